@@ -27,8 +27,8 @@ const (
 	ConsistencyWeight = 0.4
 	RecencyWeight     = 0.2
 	// ThinBelow and StrongFrom split the score into statuses.
-	ThinBelow  = 0.4
-	StrongFrom = 0.75
+	ThinBelow  = 0.5
+	StrongFrom = 0.8
 )
 
 // AreaReadiness is one area's part of readiness.
@@ -103,7 +103,7 @@ func (r Readiness) ForArea(id AreaID) (AreaReadiness, bool) {
 //   - recency falls from 1 on the day of the last evidence to 0 at the window's edge.
 //
 // The score is 0.4·coverage + 0.4·consistency + 0.2·recency. An area with no
-// evidence in the window is a gap; below 0.4 it is thin; from 0.75 it is strong;
+// evidence in the window is a gap; below 0.5 it is thin; from 0.8 it is strong;
 // in between it is on track. Facts about one area never touch another.
 func Compute(l *Ladder, target LevelID, track Track, facts []Fact, now time.Time) Readiness {
 	lv, _ := l.Level(target)
