@@ -1,0 +1,277 @@
+package prompts
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ladderapp/ladder/internal/ladder"
+)
+
+func minimal(t testing.TB) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "minimal.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+func mustLoad(t testing.TB, file string) *ladder.Ladder {
+	t.Helper()
+	l, err := LoadFile(filepath.Join("testdata", file))
+	if err != nil {
+		t.Fatalf("LoadFile(%s):\n%v", file, err)
+	}
+	return l
+}
+
+func TestLoadValid(t *testing.T) {
+	tests := []struct {
+		file string
+		want string
+	}{
+		{"valid.yaml", "ok: 15 prompts, 5 areas, 5 levels"},
+		{"minimal.yaml", "ok: 5 prompts, 5 areas, 5 levels"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			if got := Summary(mustLoad(t, tt.file)); got != tt.want {
+				t.Errorf("Summary = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestLoadMapping checks that the file's values land in the ladder types.
+func TestLoadMapping(t *testing.T) {
+	l := mustLoad(t, "valid.yaml")
+
+	if got, want := l.WindowWeeks, 26; got != want {
+		t.Errorf("WindowWeeks = %d, want %d", got, want)
+	}
+	var ids []ladder.AreaID
+	for _, a := range l.Areas {
+		ids = append(ids, a.ID)
+	}
+	if !reflect.DeepEqual(ids, ladder.AreaIDs) {
+		t.Errorf("area ids = %v, want %v", ids, ladder.AreaIDs)
+	}
+	tech, _ := l.Area(ladder.Technical)
+	if want := (ladder.Area{ID: "technical", Name: "Technical leadership", Short: "Technical leadership",
+		Description: "Keeping the technical bar high."}); tech != want {
+		t.Errorf("technical area = %+v, want %+v (short defaults to the name)", tech, want)
+	}
+
+	em, _ := l.Level(ladder.EM)
+	if em.M != "M1" || em.Title != "Engineering Manager" || em.Short != "EM" || em.TypicalYears != [2]float64{2, 4} {
+		t.Errorf("em = %+v", em)
+	}
+	if got, want := em.Focus[ladder.Scaling], "Hire for the team."; got != want {
+		t.Errorf("em focus on scaling = %q, want %q", got, want)
+	}
+	if got, want := em.Expectations[ladder.Growth], []string{"Engineers on the team get promoted."}; !reflect.DeepEqual(got, want) {
+		t.Errorf("em growth expectations = %q, want %q", got, want)
+	}
+	sem, _ := l.Level(ladder.SeniorEM)
+	if got := len(sem.Expectations[ladder.Leadership]); got != 2 {
+		t.Errorf("senior-em has %d leadership expectations, want 2", got)
+	}
+	vp, _ := l.Level(ladder.VP)
+	if vp.Short != "VP of Engineering" || vp.M != "" || vp.TypicalYears != [2]float64{} {
+		t.Errorf("vp = %+v, want short from title, no M-number, no typical years", vp)
+	}
+
+	if got, want := l.DefaultTrack().ID, "broad"; got != want {
+		t.Errorf("default track = %q, want %q", got, want)
+	}
+	deep, _ := l.Track("deep")
+	if got, want := deep.Weight(ladder.Technical), 1.4; got != want {
+		t.Errorf("deep weight for technical = %v, want %v", got, want)
+	}
+	if got, want := deep.Weight(ladder.Execution), 1.0; got != want {
+		t.Errorf("deep weight for execution = %v, want %v (unset)", got, want)
+	}
+
+	p, ok := l.Prompt("sem-people-mentor")
+	want := ladder.Prompt{ID: "sem-people-mentor", Area: ladder.People, Level: ladder.SeniorEM, Kind: ladder.Stretch,
+		Text: "Which manager did you mentor, and what did they do differently after?", Hint: "Their change, in their words."}
+	if !ok || p != want {
+		t.Errorf("prompt = %+v, want %+v", p, want)
+	}
+}
+
+func TestLoadTrims(t *testing.T) {
+	data := strings.Replace(minimal(t), "text: What feedback did you give this week?",
+		"text: |\n      What feedback did you give this week?\n", 1)
+	l, err := Load("x.yaml", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := l.Prompts[0].Text, "What feedback did you give this week?"; got != want {
+		t.Errorf("text = %q, want %q", got, want)
+	}
+}
+
+// TestDefault loads the embedded prompts.yaml, the ladder the binary ships.
+func TestDefault(t *testing.T) {
+	l, err := Default()
+	if err != nil {
+		t.Fatalf("Default():\n%v", err)
+	}
+	if got := len(l.Prompts); got < 45 {
+		t.Errorf("the embedded ladder has %d prompts, want at least 45 (one per reflection question in the seeds)", got)
+	}
+	if got := len(l.Areas); got != 5 {
+		t.Errorf("the embedded ladder has %d areas, want 5", got)
+	}
+	if got := len(l.Levels); got != 5 {
+		t.Errorf("the embedded ladder has %d levels, want 5", got)
+	}
+}
+
+func TestOpen(t *testing.T) {
+	t.Run("a path loads that file", func(t *testing.T) {
+		l, err := Open(filepath.Join("testdata", "valid.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := Summary(l), "ok: 15 prompts, 5 areas, 5 levels"; got != want {
+			t.Errorf("Summary = %q, want %q", got, want)
+		}
+	})
+	t.Run("no path loads the embedded file", func(t *testing.T) {
+		l1, err1 := Open("")
+		l2, err2 := Default()
+		if !reflect.DeepEqual(l1, l2) || (err1 == nil) != (err2 == nil) {
+			t.Errorf(`Open("") = %v, %v; want Default() = %v, %v`, l1, err1, l2, err2)
+		}
+	})
+	t.Run("a missing file", func(t *testing.T) {
+		_, err := Open(filepath.Join(t.TempDir(), "nope.yaml"))
+		if !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("Open error = %v, want one wrapping fs.ErrNotExist", err)
+		}
+	})
+	t.Run("a file over the cap", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "big.yaml")
+		if err := os.WriteFile(path, bytes.Repeat([]byte("# padding\n"), MaxSize/10+1), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Open(path)
+		want := path + ":1: the file is too large (more than 4 MiB); is this the ladder file?"
+		if err == nil || err.Error() != want {
+			t.Errorf("Open error = %v, want %s", err, want)
+		}
+	})
+}
+
+// TestLoadGarbage feeds Load what a wrong LADDER_PROMPTS could point at. It
+// must answer quickly with file:line problems and never panic.
+func TestLoadGarbage(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	random := make([]byte, 64<<10)
+	for i := range random {
+		random[i] = byte(rng.UintN(256))
+	}
+	var laughs strings.Builder
+	laughs.WriteString("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n")
+	for i := 'b'; i <= 'j'; i++ {
+		laughs.WriteString(string(i) + ": &" + string(i) + " [")
+		for j := 0; j < 9; j++ {
+			laughs.WriteString("*" + string(i-1) + ", ")
+		}
+		laughs.WriteString("]\n")
+	}
+	laughs.WriteString("prompts: *j\n")
+
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"random bytes", random, ""}, // any problem will do
+		{"random text", []byte(strings.Repeat("}{][,:-?!&*|>'\"%@` ", 1000)), ":1: invalid YAML: "},
+		{"billion laughs", []byte(laughs.String()), `:2: alias "*a" is not supported`},
+		{"deep flow nesting", []byte(strings.Repeat("[", 100000)), ":1: invalid YAML: exceeded max depth of 10000"},
+		{"deep block nesting", []byte(strings.Repeat("- ", 20000) + "x\n"), ":1: invalid YAML: exceeded max depth of 10000"},
+		{"deep but shallow enough", []byte("areas: " + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + "\n"), `:1: expected area as key: value pairs, got a list`},
+		{"UTF-16", []byte("\xff\xfea\x00:\x00 \x001\x00"), ":1: invalid UTF-8"},
+		{"NUL", []byte("areas: []\n\x00"), ":2: control character U+0000 is not allowed"},
+		{"a number", []byte("42\n"), ":1: expected the file as key: value pairs, got 42"},
+		{"null", []byte("~\n"), ":1: the file is empty"},
+		{"blank", []byte("\n\n   \n"), ":1: the file is empty"},
+		{"many unknown keys", []byte(strings.Repeat("x: 1\n", 100) + strings.Repeat("y: 1\n", 100)), ":101: 104 more problems not shown; fix the ones above first"},
+		{"huge numbers", []byte("window_weeks: 99999999999999999999999\n"), ":1: window_weeks must be a whole number of weeks from 1 to 520, got 99999999999999999999999"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			_, err := Load("x.yaml", tt.data)
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("Load took %v", d)
+			}
+			if err == nil {
+				t.Fatalf("Load succeeded, want an error containing %s", tt.want)
+			}
+			checkProblems(t, "x.yaml", err)
+			if tt.want != "" && !strings.Contains(err.Error(), "x.yaml"+tt.want) {
+				t.Errorf("Load error:\ngot:\n%.2000s\nwant it to contain:\nx.yaml%s", err, tt.want)
+			}
+		})
+	}
+}
+
+var problemLine = regexp.MustCompile(`^x\.yaml:[1-9][0-9]*: \S`)
+
+// checkProblems asserts that err is an *Errors printed as one
+// "name:line: message" per line.
+func checkProblems(t testing.TB, name string, err error) {
+	t.Helper()
+	var perr *Errors
+	if !errors.As(err, &perr) {
+		t.Fatalf("error is %T, want *Errors: %v", err, err)
+	}
+	if len(perr.Problems) == 0 {
+		t.Fatalf("*Errors with no problems")
+	}
+	for _, line := range strings.Split(err.Error(), "\n") {
+		if !problemLine.MatchString(line) {
+			t.Fatalf("problem %q is not formatted %s:line: message", line, name)
+		}
+	}
+}
+
+// FuzzLoad checks that Load never panics and reports every problem as
+// name:line: message.
+func FuzzLoad(f *testing.F) {
+	paths, err := filepath.Glob(filepath.Join("testdata", "*.yaml"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		l, err := Load("x.yaml", data)
+		if err != nil {
+			checkProblems(t, "x.yaml", err)
+			return
+		}
+		if l == nil || len(l.Areas) != 5 || len(l.Levels) == 0 || len(l.Tracks) == 0 || len(l.Prompts) == 0 {
+			t.Fatalf("Load accepted an incomplete ladder: %+v", l)
+		}
+	})
+}

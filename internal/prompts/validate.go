@@ -1,0 +1,574 @@
+package prompts
+
+import (
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ladderapp/ladder/internal/ladder"
+	"go.yaml.in/yaml/v3"
+)
+
+// The keys each part of the file accepts, in the order the schema lists them.
+var (
+	fileKeys   = []string{"version", "window_weeks", "areas", "levels", "tracks", "prompts"}
+	areaKeys   = []string{"id", "name", "short", "description"}
+	levelKeys  = []string{"id", "m", "title", "short", "summary", "typical_years", "focus", "expectations"}
+	trackKeys  = []string{"id", "name", "description", "weights"}
+	promptKeys = []string{"id", "area", "level", "kind", "text", "hint"}
+	kinds      = []string{string(ladder.Excel), string(ladder.Stretch)}
+)
+
+var (
+	areaIDs      = idStrings(ladder.AreaIDs)
+	levelIDs     = idStrings(ladder.LevelIDs)
+	dimensionIDs = idStrings(ladder.Dimensions)
+)
+
+// idPattern is what prompt and track ids look like. They end up in the
+// database and in Slack action values, so they stay plain.
+var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+const (
+	maxIDLen = 64
+	// maxTextLen bounds a prompt's text and hint, in characters. Both go into
+	// one Slack message, and Slack refuses a section over 3000 characters.
+	maxTextLen = 1000
+	// maxWeight bounds a track's area weight; beyond it one area would drown
+	// the others in readiness.
+	maxWeight = 5
+	// maxWindowWeeks is ten years.
+	maxWindowWeeks = 520
+)
+
+// fields is a mapping read by checker.mapping: its values by key, and its
+// keys in file order.
+type fields struct {
+	node  *yaml.Node
+	keys  map[string]*yaml.Node
+	vals  map[string]*yaml.Node
+	order []string
+}
+
+// ladder reads the whole file, recording every problem it finds.
+func (c *checker) ladder(root *yaml.Node) *ladder.Ladder {
+	top, ok := c.mapping(root, "the file", "key", fileKeys)
+	if !ok {
+		return nil
+	}
+	l := &ladder.Ladder{}
+	if v := top.vals["version"]; v != nil {
+		if n, ok := wholeNumber(v); !ok || n != 1 {
+			c.errorf(v, "unsupported version %s (accepted: 1)", describe(v))
+		}
+	}
+	if v := top.vals["window_weeks"]; v != nil {
+		n, ok := wholeNumber(v)
+		if !ok || n < 1 || n > maxWindowWeeks {
+			c.errorf(v, "window_weeks must be a whole number of weeks from 1 to %d, got %s", maxWindowWeeks, describe(v))
+		}
+		l.WindowWeeks = n
+	}
+	l.Areas = c.areas(top)
+	levels, levelAt := c.levels(top)
+	l.Levels = levels
+	l.Tracks = c.tracks(top)
+	prompts, listed := c.prompts(top, levels)
+	l.Prompts = prompts
+	if listed {
+		for _, lv := range levels {
+			if len(promptsOf(prompts, lv.ID)) == 0 {
+				c.errorf(levelAt[lv.ID], "level %q has no prompts", lv.ID)
+			}
+		}
+	}
+	return l
+}
+
+func (c *checker) areas(top fields) []ladder.Area {
+	items, key := c.list(top, "areas", "the five areas: "+strings.Join(areaIDs, ", "))
+	if key == nil {
+		return nil
+	}
+	var areas []ladder.Area
+	seen := map[ladder.AreaID]int{}
+	for _, item := range items {
+		what := label("area", peekID(item))
+		f, ok := c.mapping(item, what, "key", areaKeys)
+		if !ok {
+			continue
+		}
+		id := c.text(f, "id", "area", true)
+		a := ladder.Area{
+			ID:          ladder.AreaID(id),
+			Name:        c.text(f, "name", what, true),
+			Short:       c.text(f, "short", what, false),
+			Description: c.text(f, "description", what, false),
+		}
+		if a.Short == "" {
+			a.Short = a.Name
+		}
+		idNode := f.vals["id"]
+		switch {
+		case id == "":
+		case !slices.Contains(areaIDs, id):
+			c.errorf(idNode, "unknown area id %s (accepted: %s)", clip(id), strings.Join(areaIDs, ", "))
+		case seen[a.ID] > 0:
+			c.errorf(idNode, "duplicate area id %s (first at line %d)", clip(id), seen[a.ID])
+		default:
+			seen[a.ID] = idNode.Line
+			areas = append(areas, a)
+		}
+	}
+	for _, id := range ladder.AreaIDs {
+		if seen[id] == 0 {
+			c.errorf(key, "missing area %q (a ladder has exactly these five: %s)", id, strings.Join(areaIDs, ", "))
+		}
+	}
+	return areas
+}
+
+// levels returns the levels and, for each, the line of its id.
+func (c *checker) levels(top fields) ([]ladder.Level, map[ladder.LevelID]*yaml.Node) {
+	order := strings.Join(levelIDs, ", ")
+	items, key := c.list(top, "levels", order+", lowest first")
+	if key == nil {
+		return nil, nil
+	}
+	if len(items) == 0 {
+		c.errorf(key, "no levels (expected %s, lowest first)", order)
+	}
+	var levels []ladder.Level
+	at := map[ladder.LevelID]*yaml.Node{}
+	highest := -1
+	for _, item := range items {
+		what := label("level", peekID(item))
+		f, ok := c.mapping(item, what, "key", levelKeys)
+		if !ok {
+			continue
+		}
+		id := c.text(f, "id", "level", true)
+		lv := ladder.Level{
+			ID:      ladder.LevelID(id),
+			M:       c.text(f, "m", what, false),
+			Title:   c.text(f, "title", what, true),
+			Short:   c.text(f, "short", what, false),
+			Summary: c.text(f, "summary", what, false),
+		}
+		if lv.Short == "" {
+			lv.Short = lv.Title
+		}
+		if v := f.vals["typical_years"]; v != nil {
+			years, ok := typicalYears(v)
+			if !ok {
+				c.errorf(v, "typical_years in %s must be two numbers [min, max] with 0 <= min <= max", what)
+			}
+			lv.TypicalYears = years
+		}
+		if v := f.vals["focus"]; v != nil {
+			lv.Focus = c.focus(v, what)
+		}
+		if v := f.vals["expectations"]; v != nil {
+			lv.Expectations = c.expectations(v, what)
+		}
+
+		idNode := f.vals["id"]
+		rank := slices.Index(levelIDs, id)
+		switch {
+		case id == "":
+		case rank < 0:
+			c.errorf(idNode, "unknown level id %s (accepted: %s)", clip(id), order)
+		case at[lv.ID] != nil:
+			c.errorf(idNode, "duplicate level id %q (first at line %d)", id, at[lv.ID].Line)
+		default:
+			// A level out of order is still a level, so that prompts at it are
+			// not reported as well.
+			if rank < highest {
+				c.errorf(idNode, "level %q is out of order (levels go lowest first: %s)", id, order)
+			}
+			highest = max(highest, rank)
+			at[lv.ID] = idNode
+			levels = append(levels, lv)
+		}
+	}
+	return levels, at
+}
+
+func (c *checker) focus(v *yaml.Node, what string) map[ladder.AreaID]string {
+	f, ok := c.mapping(v, "focus of "+what, "area", areaIDs)
+	if !ok {
+		return nil
+	}
+	focus := make(map[ladder.AreaID]string, len(f.order))
+	for _, area := range f.order {
+		s, ok := scalar(f.vals[area])
+		switch {
+		case !ok:
+			c.errorf(f.vals[area], "focus for %q in %s must be text, got %s", area, what, describe(f.vals[area]))
+		case s == "":
+			c.errorf(f.vals[area], "empty focus for %q in %s", area, what)
+		default:
+			focus[ladder.AreaID(area)] = s
+		}
+	}
+	return focus
+}
+
+func (c *checker) expectations(v *yaml.Node, what string) map[ladder.Dimension][]string {
+	f, ok := c.mapping(v, "expectations of "+what, "dimension", dimensionIDs)
+	if !ok {
+		return nil
+	}
+	exp := make(map[ladder.Dimension][]string, len(f.order))
+	for _, dim := range f.order {
+		list := f.vals[dim]
+		if list.Kind != yaml.SequenceNode {
+			c.errorf(list, "expectations for %q in %s must be a list of text, got %s", dim, what, describe(list))
+			continue
+		}
+		for _, item := range list.Content {
+			s, ok := scalar(item)
+			switch {
+			case !ok:
+				c.errorf(item, "expectation for %q in %s must be text, got %s", dim, what, describe(item))
+			case s == "":
+				c.errorf(item, "empty expectation for %q in %s", dim, what)
+			default:
+				exp[ladder.Dimension(dim)] = append(exp[ladder.Dimension(dim)], s)
+			}
+		}
+	}
+	return exp
+}
+
+func (c *checker) tracks(top fields) []ladder.Track {
+	items, key := c.list(top, "tracks", "at least one track; the first is the default")
+	if key == nil {
+		return nil
+	}
+	if len(items) == 0 {
+		c.errorf(key, "no tracks (expected at least one; the first is the default)")
+	}
+	var tracks []ladder.Track
+	seen := map[string]int{}
+	for _, item := range items {
+		what := label("track", peekID(item))
+		f, ok := c.mapping(item, what, "key", trackKeys)
+		if !ok {
+			continue
+		}
+		id := c.text(f, "id", "track", true)
+		t := ladder.Track{
+			ID:          id,
+			Name:        c.text(f, "name", what, true),
+			Description: c.text(f, "description", what, false),
+		}
+		if v := f.vals["weights"]; v != nil {
+			t.Weights = c.weights(v, what)
+		}
+		if id != "" && c.id(f.vals["id"], id, "track") {
+			if line, dup := seen[id]; dup {
+				c.errorf(f.vals["id"], "duplicate track id %q (first at line %d)", id, line)
+				continue
+			}
+			seen[id] = f.vals["id"].Line
+		}
+		tracks = append(tracks, t)
+	}
+	return tracks
+}
+
+func (c *checker) weights(v *yaml.Node, what string) map[ladder.AreaID]float64 {
+	f, ok := c.mapping(v, "weights of "+what, "area", areaIDs)
+	if !ok {
+		return nil
+	}
+	weights := make(map[ladder.AreaID]float64, len(f.order))
+	for _, area := range f.order {
+		w, ok := number(f.vals[area])
+		if !ok || w <= 0 || w > maxWeight {
+			c.errorf(f.vals[area], "weight for %q in %s must be more than 0 and at most %d, got %s",
+				area, what, maxWeight, describe(f.vals[area]))
+			continue
+		}
+		weights[ladder.AreaID(area)] = w
+	}
+	return weights
+}
+
+// prompts returns the prompts, and whether the file lists any at all, so that
+// a missing list is not also reported as every level having no prompts.
+func (c *checker) prompts(top fields, levels []ladder.Level) ([]ladder.Prompt, bool) {
+	items, key := c.list(top, "prompts", "a list of questions")
+	if key == nil {
+		return nil, false
+	}
+	// A prompt may only name a level the file describes; while the levels are
+	// themselves broken, fall back to the five known ids.
+	accepted := levelIDs
+	if len(levels) > 0 {
+		accepted = nil
+		for _, lv := range levels {
+			accepted = append(accepted, string(lv.ID))
+		}
+	}
+	var prompts []ladder.Prompt
+	seen := map[string]int{}
+	for _, item := range items {
+		what := label("prompt", peekID(item))
+		f, ok := c.mapping(item, what, "key", promptKeys)
+		if !ok {
+			continue
+		}
+		id := c.text(f, "id", "prompt", true)
+		if id != "" && c.id(f.vals["id"], id, "prompt") {
+			if line, dup := seen[id]; dup {
+				c.errorf(f.vals["id"], "duplicate prompt id %q (first at line %d)", id, line)
+			} else {
+				seen[id] = f.vals["id"].Line
+			}
+		}
+		p := ladder.Prompt{
+			ID:    id,
+			Area:  ladder.AreaID(c.oneOf(f, "area", what, areaIDs)),
+			Level: ladder.LevelID(c.oneOf(f, "level", what, accepted)),
+			Kind:  ladder.Kind(c.oneOf(f, "kind", what, kinds)),
+			Text:  c.text(f, "text", what, true),
+			Hint:  c.text(f, "hint", what, true),
+		}
+		for _, k := range []string{"text", "hint"} {
+			if s, _ := scalar(f.vals[k]); utf8.RuneCountInString(s) > maxTextLen {
+				c.errorf(f.vals[k], "%s in %s is too long (%d characters; at most %d)",
+					k, what, utf8.RuneCountInString(s), maxTextLen)
+			}
+		}
+		prompts = append(prompts, p)
+	}
+	return prompts, true
+}
+
+// mapping reads a mapping node, reporting keys outside accepted and keys given
+// twice. what names the mapping in messages ("prompt"), and noun its keys
+// ("key", "area").
+func (c *checker) mapping(n *yaml.Node, what, noun string, accepted []string) (fields, bool) {
+	if n.Kind != yaml.MappingNode {
+		c.errorf(n, "expected %s as key: value pairs, got %s", what, describe(n))
+		return fields{}, false
+	}
+	f := fields{
+		node: n,
+		keys: make(map[string]*yaml.Node, len(n.Content)/2),
+		vals: make(map[string]*yaml.Node, len(n.Content)/2),
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			c.errorf(k, "expected a plain %s in %s, got %s", noun, what, describe(k))
+			continue
+		}
+		switch first, dup := f.keys[k.Value]; {
+		case !slices.Contains(accepted, k.Value):
+			c.errorf(k, "unknown %s %s in %s (accepted: %s)", noun, clip(k.Value), what, strings.Join(accepted, ", "))
+		case dup:
+			c.errorf(k, "duplicate %s %q in %s (first at line %d)", noun, k.Value, what, first.Line)
+		default:
+			f.keys[k.Value] = k
+			f.vals[k.Value] = v
+			f.order = append(f.order, k.Value)
+		}
+	}
+	return f, true
+}
+
+// list returns the items of the list under key in top, and the key's node;
+// a nil key node means there is no list to read.
+func (c *checker) list(top fields, key, expected string) ([]*yaml.Node, *yaml.Node) {
+	v := top.vals[key]
+	if v == nil {
+		c.errorf(top.node, "missing %s (expected %s)", key, expected)
+		return nil, nil
+	}
+	if v.Kind != yaml.SequenceNode {
+		c.errorf(v, "%s must be a list, got %s", key, describe(v))
+		return nil, nil
+	}
+	return v.Content, top.keys[key]
+}
+
+// text returns the trimmed text under key, reporting it missing or empty when
+// required.
+func (c *checker) text(f fields, key, what string, required bool) string {
+	v := f.vals[key]
+	if v == nil {
+		if required {
+			c.errorf(f.node, "missing %s in %s", key, what)
+		}
+		return ""
+	}
+	s, ok := scalar(v)
+	if !ok {
+		c.errorf(v, "%s in %s must be text, got %s", key, what, describe(v))
+		return ""
+	}
+	if s == "" && required {
+		c.errorf(v, "empty %s in %s", key, what)
+	}
+	return s
+}
+
+// oneOf returns the value under key, which must be one of accepted.
+func (c *checker) oneOf(f fields, key, what string, accepted []string) string {
+	list := strings.Join(accepted, ", ")
+	v := f.vals[key]
+	if v == nil {
+		c.errorf(f.node, "missing %s in %s (accepted: %s)", key, what, list)
+		return ""
+	}
+	s, ok := scalar(v)
+	switch {
+	case !ok:
+		c.errorf(v, "%s in %s must be one of %s, got %s", key, what, list, describe(v))
+	case s == "":
+		c.errorf(v, "empty %s in %s (accepted: %s)", key, what, list)
+	case !slices.Contains(accepted, s):
+		c.errorf(v, "unknown %s %s in %s (accepted: %s)", key, clip(s), what, list)
+	default:
+		return s
+	}
+	return ""
+}
+
+// id checks the format of a prompt or track id.
+func (c *checker) id(v *yaml.Node, id, kind string) bool {
+	if len(id) > maxIDLen || !idPattern.MatchString(id) {
+		c.errorf(v, "bad %s id %s (use lowercase letters, digits and hyphens, at most %d characters)", kind, clip(id), maxIDLen)
+		return false
+	}
+	return true
+}
+
+// scalar returns a scalar's trimmed text; null is empty text.
+func scalar(n *yaml.Node) (string, bool) {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return "", false
+	}
+	if isNull(n) {
+		return "", true
+	}
+	return strings.TrimSpace(n.Value), true
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+}
+
+func isNumber(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && (n.Tag == "!!int" || n.Tag == "!!float")
+}
+
+// number returns a finite number; quoted numbers are text, not numbers.
+func number(n *yaml.Node) (float64, bool) {
+	if !isNumber(n) {
+		return 0, false
+	}
+	var f float64
+	if err := n.Decode(&f); err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, false
+	}
+	return f, true
+}
+
+func wholeNumber(n *yaml.Node) (int, bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+		return 0, false
+	}
+	var i int
+	if err := n.Decode(&i); err != nil {
+		return 0, false
+	}
+	return i, true
+}
+
+func typicalYears(n *yaml.Node) ([2]float64, bool) {
+	if n.Kind != yaml.SequenceNode || len(n.Content) != 2 {
+		return [2]float64{}, false
+	}
+	lo, ok1 := number(n.Content[0])
+	hi, ok2 := number(n.Content[1])
+	if !ok1 || !ok2 || lo < 0 || lo > hi {
+		return [2]float64{}, false
+	}
+	return [2]float64{lo, hi}, true
+}
+
+// describe says what a node holds, for "got ..." in messages.
+func describe(n *yaml.Node) string {
+	switch {
+	case n.Kind == yaml.MappingNode:
+		return "key: value pairs"
+	case n.Kind == yaml.SequenceNode:
+		return "a list"
+	case isNull(n):
+		return "nothing"
+	case isNumber(n):
+		return strings.Trim(clip(n.Value), `"`)
+	case n.Kind == yaml.ScalarNode:
+		return clip(n.Value)
+	}
+	return "something else"
+}
+
+// clip quotes a value from the file for a message, shortened so that a file
+// of garbage cannot flood the report.
+func clip(s string) string {
+	const max = 40
+	if utf8.RuneCountInString(s) > max {
+		s = string([]rune(s)[:max]) + "…"
+	}
+	return strconv.Quote(s)
+}
+
+// peekID returns the id of a mapping before it is read, to name it in
+// messages about its keys.
+func peekID(n *yaml.Node) string {
+	if n.Kind != yaml.MappingNode {
+		return ""
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "id" {
+			s, _ := scalar(n.Content[i+1])
+			return s
+		}
+	}
+	return ""
+}
+
+// label names a part of the file in messages: `prompt "people-1"`, or just
+// "prompt" while its id is missing.
+func label(kind, id string) string {
+	if id == "" {
+		return kind
+	}
+	return kind + " " + clip(id)
+}
+
+func promptsOf(ps []ladder.Prompt, level ladder.LevelID) []ladder.Prompt {
+	var out []ladder.Prompt
+	for _, p := range ps {
+		if p.Level == level {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func idStrings[T ~string](ids []T) []string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = string(id)
+	}
+	return s
+}
