@@ -1,0 +1,279 @@
+// Package store keeps Ladder's data in SQLite. It is the only package that
+// imports database/sql and the SQLite driver: its methods take and return the
+// domain types of package ladder, so that another backend can be a new package
+// rather than a rewrite.
+//
+// Each public method is one transaction. Times are stored as INTEGER unix
+// milliseconds in UTC, with 0 standing for the zero time, and come back in UTC.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/ladderapp/ladder/internal/ladder"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// params are applied by the driver to every new connection in the pool, so no
+// connection ever runs without foreign keys or the busy timeout.
+//
+// _txlock=immediate makes every read-write transaction BEGIN IMMEDIATE: it takes
+// the write lock up front, and waits for it under busy_timeout, instead of
+// failing with SQLITE_BUSY when a reader later tries to upgrade. Read-only
+// transactions (see read) still begin deferred, so reads never queue for it.
+const params = "_pragma=foreign_keys(1)" +
+	"&_pragma=busy_timeout(5000)" +
+	"&_pragma=journal_mode(WAL)" +
+	"&_pragma=secure_delete(1)" +
+	"&_pragma=synchronous(NORMAL)" +
+	"&_txlock=immediate"
+
+// maxConns bounds the pool. Writers serialise on SQLite's lock anyway; a few
+// connections let reads run beside a write, and each costs its page cache.
+const maxConns = 8
+
+// DB is Ladder's SQLite database.
+type DB struct {
+	db   *sql.DB
+	path string
+}
+
+// Open opens the SQLite database at path, creating it if needed, and applies
+// any migrations it has not yet had.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("open store: empty path")
+	}
+	sdb, err := sql.Open("sqlite", "file:"+escapePath(path)+"?"+params)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	sdb.SetMaxOpenConns(maxConns)
+	sdb.SetMaxIdleConns(maxConns)
+	db := &DB{db: sdb, path: path}
+	if err := sdb.PingContext(ctx); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if err := db.migrate(ctx, migrations); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// escapePath makes a file path safe inside a SQLite URI, where '?' starts the
+// parameters, '#' a fragment and '%' an escape.
+func escapePath(p string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(p)
+}
+
+// Close closes the database. The last connection to close checkpoints the WAL
+// into the database file.
+func (db *DB) Close() error {
+	if err := db.db.Close(); err != nil {
+		return fmt.Errorf("close store: %w", err)
+	}
+	return nil
+}
+
+// migrate applies, in version order, each migrations/NNNN_name.sql in fsys that
+// schema_migrations does not list yet. Each runs in its own transaction with
+// its record, so a failed one leaves no trace and the next Open retries it.
+func (db *DB) migrate(ctx context.Context, fsys fs.FS) error {
+	if _, err := db.db.ExecContext(ctx, `
+		CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    INTEGER PRIMARY KEY,
+			name       TEXT NOT NULL,
+			applied_at INTEGER NOT NULL
+		)`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	names, err := fs.Glob(fsys, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	type migration struct {
+		version int
+		name    string
+	}
+	var ms []migration
+	seen := map[int]string{}
+	for _, n := range names {
+		base := path.Base(n)
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil || v <= 0 {
+			return fmt.Errorf("migrate: %s: name must be NNNN_name.sql", base)
+		}
+		if prev, ok := seen[v]; ok {
+			return fmt.Errorf("migrate: %s and %s share version %d", prev, base, v)
+		}
+		seen[v] = base
+		ms = append(ms, migration{v, n})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+
+	for _, m := range ms {
+		body, err := fs.ReadFile(fsys, m.name)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		err = db.write(ctx, func(tx *sql.Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx,
+				`SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx,
+				`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+				m.version, path.Base(m.name), toMS(time.Now()))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migrate %s: %w", path.Base(m.name), err)
+		}
+	}
+	return nil
+}
+
+// write runs fn in a read-write transaction, which takes the write lock at
+// BEGIN (see params), and commits if fn returns nil.
+func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	return db.tx(ctx, &sql.TxOptions{}, fn)
+}
+
+// read runs fn in a read-only transaction: one consistent snapshot, begun
+// deferred so that it never waits for a writer.
+func (db *DB) read(ctx context.Context, fn func(*sql.Tx) error) error {
+	return db.tx(ctx, &sql.TxOptions{ReadOnly: true}, fn)
+}
+
+func (db *DB) tx(ctx context.Context, opts *sql.TxOptions, fn func(*sql.Tx) error) error {
+	tx, err := db.db.BeginTx(ctx, opts)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// toMS turns t into unix milliseconds, and the zero time into 0.
+func toMS(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// fromMS turns unix milliseconds back into a UTC time, and 0 into the zero time.
+func fromMS(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+// domainErr turns a constraint error into the domain error it means. Every
+// foreign key points at members, so breaking one means the user is not enrolled.
+func domainErr(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY {
+		return ladder.ErrNotEnrolled
+	}
+	return err
+}
+
+// notFound turns sql.ErrNoRows into err, and leaves other errors as they are.
+func notFound(err, want error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return want
+	}
+	return err
+}
+
+// Stats are what an admin may see: counts, never text.
+type Stats struct {
+	Members         int // enrolled
+	Active          int // enrolled and not paused now
+	Managers        int // distinct managers with at least one report
+	Evidence        int // pieces of evidence, all time
+	PromptsThisWeek int // prompts recorded for the current ISO week, weekly and on demand
+	SkippedThisWeek int
+	DigestsMonth    int // digests sent for the current month
+}
+
+// Stats counts members, evidence and sends as of now. The week and month are
+// those of now in its own location.
+func (db *DB) Stats(ctx context.Context, now time.Time) (Stats, error) {
+	var s Stats
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		qs := []struct {
+			dst  *int
+			q    string
+			args []any
+		}{
+			{&s.Members, `SELECT count(*) FROM members`, nil},
+			{&s.Active, `SELECT count(*) FROM members WHERE paused_until <= ?`, []any{toMS(now)}},
+			{&s.Managers, `SELECT count(DISTINCT manager) FROM members WHERE manager != ''`, nil},
+			{&s.Evidence, `SELECT count(*) FROM evidence`, nil},
+			{&s.PromptsThisWeek, `SELECT count(*) FROM prompts_sent WHERE week = ?`, []any{ladder.WeekOf(now).String()}},
+			{&s.SkippedThisWeek, `SELECT count(*) FROM prompts_sent WHERE week = ? AND skipped`, []any{ladder.WeekOf(now).String()}},
+			{&s.DigestsMonth, `SELECT count(*) FROM digests_sent WHERE month = ? AND sent_at != 0`, []any{now.Format("2006-01")}},
+		}
+		for _, q := range qs {
+			if err := tx.QueryRowContext(ctx, q.q, q.args...).Scan(q.dst); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Stats{}, fmt.Errorf("stats: %w", err)
+	}
+	return s, nil
+}
+
+// Backup writes an online, consistent copy of the database to path with
+// VACUUM INTO. It refuses to overwrite an existing file.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if _, err := os.Lstat(path); err == nil {
+		return fmt.Errorf("backup: %s already exists", path)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("backup: %w", err)
+	}
+	// VACUUM cannot run inside a transaction; it reads one snapshot on its own.
+	if _, err := db.db.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,253 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ladderapp/ladder/internal/ladder"
+)
+
+// evidenceCols are the evidence columns in the order scanEvidence reads them.
+const evidenceCols = `id, user_id, area, prompt_id, text, truncated, channel, ts, created_at, edited_at`
+
+// AddEvidence stores e and returns it with its id and created=true. If evidence
+// from the same Slack message (channel and ts) is already stored, as when Slack
+// retries an event, it returns that instead, with created=false. It fails with
+// ladder.ErrNotEnrolled if the user is not enrolled.
+func (db *DB) AddEvidence(ctx context.Context, e ladder.Evidence) (ladder.Evidence, bool, error) {
+	switch {
+	case e.UserID == "":
+		return ladder.Evidence{}, false, errors.New("add evidence: empty user id")
+	case e.Channel == "" || e.TS == "":
+		return ladder.Evidence{}, false, errors.New("add evidence: empty channel or ts")
+	case e.Created.IsZero():
+		return ladder.Evidence{}, false, errors.New("add evidence: zero creation time")
+	}
+	var created bool
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO evidence (user_id, area, prompt_id, text, truncated, channel, ts, created_at, edited_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (channel, ts) DO NOTHING`,
+			e.UserID, string(e.Area), e.PromptID, e.Text, e.Truncated, e.Channel, e.TS,
+			toMS(e.Created), toMS(e.Edited))
+		if err != nil {
+			return domainErr(err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		created = n == 1
+		e, err = scanEvidence(tx.QueryRowContext(ctx,
+			`SELECT `+evidenceCols+` FROM evidence WHERE channel = ? AND ts = ?`, e.Channel, e.TS))
+		return err
+	})
+	if err != nil {
+		return ladder.Evidence{}, false, fmt.Errorf("add evidence: %w", err)
+	}
+	return e, created, nil
+}
+
+// EditEvidence replaces the text of the evidence from a Slack message, when
+// the message is edited, and returns the result. It fails with
+// ladder.ErrNotFound if no evidence came from that message.
+func (db *DB) EditEvidence(ctx context.Context, channel, ts, text string, truncated bool, at time.Time) (ladder.Evidence, error) {
+	var e ladder.Evidence
+	err := db.write(ctx, func(tx *sql.Tx) (err error) {
+		e, err = scanEvidence(tx.QueryRowContext(ctx, `
+			UPDATE evidence SET text = ?, truncated = ?, edited_at = ?
+			WHERE channel = ? AND ts = ?
+			RETURNING `+evidenceCols,
+			text, truncated, toMS(at), channel, ts))
+		return notFound(err, ladder.ErrNotFound)
+	})
+	if err != nil {
+		return ladder.Evidence{}, fmt.Errorf("edit evidence: %w", err)
+	}
+	return e, nil
+}
+
+// DeleteEvidence deletes the evidence from a Slack message, when the message is
+// deleted, and returns what it deleted. It fails with ladder.ErrNotFound if no
+// evidence came from that message.
+func (db *DB) DeleteEvidence(ctx context.Context, channel, ts string) (ladder.Evidence, error) {
+	var e ladder.Evidence
+	err := db.write(ctx, func(tx *sql.Tx) (err error) {
+		e, err = scanEvidence(tx.QueryRowContext(ctx,
+			`DELETE FROM evidence WHERE channel = ? AND ts = ? RETURNING `+evidenceCols, channel, ts))
+		return notFound(err, ladder.ErrNotFound)
+	})
+	if err != nil {
+		return ladder.Evidence{}, fmt.Errorf("delete evidence: %w", err)
+	}
+	return e, nil
+}
+
+// SetEvidenceArea tags a piece of the user's evidence with an area, as when
+// they pick one for an unprompted answer. Someone else's evidence is
+// ladder.ErrNotFound, exactly as missing evidence is.
+func (db *DB) SetEvidenceArea(ctx context.Context, userID string, id int64, area ladder.AreaID) (ladder.Evidence, error) {
+	var e ladder.Evidence
+	err := db.write(ctx, func(tx *sql.Tx) (err error) {
+		e, err = scanEvidence(tx.QueryRowContext(ctx,
+			`UPDATE evidence SET area = ? WHERE id = ? AND user_id = ? RETURNING `+evidenceCols,
+			string(area), id, userID))
+		return notFound(err, ladder.ErrNotFound)
+	})
+	if err != nil {
+		return ladder.Evidence{}, fmt.Errorf("set evidence area: %w", err)
+	}
+	return e, nil
+}
+
+// EvidenceByID returns one piece of the user's evidence. Someone else's
+// evidence is ladder.ErrNotFound, exactly as missing evidence is.
+func (db *DB) EvidenceByID(ctx context.Context, userID string, id int64) (ladder.Evidence, error) {
+	var e ladder.Evidence
+	err := db.read(ctx, func(tx *sql.Tx) (err error) {
+		e, err = scanEvidence(tx.QueryRowContext(ctx,
+			`SELECT `+evidenceCols+` FROM evidence WHERE id = ? AND user_id = ?`, id, userID))
+		return notFound(err, ladder.ErrNotFound)
+	})
+	if err != nil {
+		return ladder.Evidence{}, fmt.Errorf("evidence %d: %w", id, err)
+	}
+	return e, nil
+}
+
+// Evidence returns the user's latest evidence, newest first: at most limit
+// pieces (all of them if limit <= 0), in one area or, if area is "", in all.
+func (db *DB) Evidence(ctx context.Context, userID string, area ladder.AreaID, limit int) ([]ladder.Evidence, error) {
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	var es []ladder.Evidence
+	err := db.read(ctx, func(tx *sql.Tx) (err error) {
+		es, err = evidence(ctx, tx, `
+			SELECT `+evidenceCols+` FROM evidence
+			WHERE user_id = ? AND (? = '' OR area = ?)
+			ORDER BY created_at DESC, id DESC
+			LIMIT ?`,
+			userID, string(area), string(area), limit)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("evidence: %w", err)
+	}
+	return es, nil
+}
+
+// AllEvidence returns all of the user's evidence, oldest first, for export.
+func (db *DB) AllEvidence(ctx context.Context, userID string) ([]ladder.Evidence, error) {
+	var es []ladder.Evidence
+	err := db.read(ctx, func(tx *sql.Tx) (err error) {
+		es, err = evidence(ctx, tx, `
+			SELECT `+evidenceCols+` FROM evidence
+			WHERE user_id = ?
+			ORDER BY created_at, id`,
+			userID)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("all evidence: %w", err)
+	}
+	return es, nil
+}
+
+// Facts returns, oldest first, what readiness needs of the user's evidence
+// created at or after since: its area, prompt and time, and never its text.
+// Evidence still waiting for an area is left out, as readiness ignores it.
+func (db *DB) Facts(ctx context.Context, userID string, since time.Time) ([]ladder.Fact, error) {
+	var fs []ladder.Fact
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `
+			SELECT area, prompt_id, created_at FROM evidence
+			WHERE user_id = ? AND created_at >= ? AND area != ''
+			ORDER BY created_at, id`,
+			userID, toMS(since))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				f    ladder.Fact
+				area string
+				at   int64
+			)
+			if err := rows.Scan(&area, &f.PromptID, &at); err != nil {
+				return err
+			}
+			f.Area, f.At = ladder.AreaID(area), fromMS(at)
+			fs = append(fs, f)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("facts: %w", err)
+	}
+	return fs, nil
+}
+
+// Answered returns the ids of the prompts the user has answered since then.
+func (db *DB) Answered(ctx context.Context, userID string, since time.Time) (map[string]bool, error) {
+	ids := map[string]bool{}
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `
+			SELECT DISTINCT prompt_id FROM evidence
+			WHERE user_id = ? AND created_at >= ? AND prompt_id != ''`,
+			userID, toMS(since))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids[id] = true
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("answered: %w", err)
+	}
+	return ids, nil
+}
+
+func evidence(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]ladder.Evidence, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var es []ladder.Evidence
+	for rows.Next() {
+		e, err := scanEvidence(rows)
+		if err != nil {
+			return nil, err
+		}
+		es = append(es, e)
+	}
+	return es, rows.Err()
+}
+
+func scanEvidence(s scanner) (ladder.Evidence, error) {
+	var (
+		e               ladder.Evidence
+		area            string
+		created, edited int64
+	)
+	if err := s.Scan(&e.ID, &e.UserID, &area, &e.PromptID, &e.Text, &e.Truncated,
+		&e.Channel, &e.TS, &created, &edited); err != nil {
+		return ladder.Evidence{}, err
+	}
+	e.Area = ladder.AreaID(area)
+	e.Created, e.Edited = fromMS(created), fromMS(edited)
+	return e, nil
+}

@@ -1,0 +1,273 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ladderapp/ladder/internal/ladder"
+)
+
+// memberCols are the members columns in the order scanMember reads them.
+const memberCols = `user_id, name, tz, level, target, level_since, track,
+	slot_on, slot_day, slot_minute, paused_until, manager, share, enrolled_at`
+
+// Enroll stores m if its user is not enrolled yet. It returns the stored member
+// and created=true, or the member already stored and created=false.
+func (db *DB) Enroll(ctx context.Context, m ladder.Member) (ladder.Member, bool, error) {
+	if m.UserID == "" {
+		return ladder.Member{}, false, errors.New("enroll: empty user id")
+	}
+	if m.EnrolledAt.IsZero() {
+		return ladder.Member{}, false, errors.New("enroll: zero enrolment time")
+	}
+	var created bool
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO members (`+memberCols+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (user_id) DO NOTHING`,
+			m.UserID, m.Name, m.TZ, string(m.Level), string(m.Target), formatMonth(m.LevelSince), m.Track,
+			m.Slot.On, int(m.Slot.Day), m.Slot.Minute, toMS(m.PausedUntil), m.Manager, string(m.Share),
+			toMS(m.EnrolledAt))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		created = n == 1
+		m, err = member(ctx, tx, m.UserID)
+		return err
+	})
+	if err != nil {
+		return ladder.Member{}, false, fmt.Errorf("enroll: %w", err)
+	}
+	return m, created, nil
+}
+
+// Member returns an enrolled member, or an error wrapping ladder.ErrNotEnrolled.
+func (db *DB) Member(ctx context.Context, userID string) (ladder.Member, error) {
+	var m ladder.Member
+	err := db.read(ctx, func(tx *sql.Tx) (err error) {
+		m, err = member(ctx, tx, userID)
+		return err
+	})
+	if err != nil {
+		return ladder.Member{}, fmt.Errorf("member: %w", err)
+	}
+	return m, nil
+}
+
+// UpdateMember reads the member, lets fn change it, and stores the result, all
+// in one transaction. An error from fn aborts the update and is returned
+// wrapped. The user id and enrolment time cannot change.
+func (db *DB) UpdateMember(ctx context.Context, userID string, fn func(*ladder.Member) error) (ladder.Member, error) {
+	var m ladder.Member
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		if m, err = member(ctx, tx, userID); err != nil {
+			return err
+		}
+		if err := fn(&m); err != nil {
+			return err
+		}
+		if m.UserID != userID {
+			return fmt.Errorf("user id cannot change from %s to %s", userID, m.UserID)
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE members SET name = ?, tz = ?, level = ?, target = ?, level_since = ?, track = ?,
+				slot_on = ?, slot_day = ?, slot_minute = ?, paused_until = ?, manager = ?, share = ?
+			WHERE user_id = ?`,
+			m.Name, m.TZ, string(m.Level), string(m.Target), formatMonth(m.LevelSince), m.Track,
+			m.Slot.On, int(m.Slot.Day), m.Slot.Minute, toMS(m.PausedUntil), m.Manager, string(m.Share),
+			userID); err != nil {
+			return err
+		}
+		m, err = member(ctx, tx, userID)
+		return err
+	})
+	if err != nil {
+		return ladder.Member{}, fmt.Errorf("update member: %w", err)
+	}
+	return m, nil
+}
+
+// Members returns every enrolled member, ordered by user id.
+func (db *DB) Members(ctx context.Context) ([]ladder.Member, error) {
+	var ms []ladder.Member
+	err := db.read(ctx, func(tx *sql.Tx) (err error) {
+		ms, err = members(ctx, tx, `SELECT `+memberCols+` FROM members ORDER BY user_id`)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("members: %w", err)
+	}
+	return ms, nil
+}
+
+// Reports returns the members who name managerID as their manager, ordered by
+// user id.
+func (db *DB) Reports(ctx context.Context, managerID string) ([]ladder.Member, error) {
+	var ms []ladder.Member
+	err := db.read(ctx, func(tx *sql.Tx) (err error) {
+		ms, err = members(ctx, tx,
+			`SELECT `+memberCols+` FROM members WHERE manager = ? ORDER BY user_id`, managerID)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
+	return ms, nil
+}
+
+// Managers returns, in order, the user ids that at least one member names as
+// manager. A manager need not be enrolled.
+func (db *DB) Managers(ctx context.Context) ([]string, error) {
+	var ids []string
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx,
+			`SELECT DISTINCT manager FROM members WHERE manager != '' ORDER BY manager`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("managers: %w", err)
+	}
+	return ids, nil
+}
+
+// Forget deletes a member with all their evidence and prompts, then truncates
+// the WAL so that no copy of the text survives there either. With secure_delete
+// on, SQLite has already overwritten the deleted content with zeros, so after
+// Forget the text is in neither the database file nor the WAL.
+//
+// The checkpoint runs after the deleting transaction commits, because SQLite
+// cannot checkpoint inside one. If it fails, the data is already deleted and
+// the error says the WAL may still hold it; calling Forget again is harmless.
+func (db *DB) Forget(ctx context.Context, userID string) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		// The foreign keys cascade too; deleting explicitly keeps Forget
+		// complete even on a connection where they were somehow off.
+		for _, q := range []string{
+			`DELETE FROM evidence WHERE user_id = ?`,
+			`DELETE FROM prompts_sent WHERE user_id = ?`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, userID); err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM members WHERE user_id = ?`, userID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return ladder.ErrNotEnrolled
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, ladder.ErrNotEnrolled) {
+		return fmt.Errorf("forget: %w", err)
+	}
+	if cerr := db.checkpoint(ctx); cerr != nil {
+		return fmt.Errorf("forget: deleted, but the wal may still hold the text: %w", cerr)
+	}
+	if err != nil {
+		return fmt.Errorf("forget: %w", err)
+	}
+	return nil
+}
+
+// checkpoint copies the WAL into the database file and truncates it to zero
+// bytes. It fails if a reader kept it from finishing within busy_timeout.
+func (db *DB) checkpoint(ctx context.Context) error {
+	var busy, logFrames, done int
+	if err := db.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &done); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if busy != 0 {
+		return errors.New("checkpoint: busy")
+	}
+	return nil
+}
+
+func member(ctx context.Context, tx *sql.Tx, userID string) (ladder.Member, error) {
+	m, err := scanMember(tx.QueryRowContext(ctx,
+		`SELECT `+memberCols+` FROM members WHERE user_id = ?`, userID))
+	if err != nil {
+		return ladder.Member{}, notFound(err, ladder.ErrNotEnrolled)
+	}
+	return m, nil
+}
+
+func members(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]ladder.Member, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ms []ladder.Member
+	for rows.Next() {
+		m, err := scanMember(rows)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, m)
+	}
+	return ms, rows.Err()
+}
+
+func scanMember(s scanner) (ladder.Member, error) {
+	var (
+		m                    ladder.Member
+		level, target, share string
+		since                string
+		day                  int
+		paused, enrolled     int64
+	)
+	if err := s.Scan(&m.UserID, &m.Name, &m.TZ, &level, &target, &since, &m.Track,
+		&m.Slot.On, &day, &m.Slot.Minute, &paused, &m.Manager, &share, &enrolled); err != nil {
+		return ladder.Member{}, err
+	}
+	m.Level, m.Target, m.Share = ladder.LevelID(level), ladder.LevelID(target), ladder.Share(share)
+	m.Slot.Day = time.Weekday(day)
+	m.PausedUntil, m.EnrolledAt = fromMS(paused), fromMS(enrolled)
+	var err error
+	if m.LevelSince, err = parseMonth(since); err != nil {
+		return ladder.Member{}, fmt.Errorf("member %s: level_since: %w", m.UserID, err)
+	}
+	return m, nil
+}
+
+// formatMonth renders t's month, in t's own location, as YYYY-MM; the zero time
+// as "".
+func formatMonth(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format("2006-01")
+}
+
+// parseMonth reads YYYY-MM as the first of that month in UTC, and "" as the
+// zero time.
+func parseMonth(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse("2006-01", s)
+}
