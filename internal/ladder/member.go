@@ -181,3 +181,26 @@ type Sent struct {
 	PromptID string
 	At       time.Time
 }
+
+// NextSlot returns the first time strictly after after at which the slot falls
+// in loc: the slot's weekday at its wall-clock time. On the day a clock change
+// skips that time, time.Date normalises it forward (02:30 becomes 03:30); on
+// the day a time repeats, it is the first occurrence. The zero time means off.
+func NextSlot(s Slot, loc *time.Location, after time.Time) time.Time {
+	if !s.On {
+		return time.Time{}
+	}
+	local := after.In(loc)
+	for d := 0; d <= 7; d++ {
+		day := time.Date(local.Year(), local.Month(), local.Day()+d, 12, 0, 0, 0, loc)
+		if day.Weekday() != s.Day {
+			continue
+		}
+		t := time.Date(day.Year(), day.Month(), day.Day(), s.Minute/60, s.Minute%60, 0, 0, loc)
+		if t.After(after) {
+			return t
+		}
+	}
+	// Unreachable for a valid slot: within 8 days the weekday recurs.
+	return time.Time{}
+}

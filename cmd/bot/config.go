@@ -1,0 +1,77 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/kelseyhightower/envconfig"
+)
+
+// config is every setting, read from the environment by envconfig. The README's
+// configuration table lists the same variables.
+type config struct {
+	AppToken        string        `envconfig:"SLACK_APP_TOKEN"`
+	BotToken        string        `envconfig:"SLACK_BOT_TOKEN"`
+	APIURL          string        `envconfig:"SLACK_API_URL"`
+	DB              string        `envconfig:"LADDER_DB" default:"ladder.db"`
+	Prompts         string        `envconfig:"LADDER_PROMPTS"`
+	Admins          []string      `envconfig:"LADDER_ADMINS"`
+	DefaultSchedule string        `envconfig:"LADDER_DEFAULT_SCHEDULE" default:"mon 09:30"`
+	DigestCron      string        `envconfig:"LADDER_DIGEST_CRON" default:"0 9 1 * *"`
+	ReminderAfter   time.Duration `envconfig:"LADDER_REMINDER_AFTER" default:"48h"`
+	HTTPAddr        string        `envconfig:"LADDER_HTTP_ADDR" default:"127.0.0.1:8080"`
+	LogLevel        string        `envconfig:"LADDER_LOG_LEVEL" default:"info"`
+}
+
+func loadConfig() (config, error) {
+	var c config
+	if err := envconfig.Process("", &c); err != nil {
+		return c, &exitError{2, fmt.Errorf("configuration: %w", err)}
+	}
+	if c.APIURL != "" && !strings.HasSuffix(c.APIURL, "/") {
+		c.APIURL += "/"
+	}
+	return c, nil
+}
+
+// setupHelp says how to get the tokens. It never echoes a token's value.
+const setupHelp = `Ladder needs two Slack tokens. To create the app:
+  1. Open https://api.slack.com/apps and choose Create New App → From an app manifest.
+  2. Pick your workspace and paste manifest.yaml from this repository.
+  3. Under Basic Information → App-Level Tokens, generate a token with the
+     connections:write scope: that is SLACK_APP_TOKEN (xapp-…).
+  4. Install the app to the workspace; OAuth & Permissions shows the
+     Bot User OAuth Token: that is SLACK_BOT_TOKEN (xoxb-…).
+  5. Run: SLACK_APP_TOKEN=xapp-… SLACK_BOT_TOKEN=xoxb-… go run ./cmd/bot
+To try Ladder without Slack: go run ./cmd/bot try`
+
+// checkTokens stops the app with status 2 when a token is missing or malformed.
+func (c config) checkTokens() error {
+	var problems []string
+	switch {
+	case c.AppToken == "":
+		problems = append(problems, "SLACK_APP_TOKEN is not set")
+	case !strings.HasPrefix(c.AppToken, "xapp-"):
+		problems = append(problems, "SLACK_APP_TOKEN does not start with xapp- (it must be an app-level token)")
+	}
+	switch {
+	case c.BotToken == "":
+		problems = append(problems, "SLACK_BOT_TOKEN is not set")
+	case !strings.HasPrefix(c.BotToken, "xoxb-"):
+		problems = append(problems, "SLACK_BOT_TOKEN does not start with xoxb- (it must be a bot token)")
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return &exitError{2, fmt.Errorf("%s.\n\n%s", strings.Join(problems, "; "), setupHelp)}
+}
+
+func (c config) logLevel() (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return l, &exitError{2, fmt.Errorf("LADDER_LOG_LEVEL %q: accepted: debug, info, warn, error", c.LogLevel)}
+	}
+	return l, nil
+}

@@ -1,0 +1,79 @@
+// Command bot runs Ladder: a Slack app that coaches engineering managers toward
+// the next rung of the management ladder.
+//
+//	bot [serve]        run the app over Socket Mode
+//	bot check [FILE]   validate a ladder file (default: the embedded prompts.yaml)
+//	bot try            the whole app in a terminal, against a simulated workspace
+//	bot backup PATH    an online, consistent copy of the database
+//	bot healthcheck    probe /healthz, for container health checks
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// exitError carries the status the process should exit with.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// exitCode prints err, if any, and returns the status to exit with: 0 for
+// success, the code of an exitError, and 1 for anything else.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(stderr, err)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return 1
+}
+
+// run is the whole program. main calls it with the process's arguments,
+// environment and standard streams; tests call it with their own and cancel ctx
+// to stop it.
+//
+// Configuration is read by envconfig, which reads the process environment and
+// offers no other source, so tests set variables with t.Setenv. getenv serves
+// the lookups that are not configuration.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, stdout, stderr)
+	case "check":
+		return check(args, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return &exitError{2, fmt.Errorf("unknown command %q\n%s", cmd, usage)}
+}
+
+const usage = `usage:
+  bot [serve]        run the app over Socket Mode (needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN)
+  bot check [FILE]   validate a ladder file (default: the embedded prompts.yaml)
+`

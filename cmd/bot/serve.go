@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/ladderapp/ladder/internal/ladder"
+	"github.com/ladderapp/ladder/internal/prompts"
+	"github.com/ladderapp/ladder/internal/slackapp"
+	"github.com/ladderapp/ladder/internal/store"
+)
+
+// serve runs the app over Socket Mode until ctx ends.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		return &exitError{2, fmt.Errorf("bot serve takes no arguments")}
+	}
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	if err := cfg.checkTokens(); err != nil {
+		return err
+	}
+	level, err := cfg.logLevel()
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, level, cfg.AppToken, cfg.BotToken)
+	return serveWith(ctx, cfg, log, slackOptions(cfg)...)
+}
+
+func slackOptions(cfg config) []slack.Option {
+	opts := []slack.Option{slack.OptionAppLevelToken(cfg.AppToken)}
+	if cfg.APIURL != "" {
+		opts = append(opts, slack.OptionAPIURL(cfg.APIURL))
+	}
+	return opts
+}
+
+// serveWith runs the app with a logger and Slack options already made; bot try
+// shares it.
+func serveWith(ctx context.Context, cfg config, log *slog.Logger, opts ...slack.Option) error {
+	l, err := prompts.Open(cfg.Prompts)
+	if err != nil {
+		return &exitError{1, fmt.Errorf("ladder file:\n%w", err)}
+	}
+	slot, err := ladder.ParseSlot(cfg.DefaultSchedule)
+	if err != nil {
+		return &exitError{2, fmt.Errorf("LADDER_DEFAULT_SCHEDULE: %w", err)}
+	}
+	db, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", cfg.DB, err)
+	}
+	defer db.Close()
+
+	api := slack.New(cfg.BotToken, opts...)
+	app := slackapp.New(log, api, db, l, time.Now, slackapp.Config{
+		Admins:        cfg.Admins,
+		DefaultSlot:   slot,
+		ReminderAfter: cfg.ReminderAfter,
+	})
+
+	stopHTTP, err := startHTTP(cfg.HTTPAddr, app.Handler(), log)
+	if err != nil {
+		return err
+	}
+	defer stopHTTP()
+
+	log.Info("ladder starting", "db", cfg.DB, "prompts", len(l.Prompts), "admins", len(cfg.Admins))
+	err = app.Run(ctx)
+	if errors.Is(err, slackapp.ErrAuth) {
+		return &exitError{3, fmt.Errorf("%w. Check SLACK_BOT_TOKEN and SLACK_APP_TOKEN, or reinstall the app; see the README's Slack setup", err)}
+	}
+	if err != nil {
+		return err
+	}
+	log.Info("ladder stopped cleanly")
+	return nil
+}
+
+// startHTTP serves /healthz and /metrics on addr; an empty addr turns them off.
+func startHTTP(addr string, h http.Handler, log *slog.Logger) (stop func(), err error) {
+	if addr == "" {
+		return func() {}, nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, &exitError{2, fmt.Errorf("LADDER_HTTP_ADDR %s: %w", addr, err)}
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("http server", "err", err)
+		}
+	}()
+	log.Info("serving /healthz and /metrics", "addr", ln.Addr().String())
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		<-done
+	}, nil
+}
+
+// newLogger logs text to w, and replaces the tokens wherever they might appear.
+func newLogger(w io.Writer, level slog.Level, secrets ...string) *slog.Logger {
+	r := redactor(secrets)
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
+		Level: level,
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			switch a.Value.Kind() {
+			case slog.KindString:
+				if s := a.Value.String(); r.has(s) {
+					return slog.String(a.Key, r.redact(s))
+				}
+			case slog.KindAny:
+				if s := fmt.Sprint(a.Value.Any()); r.has(s) {
+					return slog.String(a.Key, r.redact(s))
+				}
+			}
+			return a
+		},
+	}))
+}
+
+type redactor []string
+
+func (r redactor) has(s string) bool {
+	for _, t := range r {
+		if t != "" && strings.Contains(s, t) {
+			return true
+		}
+	}
+	return false
+}
+
+func (r redactor) redact(s string) string {
+	for _, t := range r {
+		if t != "" {
+			s = strings.ReplaceAll(s, t, "[redacted]")
+		}
+	}
+	return s
+}
