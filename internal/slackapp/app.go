@@ -1,0 +1,268 @@
+// Package slackapp is Ladder's Slack surface: Socket Mode envelopes in, domain
+// calls, Block Kit out. It is the only package that imports slack-go.
+package slackapp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/ladderapp/ladder/internal/ladder"
+	"github.com/ladderapp/ladder/internal/store"
+)
+
+// Config holds the app's settings, as plain values.
+type Config struct {
+	Admins        []string      // Slack user ids allowed to run /ladder admin
+	DefaultSlot   ladder.Slot   // weekly slot for new members
+	ReminderAfter time.Duration // shown in the welcome DM
+	Workers       int           // default 8
+	QueueLen      int           // per worker; default 256
+	DrainTimeout  time.Duration // how long shutdown waits for work in flight; default 8s
+}
+
+// Clock tells the time. Tests inject one they control.
+type Clock func() time.Time
+
+// ErrAuth means Slack rejected the tokens: the app cannot run and retrying will
+// not help.
+var ErrAuth = errors.New("slack rejected the tokens")
+
+// App is the Slack app.
+type App struct {
+	log     *slog.Logger
+	api     *slack.Client
+	sm      *socketmode.Client
+	db      *store.DB
+	ladder  *ladder.Ladder
+	now     Clock
+	cfg     Config
+	pool    *pool
+	metrics *metrics
+
+	// botUserID is the app's own user, learned from auth.test; its messages are
+	// never evidence.
+	botUserID string
+	// Queue, when set, sends prompts and other DMs through the durable outbox
+	// instead of posting directly. The scheduler sets it.
+	sender Sender
+}
+
+// Sender posts a message. The scheduler's durable queue implements it; without
+// one the app posts directly.
+type Sender interface {
+	Send(ctx context.Context, userID string, msg Message) error
+}
+
+// Message is a DM as the app composes it, before it reaches Slack.
+type Message struct {
+	Text     string
+	Blocks   []slack.Block
+	ThreadTS string
+}
+
+// New builds the app. api must carry both tokens (slack.OptionAppLevelToken).
+func New(log *slog.Logger, api *slack.Client, db *store.DB, l *ladder.Ladder, clock Clock, cfg Config) *App {
+	if cfg.Workers <= 0 {
+		cfg.Workers = 8
+	}
+	if cfg.QueueLen <= 0 {
+		cfg.QueueLen = 256
+	}
+	if cfg.DrainTimeout <= 0 {
+		cfg.DrainTimeout = 8 * time.Second
+	}
+	if clock == nil {
+		clock = time.Now
+	}
+	log = log.With("component", "slackapp")
+	a := &App{
+		log:     log,
+		api:     api,
+		db:      db,
+		ladder:  l,
+		now:     clock,
+		cfg:     cfg,
+		pool:    newPool(log, cfg.Workers, cfg.QueueLen),
+		metrics: newMetrics(),
+	}
+	a.sm = socketmode.New(api, socketmode.OptionLog(slogAdapter{log.With("component", "socketmode")}))
+	return a
+}
+
+// Connected reports whether the Socket Mode connection is up.
+func (a *App) Connected() bool { return a.metrics.connected.Load() }
+
+// Run connects to Slack and serves until ctx ends, then stops reading the socket,
+// drains the work in flight and returns nil. It returns ErrAuth if Slack rejects
+// the tokens.
+func (a *App) Run(ctx context.Context) error {
+	resp, err := a.api.AuthTestContext(ctx)
+	if err != nil {
+		if isAuthError(err) {
+			return fmt.Errorf("%w: %s", ErrAuth, err)
+		}
+		return fmt.Errorf("auth.test: %w", err)
+	}
+	a.botUserID = resp.UserID
+
+	// Work outlives the socket by the drain timeout, so that an answer being
+	// stored when SIGTERM arrives is stored and confirmed.
+	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	a.pool.start(workCtx)
+
+	sockCtx, cancelSock := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelSock()
+	sockErr := make(chan error, 1)
+	go func() { sockErr <- a.sm.RunContext(sockCtx) }()
+
+	var fatal error
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case err := <-sockErr:
+			sockErr = nil
+			if isAuthError(err) {
+				fatal = fmt.Errorf("%w: %s", ErrAuth, err)
+			} else {
+				fatal = fmt.Errorf("socket mode: %w", err)
+			}
+			break loop
+		case evt := <-a.sm.Events:
+			if err := a.dispatch(evt); err != nil {
+				fatal = err
+				break loop
+			}
+		}
+	}
+
+	// Stop in the reverse of start: the socket first, then the workers.
+	a.log.Info("shutting down: draining work in flight")
+	a.metrics.connected.Store(false)
+	cancelSock()
+	if !a.pool.close(a.cfg.DrainTimeout) {
+		a.log.Warn("shutdown: work still running after the drain timeout", "timeout", a.cfg.DrainTimeout)
+	}
+	if sockErr != nil {
+		select {
+		case <-sockErr:
+		case <-time.After(2 * time.Second):
+		}
+	}
+	return fatal
+}
+
+// dispatch handles one event from slack-go. It runs on the read loop, so it only
+// acks and queues: anything slow goes to the pool.
+func (a *App) dispatch(evt socketmode.Event) error {
+	start := time.Now()
+	switch evt.Type {
+	case socketmode.EventTypeConnecting:
+		a.log.Debug("connecting to Slack")
+	case socketmode.EventTypeConnected, socketmode.EventTypeHello:
+		if !a.metrics.connected.Swap(true) {
+			a.log.Info("connected to Slack")
+		}
+	case socketmode.EventTypeConnectionError:
+		a.metrics.connected.Store(false)
+		a.metrics.error("connection")
+		a.log.Warn("connection to Slack failed; slack-go retries with backoff", "err", errString(evt.Data))
+	case socketmode.EventTypeInvalidAuth:
+		return ErrAuth
+	case socketmode.EventTypeIncomingError:
+		a.metrics.error("incoming")
+		a.log.Warn("unreadable frame from Slack", "err", errString(evt.Data))
+	case socketmode.EventTypeErrorBadMessage:
+		a.metrics.envelope("undecodable")
+		a.ackUndecodable(evt.Data)
+		a.metrics.ack(time.Since(start))
+	case socketmode.EventTypeEventsAPI:
+		a.metrics.envelope("events_api")
+		a.onEventsAPI(evt)
+		a.metrics.ack(time.Since(start))
+	case socketmode.EventTypeSlashCommand:
+		a.metrics.envelope("slash_commands")
+		a.onSlash(evt)
+		a.metrics.ack(time.Since(start))
+	case socketmode.EventTypeInteractive:
+		a.metrics.envelope("interactive")
+		a.onInteractive(evt)
+		a.metrics.ack(time.Since(start))
+	default:
+		a.log.Debug("ignoring socket mode event", "type", evt.Type)
+	}
+	return nil
+}
+
+// ackUndecodable acks an envelope slack-go could not decode, so Slack does not
+// send it again, taking the envelope_id from the raw frame.
+func (a *App) ackUndecodable(data any) {
+	bad, ok := data.(*socketmode.ErrorBadMessage)
+	if !ok {
+		return
+	}
+	var raw struct {
+		EnvelopeID string `json:"envelope_id"`
+		Type       string `json:"type"`
+	}
+	_ = json.Unmarshal(bad.Message, &raw)
+	a.log.Warn("envelope slack-go could not decode", "type", raw.Type, "envelope_id", raw.EnvelopeID, "err", bad.Cause, "bytes", len(bad.Message))
+	if raw.EnvelopeID != "" {
+		a.ack(raw.EnvelopeID, nil)
+	}
+}
+
+// ack sends the ack for an envelope, with an optional response payload.
+func (a *App) ack(envelopeID string, payload any) {
+	if err := a.sm.Ack(socketmode.Request{EnvelopeID: envelopeID}, payload); err != nil {
+		a.metrics.error("ack")
+		a.log.Error("ack failed", "envelope_id", envelopeID, "err", err)
+	}
+}
+
+func isAuthError(err error) bool {
+	if err == nil {
+		return false
+	}
+	switch err.Error() {
+	case "invalid_auth", "not_authed", "token_revoked", "account_inactive":
+		return true
+	}
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		switch se.Err {
+		case "invalid_auth", "not_authed", "token_revoked", "account_inactive":
+			return true
+		}
+	}
+	return false
+}
+
+func errString(v any) string {
+	switch e := v.(type) {
+	case error:
+		return e.Error()
+	case *slack.ConnectionErrorEvent:
+		return e.Error()
+	case *slack.IncomingEventError:
+		return e.Error()
+	}
+	return fmt.Sprint(v)
+}
+
+// slogAdapter hands slack-go's Output-style logger to slog.
+type slogAdapter struct{ l *slog.Logger }
+
+func (s slogAdapter) Output(_ int, msg string) error {
+	s.l.Debug(msg)
+	return nil
+}

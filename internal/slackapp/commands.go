@@ -1,0 +1,418 @@
+package slackapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/ladderapp/ladder/internal/ladder"
+)
+
+// forever is the PausedUntil of a pause with no end: until /ladder resume.
+var forever = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// onSlash queues a slash command and acks it. The reply goes out through
+// response_url, so the ack carries nothing, unless the pool is full.
+func (a *App) onSlash(evt socketmode.Event) {
+	sc, ok := evt.Data.(slack.SlashCommand)
+	if !ok || evt.Request == nil {
+		return
+	}
+	if !a.pool.submit(sc.UserID, func(ctx context.Context) { a.handleSlash(ctx, sc) }) {
+		a.metrics.error("queue_full")
+		a.ack(evt.Request.EnvelopeID, map[string]string{
+			"response_type": "ephemeral",
+			"text":          "Ladder is very busy right now. Please try again in a minute.",
+		})
+		return
+	}
+	a.ack(evt.Request.EnvelopeID, nil)
+}
+
+func (a *App) handleSlash(ctx context.Context, sc slack.SlashCommand) {
+	msg, err := a.runCommand(ctx, sc)
+	if err != nil {
+		msg = Message{Text: a.userError(err, "slash "+firstWord(sc.Text))}
+	}
+	if msg.Text == "" && len(msg.Blocks) == 0 {
+		return
+	}
+	a.respond(ctx, sc.ResponseURL, msg)
+}
+
+func firstWord(s string) string {
+	f := strings.Fields(s)
+	if len(f) == 0 {
+		return "help"
+	}
+	return strings.ToLower(f[0])
+}
+
+// respond replies ephemerally through response_url.
+func (a *App) respond(ctx context.Context, responseURL string, msg Message) {
+	if responseURL == "" {
+		return
+	}
+	wm := &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: msg.Text}
+	if len(msg.Blocks) > 0 {
+		wm.Blocks = &slack.Blocks{BlockSet: msg.Blocks}
+	}
+	err := a.call(ctx, "response_url", func() error { return slack.PostWebhookContext(ctx, responseURL, wm) })
+	if err != nil {
+		a.log.Error("reply through response_url failed", "err", err)
+	}
+}
+
+// userError turns an error into the sentence a user reads, logging what the
+// user should not see.
+func (a *App) userError(err error, where string) string {
+	var u *usageError
+	switch {
+	case errors.As(err, &u):
+		return u.msg
+	case errors.Is(err, ladder.ErrNotEnrolled):
+		return "You're not enrolled yet. Any `/ladder` command enrolls you; try `/ladder help`."
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return "Ladder is shutting down; please try again in a minute."
+	}
+	a.metrics.error(where)
+	a.log.Error("command failed", "where", where, "err", err)
+	return "Something went wrong on our side and nothing was changed. Please try again; if it keeps happening, tell your Ladder admin."
+}
+
+// runCommand does what a slash command asks and returns the reply.
+func (a *App) runCommand(ctx context.Context, sc slack.SlashCommand) (Message, error) {
+	c, err := parseCommand(a.ladder, sc.Text)
+	if err != nil {
+		return Message{}, err
+	}
+	user := sc.UserID
+	switch c.name {
+	case "admin":
+		return a.admin(ctx, user, c)
+	case "forget":
+		return a.forget(ctx, user, c.confirm)
+	}
+	m, created, err := a.enroll(ctx, user)
+	if err != nil {
+		return Message{}, err
+	}
+	prefix := ""
+	if created {
+		prefix = "Welcome! I've enrolled you and sent you a DM about how Ladder works.\n"
+	}
+	msg, err := a.memberCommand(ctx, m, c)
+	if err == nil && prefix != "" {
+		msg.Text = prefix + msg.Text
+		if len(msg.Blocks) > 0 {
+			msg.Blocks = append([]slack.Block{section(strings.TrimSpace(prefix))}, msg.Blocks...)
+		}
+	}
+	return msg, err
+}
+
+func text(format string, args ...any) Message {
+	return Message{Text: fmt.Sprintf(format, args...)}
+}
+
+func (a *App) memberCommand(ctx context.Context, m ladder.Member, c command) (Message, error) {
+	switch c.name {
+	case "help":
+		return Message{Text: helpText}, nil
+	case "gaps":
+		return a.gaps(ctx, m)
+	case "prompt":
+		if _, err := a.SendPrompt(ctx, m.UserID, false, ""); err != nil {
+			return Message{}, err
+		}
+		return text("I've sent you a question in our DM, aimed at your biggest gap. It doesn't replace your weekly one."), nil
+	case "evidence":
+		if c.user != "" {
+			return a.reportEvidence(ctx, m.UserID, c.user)
+		}
+		return a.evidence(ctx, m, c.area)
+	case "level":
+		return a.setLevel(ctx, m, c)
+	case "track":
+		m, err := a.update(ctx, m.UserID, func(m *ladder.Member) error { m.Track = c.track; return nil })
+		if err != nil {
+			return Message{}, err
+		}
+		t, _ := a.ladder.Track(m.Track)
+		return text("Your track is now *%s* (%s). Readiness weighs the areas for that path.", t.ID, t.Name), nil
+	case "schedule":
+		m, err := a.update(ctx, m.UserID, func(m *ladder.Member) error { m.Slot = c.slot; return nil })
+		if err != nil {
+			return Message{}, err
+		}
+		if !m.Slot.On {
+			return text("Weekly questions are off. `/ladder schedule mon 09:30` turns them back on; `/ladder prompt` still works any time."), nil
+		}
+		return text("Your weekly question now comes every *%s*, %s.", m.Slot.Display(), zoneName(m)), nil
+	case "pause":
+		until := forever
+		if c.weeks > 0 {
+			until = a.now().Add(time.Duration(c.weeks) * 7 * 24 * time.Hour)
+		}
+		m, err := a.update(ctx, m.UserID, func(m *ladder.Member) error { m.PausedUntil = until; return nil })
+		if err != nil {
+			return Message{}, err
+		}
+		if c.weeks == 0 {
+			return text("Paused until you `/ladder resume`. Paused weeks never count as missed."), nil
+		}
+		return text("Paused for %s, until %s. Paused weeks never count as missed; `/ladder resume` ends it early.",
+			plural(c.weeks, "week"), m.PausedUntil.In(m.Location()).Format("Mon 2 Jan")), nil
+	case "resume":
+		_, err := a.update(ctx, m.UserID, func(m *ladder.Member) error { m.PausedUntil = time.Time{}; return nil })
+		if err != nil {
+			return Message{}, err
+		}
+		return text("Welcome back. Your weekly question resumes at your next slot (%s).", m.Slot.Display()), nil
+	case "manager":
+		if c.user == m.UserID {
+			return Message{}, usagef("You can't be your own manager. Usage: `/ladder manager @user`.")
+		}
+		m, err := a.update(ctx, m.UserID, func(m *ladder.Member) error { m.Manager = c.user; return nil })
+		if err != nil {
+			return Message{}, err
+		}
+		return text("<@%s> now gets your monthly digest. It shows *%s* about you (`/ladder share` changes that).", m.Manager, m.Share), nil
+	case "share":
+		m, err := a.update(ctx, m.UserID, func(m *ladder.Member) error { m.Share = c.share; return nil })
+		if err != nil {
+			return Message{}, err
+		}
+		return text("Sharing is now *%s*: %s", m.Share, shareMeaning(m.Share)), nil
+	case "digest":
+		msg, n, err := a.digest(ctx, m.UserID, a.now().In(m.Location()))
+		if err != nil {
+			return Message{}, err
+		}
+		if n == 0 {
+			return text("Nobody names you as their manager yet, so there's no digest. Your reports run `/ladder manager @you`."), nil
+		}
+		msg.Text = "Preview — this is what your monthly digest shows today.\n" + msg.Text
+		msg.Blocks = append([]slack.Block{slack.NewContextBlock("", mrkdwn("Preview — this is what your monthly digest shows today."))}, msg.Blocks...)
+		return msg, nil
+	case "export":
+		return a.export(ctx, m)
+	}
+	return Message{}, usagef("Unknown command %q. Try `/ladder help`.", c.name)
+}
+
+func shareMeaning(s ladder.Share) string {
+	switch s {
+	case ladder.ShareFull:
+		return "your manager's digest includes excerpts of your answers, and they can see your evidence with `/ladder evidence @you`."
+	case ladder.ShareSummary:
+		return "your manager's digest shows counts, areas and gaps, never your words."
+	}
+	return "your manager's digest lists you as not sharing, nothing more."
+}
+
+// update changes a member's settings and refreshes their Home tab.
+func (a *App) update(ctx context.Context, userID string, fn func(*ladder.Member) error) (ladder.Member, error) {
+	m, err := a.db.UpdateMember(ctx, userID, fn)
+	if err != nil {
+		return m, err
+	}
+	a.publishHomeLogged(ctx, userID)
+	return m, nil
+}
+
+func (a *App) gaps(ctx context.Context, m ladder.Member) (Message, error) {
+	r, err := a.readiness(ctx, m)
+	if err != nil {
+		return Message{}, err
+	}
+	var next *ladder.Prompt
+	if p, err := a.nextPrompt(ctx, m, r, ""); err == nil {
+		next = &p
+	}
+	t := gapsText(a.ladder, m, r, next, a.now().In(m.Location()))
+	return Message{Text: t, Blocks: textBlocks(t)}, nil
+}
+
+// defaultEvidenceLimit is how many pieces /ladder evidence lists.
+const defaultEvidenceLimit = 10
+
+func (a *App) evidence(ctx context.Context, m ladder.Member, area ladder.AreaID) (Message, error) {
+	es, err := a.db.Evidence(ctx, m.UserID, area, defaultEvidenceLimit)
+	if err != nil {
+		return Message{}, err
+	}
+	if len(es) == 0 {
+		if area != "" {
+			return text("No evidence in %s yet. `/ladder prompt` asks you a question; you can also just write to me in our DM.", areaName(a.ladder, area)), nil
+		}
+		return text("No evidence yet. Answer a question, or just write to me in our DM about something you did; `/ladder prompt` asks you one now."), nil
+	}
+	head := "Your latest evidence"
+	if area != "" {
+		head += " in " + areaName(a.ladder, area)
+	}
+	t := fmt.Sprintf("*%s* (%d):\n%s", head, len(es), evidenceLines(a.ladder, es, 280))
+	return Message{Text: t, Blocks: textBlocks(t)}, nil
+}
+
+// refusal is the same whether the user does not exist, is not a report, or does
+// not share: it reveals nothing.
+const refusal = "I can only show someone's evidence to the manager they have named, and only while they share it in full. Their monthly digest shows what they chose to share."
+
+func (a *App) reportEvidence(ctx context.Context, viewer, subject string) (Message, error) {
+	m, err := a.db.Member(ctx, subject)
+	if errors.Is(err, ladder.ErrNotEnrolled) || (err == nil && (m.Manager != viewer || m.Share != ladder.ShareFull)) {
+		return text(refusal), nil
+	}
+	if err != nil {
+		return Message{}, err
+	}
+	es, err := a.db.Evidence(ctx, subject, "", defaultEvidenceLimit)
+	if err != nil {
+		return Message{}, err
+	}
+	if len(es) == 0 {
+		return text("<@%s> shares in full but has no evidence yet.", subject), nil
+	}
+	t := fmt.Sprintf("*<@%s>'s latest evidence* (%d, shared in full):\n%s", subject, len(es), evidenceLines(a.ladder, es, 280))
+	return Message{Text: t, Blocks: textBlocks(t)}, nil
+}
+
+func (a *App) setLevel(ctx context.Context, m ladder.Member, c command) (Message, error) {
+	target := c.target
+	idx := func(id ladder.LevelID) int {
+		return slices.IndexFunc(a.ladder.Levels, func(l ladder.Level) bool { return l.ID == id })
+	}
+	if target == "" {
+		if next, ok := a.ladder.NextLevel(c.level); ok {
+			target = next.ID
+		} else {
+			target = c.level // the top rung: growing within it
+		}
+	} else if idx(target) <= idx(c.level) && idx(c.level) < len(a.ladder.Levels)-1 {
+		return Message{}, usagef("Your target has to be above your current level (%s). For example `/ladder level %s %s`.",
+			levelName(a.ladder, c.level), c.level, a.ladder.Levels[idx(c.level)+1].ID)
+	}
+	if !c.since.IsZero() && c.since.After(a.now()) {
+		return Message{}, usagef("%s is in the future. `since` is the month you reached your current level, YYYY-MM.", c.since.Format("2006-01"))
+	}
+	m, err := a.update(ctx, m.UserID, func(m *ladder.Member) error {
+		m.Level, m.Target = c.level, target
+		if !c.since.IsZero() {
+			m.LevelSince = c.since
+		}
+		return nil
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	t := fmt.Sprintf("You're at *%s*, aiming for *%s*.", levelName(a.ladder, m.Level), levelName(a.ladder, m.Target))
+	if !m.LevelSince.IsZero() {
+		t += fmt.Sprintf(" At your level since %s.", m.LevelSince.Format("2006-01"))
+	}
+	if lv, ok := a.ladder.Level(m.Target); ok && lv.Summary != "" {
+		t += "\n" + lv.Summary
+	}
+	return text("%s\n`/ladder gaps` shows where your evidence for %s is thin.", t, levelName(a.ladder, m.Target)), nil
+}
+
+// exportChunk is the size of one message of the packet, under the 3,000
+// characters of a text object once fenced.
+const exportChunk = 2800
+
+func (a *App) export(ctx context.Context, m ladder.Member) (Message, error) {
+	es, err := a.db.AllEvidence(ctx, m.UserID)
+	if err != nil {
+		return Message{}, err
+	}
+	if len(es) == 0 {
+		return text("There's no evidence to export yet. Answer a few weekly questions first."), nil
+	}
+	r, err := a.readiness(ctx, m)
+	if err != nil {
+		return Message{}, err
+	}
+	md := exportMarkdown(a.ladder, m, m.Name, r, es, a.now().In(m.Location()))
+	parts := chunks(md, exportChunk)
+	for i, p := range parts {
+		head := fmt.Sprintf("Promotion packet, part %d of %d (Markdown — copy it into a doc):", i+1, len(parts))
+		body := head + "\n```\n" + p + "\n```"
+		if _, _, err := a.postDM(ctx, m.UserID, Message{Text: body, Blocks: []slack.Block{section(body)}}); err != nil {
+			return Message{}, err
+		}
+	}
+	return text("I've sent your promotion packet to our DM: %d pieces of evidence, grouped by area and dated, in %s.", len(es), plural(len(parts), "message")), nil
+}
+
+func (a *App) forget(ctx context.Context, userID string, confirm bool) (Message, error) {
+	if _, err := a.db.Member(ctx, userID); errors.Is(err, ladder.ErrNotEnrolled) {
+		return text("You're not enrolled, so there's nothing of yours to delete."), nil
+	} else if err != nil {
+		return Message{}, err
+	}
+	if !confirm {
+		es, err := a.db.AllEvidence(ctx, userID)
+		if err != nil {
+			return Message{}, err
+		}
+		return text("This deletes everything Ladder holds about you: %s, your settings and your history. It cannot be undone. `/ladder export` first if you want a copy, then type `/ladder forget confirm`.", plural(len(es), "piece")+" of evidence"), nil
+	}
+	if err := a.db.Forget(ctx, userID); err != nil {
+		return Message{}, err
+	}
+	a.log.Info("forgot a member at their request", "user", userID)
+	a.publishHomeLogged(ctx, userID)
+	return text("Done: everything Ladder held about you is deleted, from the database file too. Any `/ladder` command enrolls you afresh."), nil
+}
+
+func (a *App) isAdmin(userID string) bool { return slices.Contains(a.cfg.Admins, userID) }
+
+func (a *App) admin(ctx context.Context, userID string, c command) (Message, error) {
+	if !a.isAdmin(userID) {
+		return text("`/ladder admin` is for Ladder's admins (LADDER_ADMINS). Ask whoever runs Ladder for your workspace."), nil
+	}
+	switch c.sub {
+	case "enroll":
+		var added, already []string
+		for _, u := range c.users {
+			_, created, err := a.enroll(ctx, u)
+			if err != nil {
+				return Message{}, err
+			}
+			if created {
+				added = append(added, "<@"+u+">")
+			} else {
+				already = append(already, "<@"+u+">")
+			}
+		}
+		t := fmt.Sprintf("Enrolled %d: %s. Each got the welcome DM.", len(added), strings.Join(added, ", "))
+		if len(added) == 0 {
+			t = "Nobody new to enroll."
+		}
+		if len(already) > 0 {
+			t += fmt.Sprintf(" Already enrolled: %s.", strings.Join(already, ", "))
+		}
+		return text("%s", t), nil
+	case "stats":
+		s, err := a.db.Stats(ctx, a.now())
+		if err != nil {
+			return Message{}, err
+		}
+		return text("*Ladder in numbers* (counts only; admins never see evidence):\n• Members: %d (%d not paused)\n• Managers receiving digests: %d\n• Pieces of evidence: %d\n• Prompts this week: %d (%d skipped)\n• Digests this month: %d",
+			s.Members, s.Active, s.Managers, s.Evidence, s.PromptsThisWeek, s.SkippedThisWeek, s.DigestsMonth), nil
+	case "digest":
+		sent, already, err := a.SendDigests(ctx)
+		if err != nil {
+			return Message{}, err
+		}
+		return text("Digests: sent %d now; %d had already gone out this month, so they were not sent again.", sent, already), nil
+	}
+	return Message{}, usagef("Unknown admin command.")
+}

@@ -1,0 +1,215 @@
+package slackapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/ladderapp/ladder/internal/ladder"
+	"github.com/ladderapp/ladder/internal/store"
+)
+
+// maxEvidenceRunes is Slack's own limit on message text; longer text is stored
+// cut to it, and the member is told.
+const maxEvidenceRunes = 40000
+
+// linkWindow is how far back a DM answer looks for the prompt it answers.
+const linkWindow = 7 * 24 * time.Hour
+
+// onEventsAPI queues an Events API envelope and acks it. If the pool is full it
+// does not ack, so that Slack sends the event again later rather than it being
+// lost.
+func (a *App) onEventsAPI(evt socketmode.Event) {
+	ev, ok := evt.Data.(slackevents.EventsAPIEvent)
+	if !ok || evt.Request == nil {
+		return
+	}
+	eventID := ""
+	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok {
+		eventID = cb.EventID
+	}
+	key := eventUser(ev.InnerEvent.Data)
+	if !a.pool.submit(key, func(ctx context.Context) { a.handleEvent(ctx, eventID, ev.InnerEvent) }) {
+		a.metrics.error("queue_full")
+		a.log.Warn("work queue full: leaving the event unacked so Slack retries it", "event_id", eventID)
+		return
+	}
+	a.ack(evt.Request.EnvelopeID, nil)
+}
+
+func eventUser(data any) string {
+	switch e := data.(type) {
+	case *slackevents.MessageEvent:
+		if e.User == "" && e.Message != nil {
+			return e.Message.User
+		}
+		return e.User
+	case *slackevents.AppHomeOpenedEvent:
+		return e.User
+	}
+	return ""
+}
+
+func (a *App) handleEvent(ctx context.Context, eventID string, inner slackevents.EventsAPIInnerEvent) {
+	if eventID != "" {
+		first, err := a.db.SeenEvent(ctx, eventID, a.now())
+		if err != nil {
+			a.metrics.error("dedupe")
+			a.log.Error("dedupe failed; handling the event anyway", "event_id", eventID, "err", err)
+		} else if !first {
+			a.metrics.envelope("duplicate")
+			a.log.Debug("duplicate event ignored", "event_id", eventID)
+			return
+		}
+	}
+	switch e := inner.Data.(type) {
+	case *slackevents.MessageEvent:
+		a.onMessage(ctx, e)
+	case *slackevents.AppHomeOpenedEvent:
+		if e.Tab == "home" || e.Tab == "" {
+			a.refreshZone(ctx, e.User)
+			a.publishHomeLogged(ctx, e.User)
+		}
+	default:
+		a.log.Debug("ignoring event", "type", inner.Type)
+	}
+}
+
+func (a *App) onMessage(ctx context.Context, e *slackevents.MessageEvent) {
+	if e.ChannelType != "" && e.ChannelType != "im" {
+		return
+	}
+	switch e.SubType {
+	case "", "file_share", "thread_broadcast":
+		if e.BotID != "" || e.User == "" || e.User == a.botUserID {
+			return
+		}
+		a.onAnswer(ctx, e)
+	case "message_changed":
+		if e.Message == nil || e.Message.BotID != "" || e.Message.User == a.botUserID {
+			return
+		}
+		text, cut := truncateRunes(e.Message.Text)
+		_, err := a.db.EditEvidence(ctx, e.Channel, e.Message.Timestamp, text, cut, a.now())
+		if errors.Is(err, ladder.ErrNotFound) {
+			return // an edit of a message that is not evidence
+		}
+		if err != nil {
+			a.metrics.error("edit")
+			a.log.Error("edit evidence", "err", err)
+			return
+		}
+		a.publishHomeLogged(ctx, e.Message.User)
+	case "message_deleted":
+		ev, err := a.db.DeleteEvidence(ctx, e.Channel, e.DeletedTimeStamp)
+		if errors.Is(err, ladder.ErrNotFound) {
+			return
+		}
+		if err != nil {
+			a.metrics.error("delete")
+			a.log.Error("delete evidence", "err", err)
+			return
+		}
+		a.publishHomeLogged(ctx, ev.UserID)
+	}
+}
+
+func truncateRunes(s string) (string, bool) {
+	if utf8.RuneCountInString(s) <= maxEvidenceRunes {
+		return s, false
+	}
+	return string([]rune(s)[:maxEvidenceRunes]), true
+}
+
+// onAnswer stores a DM as evidence, then confirms it. The row is committed
+// before the confirmation goes out, so a confirmed answer survives a crash.
+func (a *App) onAnswer(ctx context.Context, e *slackevents.MessageEvent) {
+	m, err := a.db.Member(ctx, e.User)
+	if errors.Is(err, ladder.ErrNotEnrolled) {
+		a.postLogged(ctx, e.User, Message{Text: "Hi! I'm Ladder. Run `/ladder help` to get started; I'll keep what you write here as evidence once you're enrolled.", ThreadTS: e.TimeStamp})
+		return
+	}
+	if err != nil {
+		a.metrics.error("answer")
+		a.log.Error("load member", "err", err)
+		return
+	}
+	now := a.now()
+	var sent store.PromptSent
+	found := false
+	if e.ThreadTimeStamp != "" {
+		sent, err = a.db.PromptByTS(ctx, e.Channel, e.ThreadTimeStamp)
+		found = err == nil && sent.UserID == m.UserID
+	}
+	if !found {
+		sent, err = a.db.LatestPrompt(ctx, m.UserID, now.Add(-linkWindow))
+		found = err == nil
+	}
+	ev := ladder.Evidence{UserID: m.UserID, Channel: e.Channel, TS: e.TimeStamp, Created: now}
+	ev.Text, ev.Truncated = truncateRunes(e.Text)
+	if found {
+		if p, ok := a.ladder.Prompt(sent.PromptID); ok {
+			ev.PromptID, ev.Area = p.ID, p.Area
+		}
+	}
+	thread := e.ThreadTimeStamp
+	if thread == "" {
+		thread = e.TimeStamp
+	}
+	a.storeAnswer(ctx, m, ev, thread)
+}
+
+// storeAnswer commits evidence and confirms it in thread (or, with no thread,
+// in the DM).
+func (a *App) storeAnswer(ctx context.Context, m ladder.Member, ev ladder.Evidence, thread string) {
+	stored, created, err := a.db.AddEvidence(ctx, ev)
+	if err != nil {
+		a.metrics.error("answer")
+		a.log.Error("store evidence", "user", m.UserID, "err", err)
+		a.postLogged(ctx, m.UserID, Message{ThreadTS: thread,
+			Text: "I couldn't save that answer just now, so it is *not* stored. Please send it again in a minute."})
+		return
+	}
+	if !created {
+		return // the same message again: already stored and confirmed
+	}
+	var msg Message
+	if stored.Area == "" {
+		msg = areaPicker(a.ladder, stored.ID)
+	} else {
+		msg = Message{Text: a.savedText(ctx, m, stored.Area)}
+	}
+	if stored.Truncated {
+		msg.Text += fmt.Sprintf("\nIt was longer than Slack's %d characters, so I kept the first %d.", maxEvidenceRunes, maxEvidenceRunes)
+		if len(msg.Blocks) > 0 {
+			msg.Blocks = append(msg.Blocks, section(fmt.Sprintf("_It was longer than Slack's %d characters, so I kept the first %d._", maxEvidenceRunes, maxEvidenceRunes)))
+		}
+	}
+	msg.ThreadTS = thread
+	a.postLogged(ctx, m.UserID, msg)
+	a.publishHomeLogged(ctx, m.UserID)
+}
+
+// savedText is the confirmation for an answer filed under area.
+func (a *App) savedText(ctx context.Context, m ladder.Member, area ladder.AreaID) string {
+	week := ladder.WeekOf(a.now().In(m.Location())).Week
+	t := fmt.Sprintf("Saved to %s (week %d).", areaName(a.ladder, area), week)
+	if r, err := a.readiness(ctx, m); err == nil {
+		if ar, ok := r.ForArea(area); ok {
+			t += fmt.Sprintf(" That area now has evidence in %d of the last %d weeks.", ar.Weeks, r.Window)
+		}
+	}
+	return t
+}
+
+func (a *App) postLogged(ctx context.Context, userID string, msg Message) {
+	if _, _, err := a.postDM(ctx, userID, msg); err != nil {
+		a.metrics.error("post")
+		a.log.Error("post failed", "user", userID, "err", err)
+	}
+}

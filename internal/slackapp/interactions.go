@@ -1,0 +1,192 @@
+package slackapp
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/ladderapp/ladder/internal/ladder"
+)
+
+// onInteractive queues a button press or a modal submission and acks it. An
+// empty ack closes a submitted modal.
+func (a *App) onInteractive(evt socketmode.Event) {
+	cb, ok := evt.Data.(slack.InteractionCallback)
+	if !ok || evt.Request == nil {
+		return
+	}
+	if !a.pool.submit(cb.User.ID, func(ctx context.Context) { a.handleInteraction(ctx, cb) }) {
+		a.metrics.error("queue_full")
+		if cb.Type == slack.InteractionTypeViewSubmission {
+			a.ack(evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(map[string]string{
+				blockAnswer: "Ladder is very busy; please press Save again in a minute.",
+			}))
+			return
+		}
+	}
+	a.ack(evt.Request.EnvelopeID, nil)
+}
+
+func (a *App) handleInteraction(ctx context.Context, cb slack.InteractionCallback) {
+	switch cb.Type {
+	case slack.InteractionTypeBlockActions:
+		for _, act := range cb.ActionCallback.BlockActions {
+			if err := a.onAction(ctx, cb, act); err != nil {
+				msg := a.userError(err, "action "+act.ActionID)
+				a.postLogged(ctx, cb.User.ID, Message{Text: msg})
+			}
+		}
+	case slack.InteractionTypeViewSubmission:
+		if cb.View.CallbackID == callbackAnswer {
+			a.onModalAnswer(ctx, cb)
+		}
+	default:
+		a.log.Debug("ignoring interaction", "type", cb.Type)
+	}
+}
+
+func (a *App) onAction(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction) error {
+	user := cb.User.ID
+	switch act.ActionID {
+	case actionStart:
+		_, _, err := a.enroll(ctx, user)
+		if err == nil {
+			a.publishHomeLogged(ctx, user)
+		}
+		return err
+	}
+	m, err := a.db.Member(ctx, user)
+	if err != nil {
+		return err
+	}
+	switch act.ActionID {
+	case actionAnswer:
+		p, ok := a.ladder.Prompt(act.Value)
+		if !ok {
+			return usagef("That question is no longer in the ladder. `/ladder prompt` gets you a fresh one.")
+		}
+		return a.openAnswer(ctx, cb.TriggerID, p)
+	case actionHomeAsk:
+		p, err := a.currentPrompt(ctx, m)
+		if err != nil {
+			return err
+		}
+		return a.openAnswer(ctx, cb.TriggerID, p)
+	case actionSkip:
+		return a.skip(ctx, m, cb)
+	case actionAnother:
+		_, err := a.SendPrompt(ctx, user, false, act.Value)
+		return err
+	case actionArea:
+		return a.fileArea(ctx, m, cb, act.Value)
+	case actionPause:
+		_, err := a.update(ctx, user, func(m *ladder.Member) error { m.PausedUntil = forever; return nil })
+		return err
+	case actionResume:
+		_, err := a.update(ctx, user, func(m *ladder.Member) error { m.PausedUntil = time.Time{}; return nil })
+		return err
+	case actionExport:
+		_, err := a.export(ctx, m)
+		return err
+	}
+	a.log.Debug("ignoring unknown action", "action_id", act.ActionID)
+	return nil
+}
+
+// currentPrompt is the question the Home tab's Answer now button answers: the
+// newest prompt of the past week, or else the next one.
+func (a *App) currentPrompt(ctx context.Context, m ladder.Member) (ladder.Prompt, error) {
+	if sent, err := a.db.LatestPrompt(ctx, m.UserID, a.now().Add(-linkWindow)); err == nil {
+		if p, ok := a.ladder.Prompt(sent.PromptID); ok {
+			return p, nil
+		}
+	} else if !errors.Is(err, ladder.ErrNotFound) {
+		return ladder.Prompt{}, err
+	}
+	r, err := a.readiness(ctx, m)
+	if err != nil {
+		return ladder.Prompt{}, err
+	}
+	return a.nextPrompt(ctx, m, r, "")
+}
+
+func (a *App) openAnswer(ctx context.Context, triggerID string, p ladder.Prompt) error {
+	return a.call(ctx, "views.open", func() error {
+		_, err := a.api.OpenViewContext(ctx, triggerID, answerModal(p))
+		return err
+	})
+}
+
+func (a *App) skip(ctx context.Context, m ladder.Member, cb slack.InteractionCallback) error {
+	sent, err := a.db.PromptByTS(ctx, cb.Container.ChannelID, cb.Container.MessageTs)
+	if err == nil && sent.UserID == m.UserID && sent.Weekly {
+		if err := a.db.SkipWeek(ctx, m.UserID, sent.Week); err != nil {
+			return err
+		}
+	} else if err != nil && !errors.Is(err, ladder.ErrNotFound) {
+		return err
+	}
+	a.replaceButtons(ctx, cb, "Skipped — no reminder this week. See you at your next slot.")
+	return nil
+}
+
+// replaceButtons edits a prompt message so its buttons give way to a note.
+func (a *App) replaceButtons(ctx context.Context, cb slack.InteractionCallback, note string) {
+	var kept []slack.Block
+	for _, b := range cb.Message.Blocks.BlockSet {
+		if b.BlockType() != slack.MBTAction {
+			kept = append(kept, b)
+		}
+	}
+	kept = append(kept, slack.NewContextBlock("", mrkdwn(note)))
+	err := a.call(ctx, "chat.update", func() error {
+		_, _, _, err := a.api.UpdateMessageContext(ctx, cb.Container.ChannelID, cb.Container.MessageTs,
+			slack.MsgOptionText(note, false), slack.MsgOptionBlocks(kept...))
+		return err
+	})
+	if err != nil {
+		a.log.Warn("chat.update failed", "err", err)
+	}
+}
+
+func (a *App) fileArea(ctx context.Context, m ladder.Member, cb slack.InteractionCallback, value string) error {
+	idStr, areaStr, _ := strings.Cut(value, ":")
+	id, err := strconv.ParseInt(idStr, 10, 64)
+	area, aerr := a.ladder.Area(ladder.AreaID(areaStr))
+	if err != nil || !aerr {
+		return usagef("That button is out of date. `/ladder evidence` lists your evidence.")
+	}
+	if _, err := a.db.SetEvidenceArea(ctx, m.UserID, id, area.ID); err != nil {
+		return err
+	}
+	a.replaceButtons(ctx, cb, a.savedText(ctx, m, area.ID))
+	a.publishHomeLogged(ctx, m.UserID)
+	return nil
+}
+
+// onModalAnswer stores an answer given in the modal, then confirms it in the DM.
+func (a *App) onModalAnswer(ctx context.Context, cb slack.InteractionCallback) {
+	m, err := a.db.Member(ctx, cb.User.ID)
+	if err != nil {
+		a.postLogged(ctx, cb.User.ID, Message{Text: a.userError(err, "modal")})
+		return
+	}
+	var text string
+	if cb.View.State != nil {
+		text = cb.View.State.Values[blockAnswer][inputAnswer].Value
+	}
+	if strings.TrimSpace(text) == "" {
+		return
+	}
+	ev := ladder.Evidence{UserID: m.UserID, Channel: "modal", TS: cb.View.ID, Created: a.now()}
+	ev.Text, ev.Truncated = truncateRunes(text)
+	if p, ok := a.ladder.Prompt(cb.View.PrivateMetadata); ok {
+		ev.PromptID, ev.Area = p.ID, p.Area
+	}
+	a.storeAnswer(ctx, m, ev, "")
+}

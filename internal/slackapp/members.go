@@ -1,0 +1,223 @@
+package slackapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/ladderapp/ladder/internal/ladder"
+	"github.com/ladderapp/ladder/internal/prompts"
+	"github.com/ladderapp/ladder/internal/store"
+)
+
+// enroll returns the member, enrolling them first if they are new: their
+// timezone and name come from users.info, the rest from the defaults, and they
+// get the welcome DM.
+func (a *App) enroll(ctx context.Context, userID string) (ladder.Member, bool, error) {
+	m, err := a.db.Member(ctx, userID)
+	if err == nil {
+		return m, false, nil
+	}
+	if !errors.Is(err, ladder.ErrNotEnrolled) {
+		return m, false, err
+	}
+	m = ladder.Member{
+		UserID:     userID,
+		Level:      ladder.EM,
+		Target:     ladder.SeniorEM,
+		Track:      a.ladder.DefaultTrack().ID,
+		Slot:       a.cfg.DefaultSlot,
+		Share:      ladder.ShareSummary,
+		EnrolledAt: a.now(),
+	}
+	if len(a.ladder.Levels) > 0 {
+		m.Level = a.ladder.Levels[0].ID
+		if next, ok := a.ladder.NextLevel(m.Level); ok {
+			m.Target = next.ID
+		} else {
+			m.Target = m.Level
+		}
+	}
+	if u, err := a.userInfo(ctx, userID); err == nil {
+		m.TZ, m.Name = u.TZ, displayName(u)
+	} else {
+		// Not fatal: the member is enrolled in UTC and the zone is filled in
+		// the next time Slack tells us.
+		a.log.Warn("users.info failed at enrolment; using UTC for now", "user", userID, "err", err)
+	}
+	m, created, err := a.db.Enroll(ctx, m)
+	if err != nil {
+		return m, false, err
+	}
+	if created {
+		a.log.Info("enrolled", "user", userID, "tz", m.TZ)
+		if _, _, err := a.postDM(ctx, userID, welcomeMessage(a.ladder, m, a.cfg.ReminderAfter)); err != nil {
+			a.log.Error("welcome DM failed", "user", userID, "err", err)
+		}
+	}
+	return m, created, nil
+}
+
+func displayName(u *slack.User) string {
+	if u.Profile.DisplayName != "" {
+		return u.Profile.DisplayName
+	}
+	if u.RealName != "" {
+		return u.RealName
+	}
+	return u.Name
+}
+
+func (a *App) userInfo(ctx context.Context, userID string) (*slack.User, error) {
+	var u *slack.User
+	err := a.call(ctx, "users.info", func() error {
+		var err error
+		u, err = a.api.GetUserInfoContext(ctx, userID)
+		return err
+	})
+	return u, err
+}
+
+// refreshZone keeps a member's timezone and name in step with Slack.
+func (a *App) refreshZone(ctx context.Context, userID string) {
+	u, err := a.userInfo(ctx, userID)
+	if err != nil {
+		a.log.Warn("users.info failed", "user", userID, "err", err)
+		return
+	}
+	_, err = a.db.UpdateMember(ctx, userID, func(m *ladder.Member) error {
+		m.TZ, m.Name = u.TZ, displayName(u)
+		return nil
+	})
+	if err != nil && !errors.Is(err, ladder.ErrNotEnrolled) {
+		a.log.Error("update timezone", "user", userID, "err", err)
+	}
+}
+
+// readiness computes a member's readiness now.
+func (a *App) readiness(ctx context.Context, m ladder.Member) (ladder.Readiness, error) {
+	now := a.now()
+	since := now.Add(-time.Duration(a.ladder.Window()) * 7 * 24 * time.Hour)
+	facts, err := a.db.Facts(ctx, m.UserID, since)
+	if err != nil {
+		return ladder.Readiness{}, err
+	}
+	return ladder.Compute(a.ladder, m.Target, a.track(m), facts, now.In(m.Location())), nil
+}
+
+func (a *App) track(m ladder.Member) ladder.Track {
+	if t, ok := a.ladder.Track(m.Track); ok {
+		return t
+	}
+	return a.ladder.DefaultTrack()
+}
+
+// nextPrompt chooses the question a member gets next.
+func (a *App) nextPrompt(ctx context.Context, m ladder.Member, r ladder.Readiness, exclude string) (ladder.Prompt, error) {
+	now := a.now()
+	since := now.Add(-time.Duration(a.ladder.Window()) * 7 * 24 * time.Hour)
+	answered, err := a.db.Answered(ctx, m.UserID, since)
+	if err != nil {
+		return ladder.Prompt{}, err
+	}
+	recent, err := a.db.RecentPrompts(ctx, m.UserID, now.Add(-prompts.RepeatAfter))
+	if err != nil {
+		return ladder.Prompt{}, err
+	}
+	return prompts.Next(a.ladder, prompts.State{
+		Member: m, Readiness: r, Answered: answered, Recent: recent, Exclude: exclude, Now: now,
+	})
+}
+
+// SendPrompt sends a member a reflection question. A weekly one is recorded
+// once per member and ISO week, in the member's own timezone, before it is
+// posted; if that week's is already recorded, SendPrompt sends nothing and
+// returns false.
+func (a *App) SendPrompt(ctx context.Context, userID string, weekly bool, exclude string) (bool, error) {
+	m, err := a.db.Member(ctx, userID)
+	if err != nil {
+		return false, err
+	}
+	r, err := a.readiness(ctx, m)
+	if err != nil {
+		return false, err
+	}
+	p, err := a.nextPrompt(ctx, m, r, exclude)
+	if err != nil {
+		return false, err
+	}
+	now := a.now()
+	sent, created, err := a.db.RecordPrompt(ctx, store.PromptSent{
+		UserID: userID, PromptID: p.ID, Week: ladder.WeekOf(now.In(m.Location())), Weekly: weekly, Created: now,
+	})
+	if err != nil {
+		return false, err
+	}
+	if !created {
+		return false, nil
+	}
+	ch, ts, err := a.postDM(ctx, userID, promptMessage(a.ladder, m, p, weekly, false))
+	if err != nil {
+		return false, err
+	}
+	if err := a.db.MarkPromptPosted(ctx, sent.ID, ch, ts); err != nil {
+		return true, err
+	}
+	a.publishHomeLogged(ctx, userID)
+	return true, nil
+}
+
+// postDM sends a message to a user's DM with the app. Posting to the user id
+// lands in the app's Messages tab without conversations.open.
+func (a *App) postDM(ctx context.Context, userID string, msg Message) (channel, ts string, err error) {
+	opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false)}
+	if len(msg.Blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(msg.Blocks...))
+	}
+	if msg.ThreadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(msg.ThreadTS))
+	}
+	err = a.call(ctx, "chat.postMessage", func() error {
+		var err error
+		channel, ts, err = a.api.PostMessageContext(ctx, userID, opts...)
+		return err
+	})
+	if err != nil {
+		return "", "", fmt.Errorf("post to %s: %w", userID, err)
+	}
+	return channel, ts, nil
+}
+
+// maxRateLimitWaits bounds how often one call waits out a 429 before giving up.
+const maxRateLimitWaits = 3
+
+// call runs one Web API call, counting it, and waits out a 429 for as long as
+// Slack's Retry-After says, a few times at most. It does not retry other
+// failures: a post that may have gone through is never sent twice.
+func (a *App) call(ctx context.Context, method string, fn func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := fn()
+		var rl *slack.RateLimitedError
+		switch {
+		case err == nil:
+			a.metrics.send(method, "ok")
+			return nil
+		case errors.As(err, &rl) && attempt < maxRateLimitWaits:
+			a.metrics.send(method, "ratelimited")
+			a.log.Warn("rate limited by Slack; waiting", "method", method, "retry_after", rl.RetryAfter)
+			t := time.NewTimer(rl.RetryAfter)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			case <-t.C:
+			}
+		default:
+			a.metrics.send(method, "error")
+			return err
+		}
+	}
+}

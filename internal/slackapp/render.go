@@ -1,0 +1,230 @@
+package slackapp
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ladderapp/ladder/internal/ladder"
+)
+
+// This file turns domain values into the sentences users read. It has no Slack
+// types in it, so the same words serve messages, the Home tab and the digest.
+
+// bar draws a score from 0 to 1 as ten cells.
+func bar(score float64) string {
+	n := int(score*10 + 0.5)
+	n = max(0, min(10, n))
+	return strings.Repeat("█", n) + strings.Repeat("░", 10-n)
+}
+
+// ago says how long before now t was, the way people say it.
+func ago(now, t time.Time) string {
+	d := now.Sub(t)
+	days := int(d.Hours() / 24)
+	switch {
+	case d < time.Hour:
+		return "just now"
+	case days < 1:
+		return "today"
+	case days == 1:
+		return "yesterday"
+	case days < 14:
+		return fmt.Sprintf("%d days ago", days)
+	case days < 7*9:
+		return plural(days/7, "week") + " ago"
+	}
+	return plural(days/30, "month") + " ago"
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// tenure says how long from since to now, as "2y 8m".
+func tenure(since, now time.Time) string {
+	months := (now.Year()-since.Year())*12 + int(now.Month()) - int(since.Month())
+	if months < 0 {
+		months = 0
+	}
+	if months < 12 {
+		return fmt.Sprintf("%dm", months)
+	}
+	return fmt.Sprintf("%dy %dm", months/12, months%12)
+}
+
+func levelName(l *ladder.Ladder, id ladder.LevelID) string {
+	if lv, ok := l.Level(id); ok && lv.Short != "" {
+		return lv.Short
+	}
+	return string(id)
+}
+
+func areaName(l *ladder.Ladder, id ladder.AreaID) string {
+	if a, ok := l.Area(id); ok {
+		return a.Name
+	}
+	if id == "" {
+		return "no area yet"
+	}
+	return string(id)
+}
+
+func trackName(l *ladder.Ladder, id string) string {
+	if t, ok := l.Track(id); ok {
+		return t.ID
+	}
+	return id
+}
+
+// gapsText renders /ladder gaps. next is the question that will be asked next
+// in the biggest gap, if known.
+func gapsText(l *ladder.Ladder, m ladder.Member, r ladder.Readiness, next *ladder.Prompt, now time.Time) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "*Readiness for %s* (%s track) · %d of %d areas on track",
+		levelName(l, m.Target), trackName(l, m.Track), r.OnTrack(), len(r.Areas))
+	if !m.LevelSince.IsZero() {
+		fmt.Fprintf(&b, " · %s since %s (%s", levelName(l, m.Level), m.LevelSince.Format("2006-01"), tenure(m.LevelSince, now))
+		if lv, ok := l.Level(m.Level); ok && lv.TypicalYears[1] > 0 {
+			fmt.Fprintf(&b, "; typical %g–%gy", lv.TypicalYears[0], lv.TypicalYears[1])
+		}
+		b.WriteString(")")
+	}
+	b.WriteString("\n```\n")
+	width := 0
+	for _, a := range r.Areas {
+		width = max(width, utf8.RuneCountInString(a.Area.Name))
+	}
+	for _, a := range r.Areas {
+		name := a.Area.Name
+		fmt.Fprintf(&b, "%s%s  %s  %-8s  ", name, strings.Repeat(" ", width-utf8.RuneCountInString(name)), bar(a.Score), a.Status)
+		if a.Status == ladder.StatusGap {
+			fmt.Fprintf(&b, "no evidence in %d weeks\n", r.Window)
+			continue
+		}
+		fmt.Fprintf(&b, "%-8s · last %s\n", plural(a.Weeks, "week"), ago(now, a.Last))
+	}
+	b.WriteString("```\n")
+	ranked := r.Ranked()
+	if len(ranked) > 0 && ranked[0].Status != ladder.StatusStrong {
+		top := ranked[0]
+		fmt.Fprintf(&b, "*Biggest gap: %s.*", top.Area.Name)
+		if top.Focus != "" {
+			fmt.Fprintf(&b, " At %s: %s", levelName(l, m.Target), top.Focus)
+		}
+		b.WriteString("\n")
+		if next != nil {
+			fmt.Fprintf(&b, "Next question there: “%s”\n", next.Text)
+		}
+		for _, a := range ranked[1:] {
+			if a.Status != ladder.StatusGap || a.Focus == "" {
+				continue
+			}
+			fmt.Fprintf(&b, "• Also a gap, %s: %s\n", a.Area.Name, a.Focus)
+		}
+	} else {
+		b.WriteString("Every area is strong. Time for the promotion conversation: `/ladder export` gives you the packet.\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// excerpt shortens evidence text for lists and digests.
+func excerpt(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n])) + "…"
+}
+
+// evidenceLines renders evidence newest first, one line each.
+func evidenceLines(l *ladder.Ladder, es []ladder.Evidence, width int) string {
+	var b strings.Builder
+	for _, e := range es {
+		fmt.Fprintf(&b, "• *%s* · %s · %s\n", e.Created.Format("2006-01-02"), areaName(l, e.Area), excerpt(e.Text, width))
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// exportMarkdown renders the promotion packet: evidence grouped by area, dated.
+func exportMarkdown(l *ladder.Ladder, m ladder.Member, name string, r ladder.Readiness, es []ladder.Evidence, now time.Time) string {
+	var b strings.Builder
+	who := name
+	if who == "" {
+		who = m.UserID
+	}
+	fmt.Fprintf(&b, "# Promotion packet: %s\n\n", who)
+	fmt.Fprintf(&b, "- Current level: %s\n- Target level: %s (%s track)\n", levelName(l, m.Level), levelName(l, m.Target), trackName(l, m.Track))
+	if !m.LevelSince.IsZero() {
+		fmt.Fprintf(&b, "- At the current level since %s (%s)\n", m.LevelSince.Format("2006-01"), tenure(m.LevelSince, now))
+	}
+	fmt.Fprintf(&b, "- Exported %s · %d pieces of evidence\n\n", now.Format("2006-01-02"), len(es))
+	b.WriteString("## Readiness\n\n| Area | Status | Weeks with evidence (last 26) |\n|---|---|---|\n")
+	for _, a := range r.Areas {
+		fmt.Fprintf(&b, "| %s | %s | %d |\n", a.Area.Name, a.Status, a.Weeks)
+	}
+	byArea := map[ladder.AreaID][]ladder.Evidence{}
+	for _, e := range es {
+		byArea[e.Area] = append(byArea[e.Area], e)
+	}
+	areas := append([]ladder.Area(nil), l.Areas...)
+	areas = append(areas, ladder.Area{ID: "", Name: "Not yet filed under an area"})
+	for _, a := range areas {
+		list := byArea[a.ID]
+		if len(list) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\n## %s\n", a.Name)
+		for _, e := range list {
+			fmt.Fprintf(&b, "\n### %s", e.Created.Format("2006-01-02"))
+			if p, ok := l.Prompt(e.PromptID); ok {
+				fmt.Fprintf(&b, " · %s", p.Text)
+			}
+			b.WriteString("\n\n")
+			for _, line := range strings.Split(strings.TrimSpace(e.Text), "\n") {
+				fmt.Fprintf(&b, "> %s\n", line)
+			}
+			if !e.Edited.IsZero() {
+				fmt.Fprintf(&b, "\n_(edited %s)_\n", e.Edited.Format("2006-01-02"))
+			}
+		}
+	}
+	return b.String()
+}
+
+// chunks splits s into pieces of at most n bytes, at line breaks where it can,
+// never inside a UTF-8 sequence.
+func chunks(s string, n int) []string {
+	var out []string
+	for len(s) > n {
+		cut := strings.LastIndex(s[:n], "\n")
+		if cut <= 0 {
+			cut = n
+			for cut > 0 && !utf8.RuneStart(s[cut]) {
+				cut--
+			}
+		}
+		out = append(out, s[:cut])
+		s = strings.TrimPrefix(s[cut:], "\n")
+	}
+	if s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+// truncate cuts s to at most n bytes on a rune boundary, reporting whether it cut.
+func truncate(s string, n int) (string, bool) {
+	if len(s) <= n {
+		return s, false
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n], true
+}
