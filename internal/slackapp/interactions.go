@@ -33,6 +33,7 @@ func (a *App) onInteractive(evt socketmode.Event) {
 }
 
 func (a *App) handleInteraction(ctx context.Context, cb slack.InteractionCallback) {
+	a.log.Debug("interaction", "type", cb.Type, "callback_id", cb.View.CallbackID, "actions", len(cb.ActionCallback.BlockActions))
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
 		for _, act := range cb.ActionCallback.BlockActions {

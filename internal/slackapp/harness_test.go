@@ -1,0 +1,272 @@
+package slackapp_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/ladderapp/ladder/internal/ladder"
+	"github.com/ladderapp/ladder/internal/prompts"
+	"github.com/ladderapp/ladder/internal/slackapp"
+	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/store"
+)
+
+// clock is a time the test moves by hand.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// syncBuffer is a log sink that is safe to read while the app writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// harness is the real app, on a real SQLite file, connected over a real Socket
+// Mode websocket to the fake Slack.
+type harness struct {
+	t      *testing.T
+	ctx    context.Context
+	fake   *slacktest.Server
+	db     *store.DB
+	ladder *ladder.Ladder
+	clock  *clock
+	app    *slackapp.App
+	logs   *syncBuffer
+	stop   context.CancelFunc
+	done   chan error
+}
+
+const (
+	alice = "UALICE" // a member
+	bob   = "UBOB"   // alice's manager
+	carol = "UCAROL" // a stranger
+	admin = "UADMIN"
+)
+
+// monday is a Monday morning in November 2026, UTC.
+var monday = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	h := &harness{t: t, ctx: ctx, clock: &clock{t: monday}, logs: &syncBuffer{}, done: make(chan error, 1)}
+	h.fake = slacktest.New(slacktest.WithPingInterval(2 * time.Second))
+	t.Cleanup(h.fake.Close)
+	for _, u := range []slacktest.User{
+		{ID: alice, Name: "alice", RealName: "Alice Liddell", TZ: "Europe/Berlin"},
+		{ID: bob, Name: "bob", RealName: "Bob Manager", TZ: "America/New_York"},
+		{ID: carol, Name: "carol", TZ: "Asia/Kolkata"},
+		{ID: admin, Name: "admin", TZ: "UTC"},
+	} {
+		h.fake.AddUser(u)
+	}
+	var err error
+	h.ladder, err = prompts.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.db, err = store.Open(ctx, filepath.Join(t.TempDir(), "ladder.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.db.Close() })
+	h.start()
+	return h
+}
+
+func (h *harness) start() {
+	h.t.Helper()
+	api := slack.New(h.fake.BotToken, slack.OptionAPIURL(h.fake.APIURL()), slack.OptionAppLevelToken(h.fake.AppToken))
+	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	slot, _ := ladder.ParseSlot("mon 09:30")
+	h.app = slackapp.New(log, api, h.db, h.ladder, h.clock.Now, slackapp.Config{
+		Admins: []string{admin}, DefaultSlot: slot, ReminderAfter: 48 * time.Hour,
+	})
+	runCtx, stop := context.WithCancel(h.ctx)
+	h.stop = stop
+	h.done = make(chan error, 1)
+	go func() { h.done <- h.app.Run(runCtx) }()
+	h.t.Cleanup(h.shutdown)
+	if err := h.fake.WaitConnected(h.ctx); err != nil {
+		h.t.Fatalf("app never connected: %v\nlogs:\n%s", err, h.logs)
+	}
+}
+
+// shutdown stops the app and waits for Run to return.
+func (h *harness) shutdown() {
+	if h.stop == nil {
+		return
+	}
+	h.stop()
+	h.stop = nil
+	select {
+	case err := <-h.done:
+		if err != nil {
+			h.t.Errorf("Run returned %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		h.t.Error("Run did not return within 10s of cancel")
+	}
+}
+
+// slash runs a /ladder command as user and returns the ephemeral reply.
+func (h *harness) slash(user, text string) string {
+	h.t.Helper()
+	before := h.count(func(m slacktest.Message) bool { return m.Kind == "response" && m.User == user })
+	env, err := h.fake.SendSlash(slacktest.SlashCommand{UserID: user, Text: text})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if _, err := h.fake.WaitAck(h.ctx, env); err != nil {
+		h.t.Fatalf("/ladder %s: no ack: %v", text, err)
+	}
+	var reply slacktest.Message
+	err = h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+		n := 0
+		for _, m := range s.Messages {
+			if m.Kind == "response" && m.User == user {
+				n++
+				if n > before {
+					reply = m
+					return true
+				}
+			}
+		}
+		return false
+	})
+	if err != nil {
+		h.t.Fatalf("/ladder %s: no reply: %v\nlogs:\n%s", text, err, h.logs)
+	}
+	if reply.ResponseType != "ephemeral" {
+		h.t.Errorf("/ladder %s: reply response_type %q, want ephemeral", text, reply.ResponseType)
+	}
+	return reply.Text
+}
+
+func (h *harness) count(f func(slacktest.Message) bool) int {
+	n := 0
+	for _, m := range h.fake.Messages() {
+		if f(m) {
+			n++
+		}
+	}
+	return n
+}
+
+// waitPost waits for a message posted to user's DM that matches f, and returns it.
+func (h *harness) waitPost(user string, f func(slacktest.Message) bool) slacktest.Message {
+	h.t.Helper()
+	var got slacktest.Message
+	err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+		for _, m := range s.Messages {
+			if m.Kind == "post" && strings.HasSuffix(m.Channel, user) && f(m) {
+				got = m
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		h.t.Fatalf("no matching DM to %s: %v\nmessages: %s\nlogs:\n%s", user, err, h.dump(), h.logs)
+	}
+	return got
+}
+
+func (h *harness) dump() string {
+	var b strings.Builder
+	for _, m := range h.fake.Messages() {
+		fmt.Fprintf(&b, "\n  %s %s %s thread=%s: %.120q", m.Kind, m.Channel, m.User, m.ThreadTS, m.Text)
+	}
+	return b.String()
+}
+
+// dm sends text as user's DM to the bot and waits for the reply in its thread.
+func (h *harness) dm(user, text string) (ts string, reply slacktest.Message) {
+	h.t.Helper()
+	ts = h.fake.NewTS()
+	if _, err := h.fake.SendEvent("", h.fake.DMEvent(user, text, ts), 0); err != nil {
+		h.t.Fatal(err)
+	}
+	reply = h.waitPost(user, func(m slacktest.Message) bool { return m.ThreadTS == ts })
+	return ts, reply
+}
+
+// evidence returns user's stored evidence, newest first.
+func (h *harness) evidence(user string) []ladder.Evidence {
+	h.t.Helper()
+	es, err := h.db.Evidence(h.ctx, user, "", 0)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return es
+}
+
+// lastPromptTS enrols nothing: it asks for a prompt and returns the DM's ts and
+// the prompt's text.
+func (h *harness) prompt(user string) slacktest.Message {
+	h.t.Helper()
+	before := h.count(func(m slacktest.Message) bool { return m.Kind == "post" && strings.Contains(m.Text, "Reflection") })
+	h.slash(user, "prompt")
+	n := 0
+	return h.waitPost(user, func(m slacktest.Message) bool {
+		if strings.Contains(m.Text, "Reflection") {
+			n++
+			return n > before
+		}
+		return false
+	})
+}
+
+func contains(t *testing.T, what, got string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			t.Errorf("%s: got %q, want it to contain %q", what, got, w)
+		}
+	}
+}
+
+func lacks(t *testing.T, what, got string, nots ...string) {
+	t.Helper()
+	for _, w := range nots {
+		if strings.Contains(got, w) {
+			t.Errorf("%s: got %q, want it NOT to contain %q", what, got, w)
+		}
+	}
+}
