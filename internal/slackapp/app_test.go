@@ -223,7 +223,7 @@ func TestUnpromptedAnswerAsksForArea(t *testing.T) {
 	if es := h.evidence(alice); es[0].Area != ladder.Scaling {
 		t.Errorf("area after the button: got %q, want scaling", es[0].Area)
 	}
-	if n := h.count(func(m slacktest.Message) bool { return m.ThreadTS == ts }); n != 1 {
+	if n := h.count(func(m slacktest.Message) bool { return m.Kind == "post" && m.ThreadTS == ts }); n != 1 {
 		t.Errorf("replies in the answer's thread: got %d, want 1", n)
 	}
 }
