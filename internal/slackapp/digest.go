@@ -67,7 +67,7 @@ func (a *App) digestLine(ctx context.Context, m ladder.Member, from, to time.Tim
 	answered := map[ladder.Week]bool{}
 	covered := map[ladder.AreaID]bool{}
 	for _, f := range facts {
-		if !f.At.Before(from) && f.At.Before(to) {
+		if !f.At.Before(from) && !f.At.After(to) {
 			answered[ladder.WeekOf(f.At.In(from.Location()))] = true
 			if f.Area != "" {
 				covered[f.Area] = true
@@ -105,7 +105,7 @@ func (a *App) digestLine(ctx context.Context, m ladder.Member, from, to time.Tim
 		if shown == 2 || e.Created.Before(from) {
 			break
 		}
-		if e.Created.Before(to) {
+		if !e.Created.After(to) {
 			line += fmt.Sprintf("\n> “%s” (%s)", excerpt(e.Text, 140), e.Created.In(from.Location()).Format("Jan 2"))
 			shown++
 		}

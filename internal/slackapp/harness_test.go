@@ -67,6 +67,7 @@ type harness struct {
 	clock  *clock
 	app    *slackapp.App
 	logs   *syncBuffer
+	dbFile string
 	stop   context.CancelFunc
 	done   chan error
 }
@@ -101,7 +102,8 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.db, err = store.Open(ctx, filepath.Join(t.TempDir(), "ladder.db"))
+	h.dbFile = filepath.Join(t.TempDir(), "ladder.db")
+	h.db, err = store.Open(ctx, h.dbFile)
 	if err != nil {
 		t.Fatal(err)
 	}
