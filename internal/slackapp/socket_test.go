@@ -1,0 +1,164 @@
+package slackapp_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/ladderapp/ladder/internal/slackapp"
+	"github.com/ladderapp/ladder/internal/slacktest"
+)
+
+func TestGarbageFramesAndUnknownEnvelopesSurvived(t *testing.T) {
+	h := newHarness(t)
+	for _, frame := range []string{
+		"", "not json", "{", `{"type":42}`, "\x00\xff\xfe",
+		`{"type":"mystery","envelope_id":"env-unknown-1","payload":{}}`,
+		`{"type":"events_api","envelope_id":"env-bad-events","payload":"not an object"}`,
+		`{"type":"slash_commands","envelope_id":"env-bad-slash","payload":[1,2,3]}`,
+		strings.Repeat("x", 100000),
+	} {
+		if err := h.fake.SendRaw([]byte(frame)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Envelopes slack-go cannot decode are still acked, from the raw frame.
+	for _, id := range []string{"env-unknown-1", "env-bad-events", "env-bad-slash"} {
+		if _, err := h.fake.WaitAck(h.ctx, id); err != nil {
+			t.Errorf("envelope %s never acked: %v", id, err)
+		}
+	}
+	// An unknown event type inside a good envelope is acked and ignored.
+	env, _ := h.fake.SendEvent("", map[string]any{"type": "reaction_added", "user": alice}, 0)
+	if _, err := h.fake.WaitAck(h.ctx, env); err != nil {
+		t.Error(err)
+	}
+	// And the app still works.
+	contains(t, "after garbage", h.slash(alice, "help"), "/ladder gaps")
+	if h.fake.Connections() != 1 {
+		t.Logf("garbage caused %d connections (slack-go reconnects after 10 unreadable frames)", h.fake.Connections())
+	}
+}
+
+func TestReconnectAfterDisconnectAndDrop(t *testing.T) {
+	h := newHarness(t)
+	h.slash(alice, "help")
+	h.fake.Disconnect("refresh_requested")
+	if err := h.fake.WaitConnections(h.ctx, 2); err != nil {
+		t.Fatalf("no reconnect after refresh_requested: %v", err)
+	}
+	contains(t, "after refresh_requested", h.slash(alice, "gaps"), "Readiness for")
+	h.fake.Drop()
+	if err := h.fake.WaitConnections(h.ctx, 3); err != nil {
+		t.Fatalf("no reconnect after a dropped socket: %v", err)
+	}
+	contains(t, "after drop", h.slash(alice, "gaps"), "Readiness for")
+	if n := len(h.fake.CallsTo("apps.connections.open")); n != 3 {
+		t.Errorf("apps.connections.open calls: got %d, want 3", n)
+	}
+}
+
+func TestRateLimitedPostIsRetriedAfterRetryAfter(t *testing.T) {
+	h := newHarness(t)
+	h.slash(alice, "help")
+	h.fake.FailNext("chat.postMessage", 1, slacktest.RateLimited(1))
+	start := time.Now()
+	_, reply := h.dm(alice, "answer during a 429")
+	if time.Since(start) < time.Second {
+		t.Errorf("the confirmation came %v after a 429 with Retry-After: 1", time.Since(start))
+	}
+	contains(t, "confirmation after 429", reply.Text, "Saved")
+	calls := h.fake.CallsTo("chat.postMessage")
+	var limited int
+	for _, c := range calls {
+		if c.Status == 429 {
+			limited++
+		}
+	}
+	if limited != 1 {
+		t.Errorf("429s: got %d, want 1", limited)
+	}
+	if n := len(h.evidence(alice)); n != 1 {
+		t.Errorf("evidence rows: got %d, want 1", n)
+	}
+}
+
+func TestInvalidAuthStopsTheApp(t *testing.T) {
+	fake := slacktest.New()
+	defer fake.Close()
+	fake.RevokeTokens()
+	api := slack.New(fake.BotToken, slack.OptionAPIURL(fake.APIURL()), slack.OptionAppLevelToken(fake.AppToken))
+	logs := &syncBuffer{}
+	app := slackapp.New(slog.New(slog.NewTextHandler(logs, nil)), api, nil, nil, nil, slackapp.Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := app.Run(ctx)
+	if !errors.Is(err, slackapp.ErrAuth) {
+		t.Fatalf("Run: got %v, want ErrAuth", err)
+	}
+	if strings.Contains(logs.String(), fake.BotToken) || strings.Contains(err.Error(), fake.BotToken) {
+		t.Error("the token leaked into the logs or the error")
+	}
+}
+
+// TestAckLatencyUnderBurst sends a burst of 300 slash commands from 30 users
+// and reports the ack latency the fake measured, from writing each envelope to
+// reading its ack.
+func TestAckLatencyUnderBurst(t *testing.T) {
+	h := newHarness(t)
+	var users []string
+	for i := range 30 {
+		u := fmt.Sprintf("UBURST%02d", i)
+		h.fake.AddUser(slacktest.User{ID: u, Name: strings.ToLower(u), TZ: "Europe/Berlin"})
+		h.slash(u, "help")
+		users = append(users, u)
+	}
+	var envs []string
+	for i := 0; i < 300; i++ {
+		env, err := h.fake.SendSlash(slacktest.SlashCommand{UserID: users[i%len(users)], Text: "gaps"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		envs = append(envs, env)
+	}
+	var lat []time.Duration
+	for _, env := range envs {
+		ack, err := h.fake.WaitAck(h.ctx, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lat = append(lat, ack.Latency)
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	p50, p99 := lat[len(lat)/2], lat[len(lat)*99/100]
+	t.Logf("ack latency over a burst of 300 slash commands: p50 %v, p99 %v, max %v", p50, p99, lat[len(lat)-1])
+	// Every command is answered, none twice.
+	err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+		n := 0
+		for _, m := range s.Messages {
+			if m.Kind == "response" && strings.Contains(m.Text, "Readiness for") {
+				n++
+			}
+		}
+		return n == 300
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acks := map[string]int{}
+	for _, a := range h.fake.Acks() {
+		acks[a.EnvelopeID]++
+	}
+	for _, env := range envs {
+		if acks[env] != 1 {
+			t.Fatalf("envelope %s acked %d times", env, acks[env])
+		}
+	}
+}
