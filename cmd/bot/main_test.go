@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/store"
+)
+
+// TestMain lets a test run the binary as a child process: with BOT_CHILD set,
+// the test binary is the bot, so SIGTERM and kill -9 hit a real process.
+func TestMain(m *testing.M) {
+	if os.Getenv("BOT_CHILD") == "1" {
+		args := strings.Fields(os.Getenv("BOT_ARGS"))
+		err := run(context.Background(), args, os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+		os.Exit(exitCode(err, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+func TestNoTokensExitsTwoWithSetupHelp(t *testing.T) {
+	t.Setenv("SLACK_APP_TOKEN", "")
+	t.Setenv("SLACK_BOT_TOKEN", "")
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), nil, os.Getenv, strings.NewReader(""), &out, &errOut)
+	if code := exitCode(err, &errOut); code != 2 {
+		t.Fatalf("exit code: got %d, want 2", code)
+	}
+	for _, want := range []string{"SLACK_APP_TOKEN is not set", "manifest.yaml", "connections:write", "bot try"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("message %q lacks %q", errOut.String(), want)
+		}
+	}
+	t.Setenv("SLACK_APP_TOKEN", "xoxb-wrong-kind")
+	t.Setenv("SLACK_BOT_TOKEN", "xoxb-fine")
+	errOut.Reset()
+	if code := exitCode(run(context.Background(), nil, os.Getenv, nil, &out, &errOut), &errOut); code != 2 {
+		t.Errorf("malformed app token: exit %d, want 2", code)
+	}
+	if strings.Contains(errOut.String(), "xoxb-wrong-kind") || strings.Contains(errOut.String(), "xoxb-fine") {
+		t.Errorf("the message echoes a token: %s", errOut.String())
+	}
+}
+
+func TestCheck(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := exitCode(run(context.Background(), []string{"check"}, os.Getenv, nil, &out, &errOut), &errOut); code != 0 {
+		t.Fatalf("check of the embedded ladder: exit %d: %s", code, errOut.String())
+	}
+	if got := strings.TrimSpace(out.String()); !strings.HasPrefix(got, "ok: ") || !strings.HasSuffix(got, " prompts, 5 areas, 5 levels") {
+		t.Errorf("summary: got %q", got)
+	}
+
+	good, err := os.ReadFile("../../prompts.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := strings.Replace(string(good), "area: people", "area: peopel", 1)
+	line := strings.Count(broken[:strings.Index(broken, "area: peopel")], "\n") + 1
+	path := filepath.Join(t.TempDir(), "broken.yaml")
+	os.WriteFile(path, []byte(broken), 0o644)
+	out.Reset()
+	errOut.Reset()
+	code := exitCode(run(context.Background(), []string{"check", path}, os.Getenv, nil, &out, &errOut), &errOut)
+	if code != 1 {
+		t.Fatalf("check of a broken file: exit %d, want 1", code)
+	}
+	want := path + ":" + strconv.Itoa(line) + ":"
+	if !strings.Contains(errOut.String(), want) || !strings.Contains(errOut.String(), "peopel") {
+		t.Errorf("got %q, want a line starting %q naming the bad area", errOut.String(), want)
+	}
+}
+
+// child starts the bot as a separate process against the fake Slack.
+func child(t *testing.T, fake *slacktest.Server, db string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.Env = append(os.Environ(),
+		"BOT_CHILD=1", "BOT_ARGS=serve",
+		"SLACK_APP_TOKEN="+fake.AppToken, "SLACK_BOT_TOKEN="+fake.BotToken, "SLACK_API_URL="+fake.APIURL(),
+		"LADDER_DB="+db, "LADDER_HTTP_ADDR=127.0.0.1:0", "LADDER_LOG_LEVEL=debug",
+	)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd, &stderr
+}
+
+func TestKill9KeepsConfirmedAnswersAndSIGTERMExitsZero(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts child processes")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	fake := slacktest.New(slacktest.WithPingInterval(2 * time.Second))
+	defer fake.Close()
+	fake.AddUser(slacktest.User{ID: "UALICE", Name: "alice", TZ: "Europe/Berlin"})
+	db := filepath.Join(t.TempDir(), "ladder.db")
+
+	first, stderr := child(t, fake, db)
+	if err := fake.WaitConnections(ctx, 1); err != nil {
+		t.Fatalf("child never connected: %v\n%s", err, stderr)
+	}
+	env, _ := fake.SendSlash(slacktest.SlashCommand{UserID: "UALICE", Text: "prompt"})
+	fake.WaitAck(ctx, env)
+	answers := []string{"first confirmed answer", "second confirmed answer"}
+	for _, a := range answers {
+		ts := fake.NewTS()
+		fake.SendEvent("", fake.DMEvent("UALICE", a, ts), 0)
+		err := fake.WaitFor(ctx, func(s *slacktest.Snapshot) bool {
+			for _, m := range s.Messages {
+				if m.ThreadTS == ts && strings.Contains(m.Text, "Saved to") {
+					return true
+				}
+			}
+			return false
+		})
+		if err != nil {
+			t.Fatalf("no confirmation: %v\n%s", err, stderr)
+		}
+	}
+	// kill -9 right after the confirmations: nothing confirmed may be lost.
+	first.Process.Signal(syscall.SIGKILL)
+	first.Wait()
+	s, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, err := s.AllEvidence(ctx, "UALICE")
+	s.Close()
+	if err != nil || len(es) != 2 || es[0].Text != answers[0] || es[1].Text != answers[1] {
+		t.Fatalf("after kill -9: got %+v, %v; want both confirmed answers", es, err)
+	}
+
+	second, stderr2 := child(t, fake, db)
+	if err := fake.WaitConnections(ctx, 2); err != nil {
+		t.Fatalf("second child never connected: %v\n%s", err, stderr2)
+	}
+	env, _ = fake.SendSlash(slacktest.SlashCommand{UserID: "UALICE", Text: "gaps"})
+	fake.WaitAck(ctx, env)
+	start := time.Now()
+	second.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- second.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("after SIGTERM: %v (want exit 0)\n%s", err, stderr2)
+		}
+		t.Logf("SIGTERM to exit: %v", time.Since(start))
+	case <-time.After(10 * time.Second):
+		t.Fatal("no exit within 10s of SIGTERM")
+	}
+	logs := stderr.String() + stderr2.String()
+	if !strings.Contains(logs, "ladder stopped cleanly") {
+		t.Errorf("the log does not say it stopped cleanly:\n%s", stderr2)
+	}
+	for _, tok := range []string{fake.AppToken, fake.BotToken} {
+		if strings.Contains(logs, tok) {
+			t.Errorf("a token appears in the debug logs")
+		}
+	}
+}
