@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"sort"
 	"strings"
 	"testing"
@@ -160,5 +163,36 @@ func TestAckLatencyUnderBurst(t *testing.T) {
 		if acks[env] != 1 {
 			t.Fatalf("envelope %s acked %d times", env, acks[env])
 		}
+	}
+}
+
+func TestHealthzAndMetrics(t *testing.T) {
+	h := newHarness(t)
+	h.slash(alice, "help")
+	srv := httptest.NewServer(h.app.Handler())
+	defer srv.Close()
+	get := func(path string) (int, string) {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := get("/healthz"); code != 200 {
+		t.Errorf("/healthz while connected: got %d, want 200", code)
+	}
+	code, body := get("/metrics")
+	if code != 200 {
+		t.Fatalf("/metrics: got %d", code)
+	}
+	contains(t, "/metrics", body,
+		"ladder_connected 1", `ladder_envelopes_total{type="slash_commands"} 1`,
+		`ladder_slack_calls_total{method="chat.postMessage",outcome="ok"}`,
+		"ladder_ack_latency_seconds_count 1", "ladder_queue_depth 0", "# TYPE ladder_errors_total counter")
+	h.shutdown()
+	if code, _ := get("/healthz"); code != 503 {
+		t.Errorf("/healthz after shutdown: got %d, want 503", code)
 	}
 }
