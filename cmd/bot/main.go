@@ -66,6 +66,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return serve(ctx, args, stdout, stderr)
 	case "check":
 		return check(args, stdout)
+	case "try":
+		return try(ctx, args, getenv, stdin, stdout, stderr)
+	case "backup":
+		return backup(ctx, args, stdout)
+	case "healthcheck":
+		return healthcheck(ctx, args, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -76,4 +82,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 const usage = `usage:
   bot [serve]        run the app over Socket Mode (needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN)
   bot check [FILE]   validate a ladder file (default: the embedded prompts.yaml)
+  bot try            the whole app in a terminal, against a simulated workspace (no Slack, no tokens)
+  bot backup PATH    write an online, consistent copy of the database (LADDER_DB) to PATH
+  bot healthcheck    exit 0 if the app's /healthz (LADDER_HTTP_ADDR) answers 200, for container health checks
 `

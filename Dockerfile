@@ -1,0 +1,31 @@
+# Ladder in a container: a static binary on a distroless base, running as
+# nonroot, with the database on a volume.
+#
+#   docker build -t ladder .
+#   docker run -d --name ladder -v ladder-data:/data \
+#     -e SLACK_APP_TOKEN=xapp-… -e SLACK_BOT_TOKEN=xoxb-… ladder
+#   docker exec ladder /bot backup /data/backup-$(date +%F).db
+
+FROM golang:1.26 AS build
+WORKDIR /src
+# Dependencies first, so that a code change does not download them again.
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+# modernc.org/sqlite is pure Go, so the binary needs no C library at all.
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/bot ./cmd/bot
+# The mount point of the volume. Docker seeds a new named volume from the
+# image's directory, owner included, so nonroot (65532) can write to it.
+RUN mkdir /out/data
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/bot /bot
+COPY --from=build --chown=65532:65532 /out/data /data
+VOLUME /data
+ENV LADDER_DB=/data/ladder.db LADDER_HTTP_ADDR=0.0.0.0:8080
+EXPOSE 8080
+USER nonroot:nonroot
+# The image has no curl: the binary probes its own /healthz, which answers 200
+# only while the app is connected to Slack.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["/bot", "healthcheck"]
+ENTRYPOINT ["/bot"]
