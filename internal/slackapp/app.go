@@ -49,15 +49,6 @@ type App struct {
 	// botUserID is the app's own user, learned from auth.test; its messages are
 	// never evidence.
 	botUserID string
-	// Queue, when set, sends prompts and other DMs through the durable outbox
-	// instead of posting directly. The scheduler sets it.
-	sender Sender
-}
-
-// Sender posts a message. The scheduler's durable queue implements it; without
-// one the app posts directly.
-type Sender interface {
-	Send(ctx context.Context, userID string, msg Message) error
 }
 
 // Message is a DM as the app composes it, before it reaches Slack.
@@ -248,12 +239,7 @@ func isAuthError(err error) bool {
 }
 
 func errString(v any) string {
-	switch e := v.(type) {
-	case error:
-		return e.Error()
-	case *slack.ConnectionErrorEvent:
-		return e.Error()
-	case *slack.IncomingEventError:
+	if e, ok := v.(error); ok {
 		return e.Error()
 	}
 	return fmt.Sprint(v)

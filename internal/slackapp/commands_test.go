@@ -175,18 +175,18 @@ func TestExportAndForget(t *testing.T) {
 func TestHomeTab(t *testing.T) {
 	h := newHarness(t)
 	h.fake.SendEvent("", h.fake.AppHomeOpenedEvent(carol), 0)
-	v := h.waitView(carol, "Start")
+	h.waitView(carol, "Start")
 	if _, err := h.db.Member(h.ctx, carol); err == nil {
 		t.Fatal("opening the Home tab enrolled a user")
 	}
 	env, _ := h.fake.SendInteractive(h.fake.BlockAction(carol, "start", "start", "", ""))
 	h.fake.WaitAck(h.ctx, env)
 	h.waitPost(carol, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Welcome to Ladder") })
-	v = h.waitView(carol, "Readiness")
+	v := h.waitView(carol, "Readiness")
 	contains(t, "home", v, "Toward Senior EM", "Next question", "Answer now", "Pause", "Export", "Latest evidence", "What Senior Engineering Manager expects")
 
 	h.dm(carol, "Ran the hiring loop for two teams")
-	v = h.waitView(carol, "Ran the hiring loop")
+	h.waitView(carol, "Ran the hiring loop")
 	env, _ = h.fake.SendInteractive(h.fake.BlockAction(carol, "pause", "pause", "", ""))
 	h.fake.WaitAck(h.ctx, env)
 	v = h.waitView(carol, "Paused until you resume")
