@@ -201,15 +201,32 @@ func (a *App) ackUndecodable(data any) {
 	if !ok {
 		return
 	}
-	var raw struct {
-		EnvelopeID string `json:"envelope_id"`
-		Type       string `json:"type"`
+	kind, id := envelopeHeader(bad.Message)
+	a.log.Warn("envelope slack-go could not decode", "type", kind, "envelope_id", id, "err", bad.Cause, "bytes", len(bad.Message))
+	if id != "" {
+		a.ack(id, nil)
 	}
-	_ = json.Unmarshal(bad.Message, &raw)
-	a.log.Warn("envelope slack-go could not decode", "type", raw.Type, "envelope_id", raw.EnvelopeID, "err", bad.Cause, "bytes", len(bad.Message))
-	if raw.EnvelopeID != "" {
-		a.ack(raw.EnvelopeID, nil)
+}
+
+// maxEnvelopeID bounds the envelope id we echo back: Slack's are UUIDs.
+const maxEnvelopeID = 200
+
+// envelopeHeader reads the type and envelope_id of a raw Socket Mode frame,
+// however broken the rest of it is. An id that is not a short string is none.
+func envelopeHeader(raw []byte) (kind, envelopeID string) {
+	var h struct {
+		Type       json.RawMessage `json:"type"`
+		EnvelopeID json.RawMessage `json:"envelope_id"`
 	}
+	if json.Unmarshal(raw, &h) != nil {
+		return "", ""
+	}
+	_ = json.Unmarshal(h.Type, &kind)
+	_ = json.Unmarshal(h.EnvelopeID, &envelopeID)
+	if len(envelopeID) > maxEnvelopeID {
+		envelopeID = ""
+	}
+	return kind, envelopeID
 }
 
 // ack sends the ack for an envelope, with an optional response payload.
