@@ -94,14 +94,11 @@ func (a *App) Connected() bool { return a.metrics.connected.Load() }
 // drains the work in flight and returns nil. It returns ErrAuth if Slack rejects
 // the tokens.
 func (a *App) Run(ctx context.Context) error {
-	resp, err := a.api.AuthTestContext(ctx)
-	if err != nil {
-		if isAuthError(err) {
-			return fmt.Errorf("%w: %s", ErrAuth, err)
-		}
-		return fmt.Errorf("auth.test: %w", err)
+	botUser, err := a.whoAmI(ctx)
+	if err != nil || botUser == "" {
+		return err
 	}
-	a.botUserID = resp.UserID
+	a.botUserID = botUser
 
 	// Work outlives the socket by the drain timeout, so that an answer being
 	// stored when SIGTERM arrives is stored and confirmed.
@@ -150,6 +147,31 @@ loop:
 		}
 	}
 	return fatal
+}
+
+// whoAmI asks Slack who the app is, retrying with backoff while Slack cannot be
+// reached: a network blip at start must not stop the app, but rejected tokens
+// must. It returns "" and no error if ctx ends first.
+func (a *App) whoAmI(ctx context.Context) (string, error) {
+	wait := time.Second
+	for {
+		resp, err := a.api.AuthTestContext(ctx)
+		switch {
+		case err == nil:
+			return resp.UserID, nil
+		case isAuthError(err):
+			return "", fmt.Errorf("%w: %s", ErrAuth, err)
+		case ctx.Err() != nil:
+			return "", nil
+		}
+		a.log.Warn("cannot reach Slack; retrying", "err", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return "", nil
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 30*time.Second)
+	}
 }
 
 // dispatch handles one event from slack-go. It runs on the read loop, so it only

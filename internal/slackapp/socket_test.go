@@ -196,3 +196,25 @@ func TestHealthzAndMetrics(t *testing.T) {
 		t.Errorf("/healthz after shutdown: got %d, want 503", code)
 	}
 }
+
+func TestStartRetriesWhileSlackIsUnreachable(t *testing.T) {
+	fake := slacktest.New()
+	defer fake.Close()
+	fake.FailNext("auth.test", 2, slacktest.HTTPError(500))
+	api := slack.New(fake.BotToken, slack.OptionAPIURL(fake.APIURL()), slack.OptionAppLevelToken(fake.AppToken))
+	app := slackapp.New(slog.New(slog.NewTextHandler(io.Discard, nil)), api, nil, nil, nil, slackapp.Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- app.Run(ctx) }()
+	if err := fake.WaitConnected(ctx); err != nil {
+		t.Fatalf("never connected after two failed auth.test calls: %v", err)
+	}
+	if n := len(fake.CallsTo("auth.test")); n != 3 {
+		t.Errorf("auth.test calls: got %d, want 3", n)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run after cancel: %v", err)
+	}
+}
