@@ -15,6 +15,7 @@ import (
 
 	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/prompts"
+	"github.com/ladderapp/ladder/internal/schedule"
 	"github.com/ladderapp/ladder/internal/slackapp"
 	"github.com/ladderapp/ladder/internal/store"
 )
@@ -71,6 +72,15 @@ func serveWith(ctx context.Context, cfg config, log *slog.Logger, opts ...slack.
 		ReminderAfter: cfg.ReminderAfter,
 	})
 
+	// Weekly prompts, reminders and digests, through the durable outbox.
+	sched, err := schedule.New(log, db, app, time.Now, schedule.Config{
+		DigestCron:    cfg.DigestCron,
+		ReminderAfter: cfg.ReminderAfter,
+	})
+	if err != nil {
+		return &exitError{2, fmt.Errorf("LADDER_DIGEST_CRON: %w", err)}
+	}
+
 	stopHTTP, err := startHTTP(cfg.HTTPAddr, app.Handler(), log)
 	if err != nil {
 		return err
@@ -78,6 +88,19 @@ func serveWith(ctx context.Context, cfg config, log *slog.Logger, opts ...slack.
 	defer stopHTTP()
 
 	log.Info("ladder starting", "db", cfg.DB, "prompts", len(l.Prompts), "admins", len(cfg.Admins))
+	if err := sched.Start(ctx); err != nil {
+		return err
+	}
+	// Runs after app.Run has drained its workers and before db.Close: the
+	// reverse of start. Sends still in flight after a second are cut off;
+	// the next start looks for them in Slack before sending again.
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		defer cancel()
+		if err := sched.Stop(stopCtx); err != nil {
+			log.Warn("scheduler stopped with sends in flight", "err", err)
+		}
+	}()
 	err = app.Run(ctx)
 	if errors.Is(err, slackapp.ErrAuth) {
 		return &exitError{3, fmt.Errorf("%w. Check SLACK_BOT_TOKEN and SLACK_APP_TOKEN, or reinstall the app; see the README's Slack setup", err)}

@@ -128,7 +128,7 @@ func (a *App) memberCommand(ctx context.Context, m ladder.Member, c command) (Me
 	case "gaps":
 		return a.gaps(ctx, m)
 	case "prompt":
-		if _, err := a.SendPrompt(ctx, m.UserID, false, ""); err != nil {
+		if err := a.SendPrompt(ctx, m.UserID, ""); err != nil {
 			return Message{}, err
 		}
 		return text("I've sent you a question in our DM, aimed at your biggest gap. It doesn't replace your weekly one."), nil

@@ -81,8 +81,7 @@ func (a *App) onAction(ctx context.Context, cb slack.InteractionCallback, act *s
 	case actionSkip:
 		return a.skip(ctx, m, cb)
 	case actionAnother:
-		_, err := a.SendPrompt(ctx, user, false, act.Value)
-		return err
+		return a.SendPrompt(ctx, user, act.Value)
 	case actionArea:
 		return a.fileArea(ctx, m, cb, act.Value)
 	case actionPause:

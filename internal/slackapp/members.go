@@ -132,42 +132,38 @@ func (a *App) nextPrompt(ctx context.Context, m ladder.Member, r ladder.Readines
 	})
 }
 
-// SendPrompt sends a member a reflection question. A weekly one is recorded
-// once per member and ISO week, in the member's own timezone, before it is
-// posted; if that week's is already recorded, SendPrompt sends nothing and
-// returns false.
-func (a *App) SendPrompt(ctx context.Context, userID string, weekly bool, exclude string) (bool, error) {
+// SendPrompt sends a member a reflection question now, on demand. It is
+// recorded as on-demand, so it never takes the place of the weekly prompt,
+// which the scheduler sends through the outbox (see outbox.go).
+func (a *App) SendPrompt(ctx context.Context, userID, exclude string) error {
 	m, err := a.db.Member(ctx, userID)
 	if err != nil {
-		return false, err
+		return err
 	}
 	r, err := a.readiness(ctx, m)
 	if err != nil {
-		return false, err
+		return err
 	}
 	p, err := a.nextPrompt(ctx, m, r, exclude)
 	if err != nil {
-		return false, err
+		return err
 	}
 	now := a.now()
-	sent, created, err := a.db.RecordPrompt(ctx, store.PromptSent{
-		UserID: userID, PromptID: p.ID, Week: ladder.WeekOf(now.In(m.Location())), Weekly: weekly, Created: now,
+	sent, _, err := a.db.RecordPrompt(ctx, store.PromptSent{
+		UserID: userID, PromptID: p.ID, Week: ladder.WeekOf(now.In(m.Location())), Created: now,
 	})
 	if err != nil {
-		return false, err
+		return err
 	}
-	if !created {
-		return false, nil
-	}
-	ch, ts, err := a.postDM(ctx, userID, promptMessage(a.ladder, m, p, weekly, false))
+	ch, ts, err := a.postDM(ctx, userID, promptMessage(a.ladder, m, p, false, false))
 	if err != nil {
-		return false, err
+		return err
 	}
 	if err := a.db.MarkPromptPosted(ctx, sent.ID, ch, ts); err != nil {
-		return true, err
+		return err
 	}
 	a.publishHomeLogged(ctx, userID)
-	return true, nil
+	return nil
 }
 
 // postDM sends a message to a user's DM with the app. Posting to the user id

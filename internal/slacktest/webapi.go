@@ -97,7 +97,7 @@ type responseTarget struct {
 type reaction struct{ channel, ts, name string }
 
 func (s *Server) webMethods() map[string]func(Call) reply {
-	return map[string]func(Call) reply{
+	return s.withHistory(map[string]func(Call) reply{
 		"auth.test":             s.authTest,
 		"apps.connections.open": s.connectionsOpen,
 		"chat.postMessage":      s.chatPost,
@@ -111,7 +111,7 @@ func (s *Server) webMethods() map[string]func(Call) reply {
 		"views.update":          s.viewsUpdate,
 		"reactions.add":         s.reactionsAdd,
 		"users.info":            s.usersInfo,
-	}
+	})
 }
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {

@@ -117,9 +117,9 @@ func TestBlocksOverSlackLimitsAreRejected(t *testing.T) {
 
 func TestUnknownMethod(t *testing.T) {
 	srv := newServer(t)
-	_, err := api(srv).GetConversationHistoryContext(t.Context(), &slack.GetConversationHistoryParameters{ChannelID: "DU1"})
+	_, _, _, err := api(srv).GetConversationRepliesContext(t.Context(), &slack.GetConversationRepliesParameters{ChannelID: "DU1", Timestamp: "1.000001"})
 	if err == nil || err.Error() != "unknown_method" {
-		t.Errorf("conversations.history: %v, want unknown_method", err)
+		t.Errorf("conversations.replies: %v, want unknown_method", err)
 	}
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -57,6 +58,16 @@ func mustEnroll(tb testing.TB, db *DB, userID string) ladder.Member {
 		tb.Fatalf("Enroll(%s): %v", userID, err)
 	}
 	return m
+}
+
+// embedded counts the migrations built into the binary.
+func embedded(tb testing.TB) int {
+	tb.Helper()
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil || len(names) == 0 {
+		tb.Fatalf("embedded migrations: %v, %d", err, len(names))
+	}
+	return len(names)
 }
 
 func count(tb testing.TB, db *DB, query string, args ...any) int {
@@ -122,8 +133,8 @@ func TestReopenKeepsDataAndMigratesOnce(t *testing.T) {
 	if _, err := db.Member(ctx, "U1"); err != nil {
 		t.Errorf("after reopen: %v", err)
 	}
-	if got := count(t, db, `SELECT count(*) FROM schema_migrations`); got != 1 {
-		t.Errorf("schema_migrations has %d rows, want 1", got)
+	if got, want := count(t, db, `SELECT count(*) FROM schema_migrations`), embedded(t); got != want {
+		t.Errorf("schema_migrations has %d rows, want %d", got, want)
 	}
 	var again int64
 	db.db.QueryRow(`SELECT applied_at FROM schema_migrations WHERE version = 1`).Scan(&again)
@@ -135,36 +146,38 @@ func TestReopenKeepsDataAndMigratesOnce(t *testing.T) {
 func TestMigrateInOrderEachInItsOwnTransaction(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpen(t)
+	// Versions 9001-9003 come after every real migration, which Open applied.
+	n := embedded(t)
 	fsys := fstest.MapFS{
 		"migrations/0001_init.sql": {Data: []byte(`SELECT 1`)}, // already applied
-		"migrations/0003_more.sql": {Data: []byte(`ALTER TABLE extra ADD COLUMN b TEXT`)},
-		"migrations/0002_new.sql":  {Data: []byte(`CREATE TABLE extra (a TEXT); INSERT INTO extra (a) VALUES ('x');`)},
-		"migrations/0004_bad.sql":  {Data: []byte(`CREATE TABLE half (a TEXT); THIS IS NOT SQL;`)},
+		"migrations/9002_more.sql": {Data: []byte(`ALTER TABLE extra ADD COLUMN b TEXT`)},
+		"migrations/9001_new.sql":  {Data: []byte(`CREATE TABLE extra (a TEXT); INSERT INTO extra (a) VALUES ('x');`)},
+		"migrations/9003_bad.sql":  {Data: []byte(`CREATE TABLE half (a TEXT); THIS IS NOT SQL;`)},
 	}
 	err := db.migrate(ctx, fsys)
 	if err == nil {
 		t.Fatal("migrate with a broken migration: no error")
 	}
-	if got := count(t, db, `SELECT count(*) FROM schema_migrations`); got != 3 {
-		t.Errorf("schema_migrations has %d rows, want 3 (0001-0003)", got)
+	if got := count(t, db, `SELECT count(*) FROM schema_migrations`); got != n+2 {
+		t.Errorf("schema_migrations has %d rows, want %d (the real ones, 9001 and 9002)", got, n+2)
 	}
 	if got := count(t, db, `SELECT count(*) FROM extra WHERE b IS NULL`); got != 1 {
-		t.Errorf("extra has %d rows, want 1: 0002 must run before 0003", got)
+		t.Errorf("extra has %d rows, want 1: 9001 must run before 9002", got)
 	}
 	if got := count(t, db, `SELECT count(*) FROM sqlite_master WHERE name = 'half'`); got != 0 {
 		t.Error("the failed migration left table half behind: not rolled back")
 	}
 
 	// Fixed, it applies; the earlier ones do not run again.
-	fsys["migrations/0004_bad.sql"] = &fstest.MapFile{Data: []byte(`CREATE TABLE half (a TEXT)`)}
+	fsys["migrations/9003_bad.sql"] = &fstest.MapFile{Data: []byte(`CREATE TABLE half (a TEXT)`)}
 	if err := db.migrate(ctx, fsys); err != nil {
 		t.Fatal(err)
 	}
 	if got := count(t, db, `SELECT count(*) FROM extra`); got != 1 {
-		t.Errorf("extra has %d rows, want 1: 0002 ran twice", got)
+		t.Errorf("extra has %d rows, want 1: 9001 ran twice", got)
 	}
-	if got := count(t, db, `SELECT count(*) FROM schema_migrations`); got != 4 {
-		t.Errorf("schema_migrations has %d rows, want 4", got)
+	if got := count(t, db, `SELECT count(*) FROM schema_migrations`); got != n+3 {
+		t.Errorf("schema_migrations has %d rows, want %d", got, n+3)
 	}
 
 	bad := fstest.MapFS{"migrations/first.sql": {Data: []byte(`SELECT 1`)}}

@@ -1,0 +1,279 @@
+package schedule_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	_ "time/tzdata" // the zones the tests use, wherever they run
+
+	"github.com/slack-go/slack"
+
+	"github.com/ladderapp/ladder/internal/ladder"
+	"github.com/ladderapp/ladder/internal/prompts"
+	"github.com/ladderapp/ladder/internal/schedule"
+	"github.com/ladderapp/ladder/internal/slackapp"
+	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/store"
+)
+
+// clock is a fake clock the tests move by hand, or the real one.
+type clock struct {
+	mu   sync.Mutex
+	t    time.Time
+	real bool
+}
+
+func (c *clock) Now() time.Time {
+	if c.real {
+		return time.Now()
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+func (c *clock) Add(d time.Duration) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+	return c.t
+}
+
+// env is a scheduler wired to the real app, a real SQLite file and the fake
+// Slack, all on one fake clock.
+type env struct {
+	t      testing.TB
+	ctx    context.Context
+	clock  *clock
+	slack  *slacktest.Server
+	path   string
+	db     *store.DB
+	ladder *ladder.Ladder
+	app    *slackapp.App
+	sched  *schedule.Scheduler
+	cfg    schedule.Config
+	// wrap, when set, stands between the scheduler and the app.
+	wrap func(schedule.Slack) schedule.Slack
+}
+
+// testLog logs warnings and errors to the test's log.
+func testLog(t testing.TB) *slog.Logger {
+	if testing.Verbose() {
+		return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+type tWriter struct{ t testing.TB }
+
+func (w tWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// newEnv makes an env whose clock starts at start, or is the real clock if
+// start is zero.
+func newEnv(t testing.TB, start time.Time, cfg schedule.Config, opts ...slacktest.Option) *env {
+	t.Helper()
+	c := &clock{t: start, real: start.IsZero()}
+	srv := slacktest.New(append([]slacktest.Option{slacktest.WithClock(c.Now)}, opts...)...)
+	t.Cleanup(srv.Close)
+	l, err := prompts.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Workers == 0 {
+		cfg.Workers = 4
+	}
+	if cfg.Workers < 0 {
+		cfg.Workers = 0 // the default
+	}
+	e := &env{t: t, ctx: t.Context(), clock: c, slack: srv, path: filepath.Join(t.TempDir(), "ladder.db"), ladder: l, cfg: cfg}
+	e.open()
+	return e
+}
+
+// open opens the database and makes a new app and scheduler, as a process
+// starting would.
+func (e *env) open() {
+	e.t.Helper()
+	db, err := store.Open(e.ctx, e.path)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { db.Close() })
+	e.db = db
+	api := slack.New(e.slack.BotToken, slack.OptionAPIURL(e.slack.APIURL()), slack.OptionAppLevelToken(e.slack.AppToken))
+	log := testLog(e.t)
+	e.app = slackapp.New(log, api, db, e.ladder, e.clock.Now, slackapp.Config{ReminderAfter: e.cfg.ReminderAfter})
+	var sl schedule.Slack = e.app
+	if e.wrap != nil {
+		sl = e.wrap(sl)
+	}
+	e.sched, err = schedule.New(log, db, sl, e.clock.Now, e.cfg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// restart closes the database as a dying process leaves it, and opens it
+// again with a new app and scheduler.
+func (e *env) restart() {
+	e.t.Helper()
+	if err := e.db.Close(); err != nil {
+		e.t.Fatal(err)
+	}
+	e.open()
+}
+
+// enroll stores a member enrolled long ago, and tells the fake Slack their
+// zone.
+func (e *env) enroll(id, tz string, s ladder.Slot, change ...func(*ladder.Member)) ladder.Member {
+	e.t.Helper()
+	m := ladder.Member{
+		UserID: id, Name: id, TZ: tz, Level: ladder.EM, Target: ladder.SeniorEM, Track: "broad",
+		Slot: s, Share: ladder.ShareSummary, EnrolledAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+	}
+	for _, f := range change {
+		f(&m)
+	}
+	m, _, err := e.db.Enroll(e.ctx, m)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.slack.AddUser(slacktest.User{ID: id, Name: id, RealName: id, TZ: tz})
+	return m
+}
+
+func (e *env) update(id string, f func(*ladder.Member)) {
+	e.t.Helper()
+	if _, err := e.db.UpdateMember(e.ctx, id, func(m *ladder.Member) error { f(m); return nil }); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// tick runs one tick at t and sends what it queued.
+func (e *env) tick(t time.Time) {
+	e.t.Helper()
+	e.clock.Set(t)
+	if err := e.sched.Tick(e.ctx); err != nil {
+		e.t.Fatalf("Tick at %s: %v", t, err)
+	}
+	e.sched.Flush(e.ctx)
+}
+
+// run ticks every step from from until before to, and calls each (if not
+// nil) after each tick.
+func (e *env) run(from, to time.Time, step time.Duration, each func(time.Time)) {
+	e.t.Helper()
+	for t := from; t.Before(to); t = t.Add(step) {
+		e.tick(t)
+		if each != nil {
+			each(t)
+		}
+	}
+}
+
+// post is a message the bot posted, with the fake clock's time it went out.
+type post struct {
+	slacktest.Message
+	At time.Time
+}
+
+// posts returns the bot's posts to user whose text starts with prefix.
+func (e *env) posts(user, prefix string) []post {
+	var out []post
+	for _, m := range e.slack.Messages() {
+		if m.Kind == "post" && m.Channel == "D"+user && strings.HasPrefix(m.Text, prefix) {
+			out = append(out, post{m, tsTime(m.TS)})
+		}
+	}
+	return out
+}
+
+// The text each kind of post starts with.
+const (
+	weeklyText   = "Weekly reflection"
+	reminderText = "A gentle reminder"
+	ondemandText = "Reflection"
+	digestText   = "*Monthly digest"
+)
+
+// tsTime reads a Slack timestamp, which the fake Slack takes from the fake clock.
+func tsTime(ts string) time.Time {
+	sec, frac, _ := strings.Cut(ts, ".")
+	s, _ := strconv.ParseInt(sec, 10, 64)
+	us, _ := strconv.ParseInt((frac + "000000")[:6], 10, 64)
+	return time.Unix(s, us*1000)
+}
+
+// localTimes renders the posts' times in loc.
+func localTimes(ps []post, loc *time.Location) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.At.In(loc).Format("Mon 2006-01-02 15:04 -0700"))
+	}
+	return out
+}
+
+func mustLoc(t testing.TB, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+func slotAt(day time.Weekday, hh, mm int) ladder.Slot {
+	return ladder.Slot{Day: day, Minute: hh*60 + mm, On: true}
+}
+
+// onePerChannel checks that each of users got exactly one post with prefix.
+func (e *env) onePerChannel(users []string, prefix string) {
+	e.t.Helper()
+	counts := map[string]int{}
+	for _, m := range e.slack.Messages() {
+		if m.Kind == "post" && strings.HasPrefix(m.Text, prefix) {
+			counts[m.Channel]++
+		}
+	}
+	bad := 0
+	for _, u := range users {
+		if n := counts["D"+u]; n != 1 && bad < 10 {
+			bad++
+			e.t.Errorf("%s got %d posts starting %q; want exactly 1", u, n, prefix)
+		}
+	}
+}
+
+// dueNow returns a zone and a slot that fall at the current minute there,
+// choosing between UTC and UTC+12 the zone whose local time is farthest
+// from the turn of an ISO week, so that the slot stays in the week it was
+// made in while a long test starts.
+func dueNow() (string, ladder.Slot) {
+	best, bestGap := "", time.Duration(-1)
+	var bestLocal time.Time
+	for _, tz := range []string{"UTC", "Etc/GMT-12"} {
+		loc, _ := time.LoadLocation(tz)
+		local := time.Now().In(loc)
+		start := time.Date(local.Year(), local.Month(), local.Day()-(int(local.Weekday())+6)%7, 0, 0, 0, 0, loc)
+		gap := min(local.Sub(start), start.AddDate(0, 0, 7).Sub(local))
+		if gap > bestGap {
+			best, bestGap, bestLocal = tz, gap, local
+		}
+	}
+	return best, ladder.Slot{Day: bestLocal.Weekday(), Minute: bestLocal.Hour()*60 + bestLocal.Minute(), On: true}
+}

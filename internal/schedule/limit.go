@@ -1,0 +1,111 @@
+package schedule
+
+import (
+	"math"
+	"sync"
+	"time"
+)
+
+// Budget is what the queue allows itself of one Web API method: PerSecond
+// calls a second on average, in bursts of at most Burst.
+type Budget struct {
+	PerSecond float64
+	Burst     int
+}
+
+// DefaultBudgets are the budgets used for methods Config.Budgets leaves out.
+//
+// chat.postMessage is limited per workspace, not per DM: Slack allows about one
+// message a second in each channel, and every DM is its own channel, so for a
+// fan-out the workspace-wide cap is the one that bites. Slack does not publish
+// it; 50 a second is a generous start, and a 429 then pauses the method for
+// exactly as long as Slack asks, so the queue settles at whatever Slack
+// allows. conversations.open and conversations.history (only used to settle a
+// send whose outcome was lost) are tier 3, about 50 a minute; users.info is
+// tier 4, about 100 a minute.
+func DefaultBudgets() map[string]Budget {
+	return map[string]Budget{
+		"chat.postMessage":      {PerSecond: 50, Burst: 50},
+		"conversations.open":    {PerSecond: 50.0 / 60, Burst: 5},
+		"conversations.history": {PerSecond: 50.0 / 60, Burst: 5},
+		"users.info":            {PerSecond: 100.0 / 60, Burst: 20},
+	}
+}
+
+// limiter holds a token bucket per Web API method, refilled by the
+// scheduler's clock, and the pauses that 429s impose. A method without a
+// budget is not limited, but can still be paused.
+type limiter struct {
+	mu      sync.Mutex
+	buckets map[string]*bucket
+	paused  map[string]time.Time
+}
+
+type bucket struct {
+	rate, burst, tokens float64
+	last                time.Time // zero until first used
+}
+
+func newLimiter(budgets map[string]Budget) *limiter {
+	l := &limiter{buckets: map[string]*bucket{}, paused: map[string]time.Time{}}
+	for method, b := range budgets {
+		if b.PerSecond <= 0 {
+			continue
+		}
+		burst := float64(max(b.Burst, 1))
+		l.buckets[method] = &bucket{rate: b.PerSecond, burst: burst, tokens: burst}
+	}
+	return l
+}
+
+// take spends one of method's tokens at now and returns 0, or returns how
+// long until one is there: the end of a pause, or the next refill.
+func (l *limiter) take(method string, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if until := l.paused[method]; now.Before(until) {
+		return until.Sub(now)
+	}
+	b := l.buckets[method]
+	if b == nil {
+		return 0
+	}
+	b.refill(now)
+	if b.tokens >= 1 {
+		b.tokens--
+		return 0
+	}
+	return time.Duration(math.Ceil((1 - b.tokens) / b.rate * float64(time.Second)))
+}
+
+func (b *bucket) refill(now time.Time) {
+	if !b.last.IsZero() && now.After(b.last) {
+		b.tokens = math.Min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
+	}
+	if b.last.IsZero() || now.After(b.last) {
+		b.last = now
+	}
+}
+
+// refund gives back a token taken for a call that was not made.
+func (l *limiter) refund(method string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b := l.buckets[method]; b != nil {
+		b.tokens = math.Min(b.burst, b.tokens+1)
+	}
+}
+
+// pause stops method until until, as a 429's Retry-After asks, and empties
+// its bucket, so that when the pause ends the method starts again with only
+// what it would have earned meanwhile rather than a fresh burst.
+func (l *limiter) pause(method string, now, until time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if until.After(l.paused[method]) {
+		l.paused[method] = until
+	}
+	if b := l.buckets[method]; b != nil {
+		b.tokens, b.last = 0, now
+	}
+}

@@ -1,0 +1,327 @@
+package schedule
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ladderapp/ladder/internal/store"
+)
+
+// Errors from Slack are classified by what they can do, so that this package
+// needs no Slack types. slackapp's errors implement these.
+type (
+	// retryAfterer is a 429: the method must rest for RetryAfter.
+	retryAfterer interface{ RetryAfter() time.Duration }
+	// permanenter is a refusal no retry can fix (user_not_found, …).
+	permanenter interface{ Permanent() bool }
+	// maybeSenter is a failure after which the message may have gone out (a
+	// timeout, a 5xx). An error that says nothing is taken to be one.
+	maybeSenter interface{ MaybeSent() bool }
+	// methoder names the Web API method that failed.
+	methoder interface{ Method() string }
+	// notDuer is an item that no longer needs sending.
+	notDuer interface{ NotDue() bool }
+)
+
+// Stats counts what the send queue did since the scheduler was made.
+type Stats struct {
+	Sent        int64 // posted and recorded
+	Reconciled  int64 // found already posted by an earlier attempt, and recorded
+	RateLimited int64 // 429s
+	Retried     int64 // other failures that will be tried again
+	Failed      int64 // given up: a permanent error, or attempts ran out
+	Dropped     int64 // no longer due: expired, paused, answered, skipped, already sent
+}
+
+// queue sends the outbox. Each worker takes a token from chat.postMessage's
+// budget, then claims one due row, posts it and records the outcome; it never
+// holds a claimed row while it waits.
+type queue struct {
+	log   *slog.Logger
+	db    *store.DB
+	slack Slack
+	now   func() time.Time
+	lim   *limiter
+	cfg   Config
+	owner string
+	seq   atomic.Int64
+
+	sent, reconciled, rateLimited, retried, failed, dropped atomic.Int64
+
+	wakeMu sync.Mutex
+	wakeCh chan struct{}
+	hint   time.Time // Flush need not look before it; zero after a wake
+}
+
+func newQueue(log *slog.Logger, db *store.DB, sl Slack, now func() time.Time, cfg Config) *queue {
+	var b [6]byte
+	_, _ = crand.Read(b[:])
+	return &queue{
+		log: log, db: db, slack: sl, now: now, cfg: cfg,
+		lim:    newLimiter(cfg.Budgets),
+		owner:  hex.EncodeToString(b[:]),
+		wakeCh: make(chan struct{}),
+	}
+}
+
+func (q *queue) stats() Stats {
+	return Stats{
+		Sent: q.sent.Load(), Reconciled: q.reconciled.Load(), RateLimited: q.rateLimited.Load(),
+		Retried: q.retried.Load(), Failed: q.failed.Load(), Dropped: q.dropped.Load(),
+	}
+}
+
+// wake tells idle workers that rows may be due.
+func (q *queue) wake() {
+	q.wakeMu.Lock()
+	close(q.wakeCh)
+	q.wakeCh = make(chan struct{})
+	q.hint = time.Time{}
+	q.wakeMu.Unlock()
+}
+
+func (q *queue) flushHint() time.Time {
+	q.wakeMu.Lock()
+	defer q.wakeMu.Unlock()
+	return q.hint
+}
+
+func (q *queue) setFlushHint(t time.Time) {
+	q.wakeMu.Lock()
+	q.hint = t
+	q.wakeMu.Unlock()
+}
+
+func (q *queue) woken() <-chan struct{} {
+	q.wakeMu.Lock()
+	defer q.wakeMu.Unlock()
+	return q.wakeCh
+}
+
+// token is a claim token unique to this process and claim, so that a worker
+// whose lease ran out cannot finish a row another worker has since claimed.
+func (q *queue) token() string {
+	return q.owner + "-" + strconv.FormatInt(q.seq.Add(1), 10)
+}
+
+// maxIdle bounds how long an idle worker sleeps before it looks again: rows
+// queued by another process do not wake it.
+const maxIdle = time.Minute
+
+// work sends due rows until stop closes or ctx ends. With block false it
+// returns as soon as nothing more can be sent now, without waiting for time
+// to pass: that is Flush.
+func (q *queue) work(ctx context.Context, stop <-chan struct{}, block bool) {
+	for {
+		select {
+		case <-stop:
+			return
+		case <-ctx.Done():
+			return
+		default:
+		}
+		woken := q.woken()
+		now := q.now()
+		if wait := q.lim.take(postMethod, now); wait > 0 {
+			if !block || !sleep(ctx, stop, nil, wait) {
+				return
+			}
+			continue
+		}
+		it, ok, err := q.db.ClaimOutbox(ctx, postMethod, now, q.cfg.lease(), q.token())
+		if err != nil || !ok {
+			q.lim.refund(postMethod)
+		}
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return
+		case err != nil:
+			q.log.Error("claim outbox", "err", err)
+			if !block || !sleep(ctx, stop, nil, time.Second) {
+				return
+			}
+		case !ok:
+			if !block || !sleep(ctx, stop, woken, q.idle(ctx, now)) {
+				return
+			}
+		default:
+			q.process(ctx, it)
+		}
+	}
+}
+
+// idle returns how long to sleep when nothing is due: until the next row is.
+func (q *queue) idle(ctx context.Context, now time.Time) time.Duration {
+	next, ok, err := q.db.NextOutboxDue(ctx, postMethod)
+	if err != nil || !ok {
+		return maxIdle
+	}
+	return min(max(next.Sub(now), 10*time.Millisecond), maxIdle)
+}
+
+// sleep waits for d, or until woken closes; it returns false if stop closed
+// or ctx ended first.
+func sleep(ctx context.Context, stop <-chan struct{}, woken <-chan struct{}, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-woken:
+		return true
+	case <-stop:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// process sends one claimed row and records the outcome. A row that an
+// earlier attempt may have posted is first looked for in Slack.
+func (q *queue) process(ctx context.Context, it store.OutboxItem) {
+	// A row settled without a post gives back the token taken for it.
+	if it.Unsure {
+		if done := q.reconcile(ctx, it); done {
+			q.lim.refund(postMethod)
+			return
+		}
+	}
+	if !it.ExpiresAt.IsZero() && q.now().After(it.ExpiresAt) {
+		q.lim.refund(postMethod)
+		q.finish(ctx, it, store.OutboxDropped, "expired: too late to send")
+		return
+	}
+	sctx, cancel := context.WithTimeout(ctx, q.cfg.SendTimeout)
+	ch, ts, err := q.slack.PostOutbox(sctx, it)
+	cancel()
+	if err == nil {
+		q.complete(ctx, it, ch, ts, &q.sent)
+		return
+	}
+	q.failure(ctx, it, err)
+}
+
+// reconcile settles an unsure row: if the message is in the DM, the row is
+// recorded as sent; if not, it may be posted (reconcile returns false). It
+// returns true when it has dealt with the row.
+func (q *queue) reconcile(ctx context.Context, it store.OutboxItem) bool {
+	now := q.now()
+	for _, m := range []string{"conversations.open", "conversations.history"} {
+		if wait := q.lim.take(m, now); wait > 0 {
+			q.retry(ctx, it, now.Add(wait), false, false, "waiting for the "+m+" budget")
+			return true
+		}
+	}
+	sctx, cancel := context.WithTimeout(ctx, q.cfg.SendTimeout)
+	ch, ts, found, err := q.slack.FindPosted(sctx, it)
+	cancel()
+	switch {
+	case err != nil:
+		q.failure(ctx, it, err)
+		return true
+	case found:
+		q.log.Info("an earlier attempt had posted it; recorded, not posted again", "key", it.Key)
+		q.complete(ctx, it, ch, ts, &q.reconciled)
+		return true
+	}
+	return false
+}
+
+// failure records a failed call: a 429 pauses its method and retries the row
+// when the pause ends; a permanent error fails the row; anything else is
+// retried with exponential backoff, up to MaxAttempts.
+func (q *queue) failure(ctx context.Context, it store.OutboxItem, err error) {
+	now := q.now()
+	var (
+		nd notDuer
+		ra retryAfterer
+		pe permanenter
+		ms maybeSenter
+		me methoder
+	)
+	method := postMethod
+	if errors.As(err, &me) && me.Method() != "" {
+		method = me.Method()
+	}
+	switch {
+	case errors.As(err, &nd) && nd.NotDue():
+		q.finish(ctx, it, store.OutboxDropped, err.Error())
+	case errors.As(err, &ra) && ra.RetryAfter() > 0:
+		q.rateLimited.Add(1)
+		until := now.Add(ra.RetryAfter())
+		q.lim.pause(method, now, until)
+		q.log.Warn("rate limited by Slack; pausing the method", "method", method, "retry_after", ra.RetryAfter())
+		q.retry(ctx, it, until, false, false, "ratelimited")
+	case errors.As(err, &pe) && pe.Permanent():
+		q.finish(ctx, it, store.OutboxFailed, err.Error())
+	case it.Attempts >= q.cfg.MaxAttempts:
+		q.finish(ctx, it, store.OutboxFailed, "gave up after "+strconv.Itoa(it.Attempts)+" attempts: "+err.Error())
+	default:
+		maybe := !errors.As(err, &ms) || ms.MaybeSent()
+		q.retried.Add(1)
+		q.log.Warn("send failed; will retry", "key", it.Key, "attempt", it.Attempts, "maybe_sent", maybe, "err", err)
+		q.retry(ctx, it, now.Add(q.backoff(it.Attempts)), maybe, true, err.Error())
+	}
+}
+
+// backoff is the wait before attempt n+1: 5s, 10s, 20s… up to 10 minutes,
+// plus up to a fifth more so that failures spread out.
+func (q *queue) backoff(n int) time.Duration {
+	d := q.cfg.Backoff
+	for i := 1; i < n && d < maxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, maxBackoff)
+	return d + rand.N(d/5+1)
+}
+
+const maxBackoff = 10 * time.Minute
+
+// The outcome is recorded even when ctx has ended (a shutdown in the middle
+// of a send), so that the next start knows what happened.
+func bookkeeping(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+}
+
+func (q *queue) complete(ctx context.Context, it store.OutboxItem, ch, ts string, counter *atomic.Int64) {
+	bctx, cancel := bookkeeping(ctx)
+	defer cancel()
+	if err := q.db.CompleteOutbox(bctx, it, ch, ts, q.now()); err != nil {
+		// The row stays sending; when its lease ends it is found in Slack.
+		q.log.Error("record a send", "key", it.Key, "err", err)
+		return
+	}
+	counter.Add(1)
+}
+
+func (q *queue) retry(ctx context.Context, it store.OutboxItem, due time.Time, unsure, counted bool, reason string) {
+	bctx, cancel := bookkeeping(ctx)
+	defer cancel()
+	if err := q.db.RetryOutbox(bctx, it, due, unsure, counted, reason); err != nil {
+		q.log.Error("requeue a send", "key", it.Key, "err", err)
+	}
+}
+
+func (q *queue) finish(ctx context.Context, it store.OutboxItem, state store.OutboxState, reason string) {
+	bctx, cancel := bookkeeping(ctx)
+	defer cancel()
+	if err := q.db.FinishOutbox(bctx, it, state, reason, q.now()); err != nil {
+		q.log.Error("finish a send", "key", it.Key, "err", err)
+		return
+	}
+	if state == store.OutboxFailed {
+		q.failed.Add(1)
+		q.log.Warn("send failed for good", "key", it.Key, "reason", reason)
+	} else {
+		q.dropped.Add(1)
+		q.log.Debug("send dropped", "key", it.Key, "reason", reason)
+	}
+}

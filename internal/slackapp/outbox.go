@@ -1,0 +1,380 @@
+package slackapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/ladderapp/ladder/internal/ladder"
+	"github.com/ladderapp/ladder/internal/store"
+)
+
+// This file is what the scheduler's send queue (package schedule) needs from
+// the app: it renders an outbox row at send time, posts it, finds a post whose
+// outcome was lost, and reads timezones. These methods call the Web API
+// directly rather than through call, which waits out a 429: the queue must see
+// a 429 at once to pause the whole method, and it decides about retries.
+
+// outboxEvent is the event_type of the metadata on every message the outbox
+// posts, with the row's key as the payload. Finding it in the DM's history is
+// how a send whose outcome was lost (a crash, a timeout, a 5xx) is settled
+// without posting twice.
+const outboxEvent = "ladder_outbox"
+
+// Tuning for FindPosted.
+const (
+	// clockSlack widens the history search for a difference between our clock
+	// and Slack's.
+	clockSlack = 10 * time.Minute
+	// historyPages bounds the search: a DM with the bot holds few messages
+	// in the hours an outbox row lives.
+	historyPages = 5
+)
+
+// SendError is a failed Web API call, classified for the send queue.
+type SendError struct {
+	method     string
+	err        error
+	retryAfter time.Duration
+	permanent  bool
+	maybeSent  bool
+}
+
+func (e *SendError) Error() string {
+	if e.method == "" {
+		return e.err.Error()
+	}
+	return e.method + ": " + e.err.Error()
+}
+
+// Unwrap returns the error from slack-go or the store.
+func (e *SendError) Unwrap() error { return e.err }
+
+// Method is the Web API method that failed; empty when the failure came
+// before any call.
+func (e *SendError) Method() string { return e.method }
+
+// RetryAfter is how long Slack asked to wait before calling the method again
+// (a 429); zero for other failures.
+func (e *SendError) RetryAfter() time.Duration { return e.retryAfter }
+
+// Permanent reports that retrying cannot help: the user or channel is gone,
+// or Slack refused the message itself.
+func (e *SendError) Permanent() bool { return e.permanent }
+
+// MaybeSent reports that the call may have taken effect although it failed:
+// a timeout, a dropped connection or a 5xx after the request went out.
+func (e *SendError) MaybeSent() bool { return e.maybeSent }
+
+// permanentCodes are Slack errors that no retry will fix.
+var permanentCodes = map[string]bool{
+	"channel_not_found": true, "user_not_found": true, "users_not_found": true, "not_in_channel": true,
+	"is_archived": true, "cannot_dm_bot": true, "user_disabled": true, "user_is_bot": true,
+	"msg_too_long": true, "no_text": true, "too_many_attachments": true,
+	"invalid_blocks": true, "invalid_blocks_format": true, "invalid_arguments": true,
+	"invalid_metadata_format": true, "invalid_metadata_schema": true, "metadata_too_large": true,
+	"missing_scope": true, "not_allowed_token_type": true, "method_deprecated": true,
+}
+
+// maybeSentCodes are Slack errors after which a post may have gone through.
+var maybeSentCodes = map[string]bool{"internal_error": true, "fatal_error": true, "service_unavailable": true}
+
+// sendError classifies err from a call to method. Slack's own refusals ("ok":
+// false) mean nothing happened; so does any 4xx. Token errors are not
+// permanent for the message: the app stops on them, and the message goes out
+// once it is reinstalled.
+func sendError(method string, err error) error {
+	if err == nil {
+		return nil
+	}
+	e := &SendError{method: method, err: err}
+	var (
+		rl *slack.RateLimitedError
+		se slack.SlackErrorResponse
+		sc slack.StatusCodeError
+	)
+	switch {
+	case errors.As(err, &rl):
+		e.retryAfter = max(rl.RetryAfter, time.Second)
+	case errors.As(err, &se) && se.Err == "ratelimited":
+		e.retryAfter = time.Second
+	case errors.As(err, &se):
+		e.permanent, e.maybeSent = permanentCodes[se.Err], maybeSentCodes[se.Err]
+	case errors.As(err, &sc):
+		e.maybeSent = sc.Code >= 500
+	default:
+		// A timeout or a broken connection: the request may have arrived.
+		e.maybeSent = true
+	}
+	return e
+}
+
+// before marks a failure that came before any call, such as a database
+// error: nothing was posted, and a retry may succeed.
+func before(err error) error { return &SendError{err: err} }
+
+// notDue is an outbox row that no longer needs sending. The queue drops it.
+type notDue string
+
+func (n notDue) Error() string { return "no longer due: " + string(n) }
+
+// NotDue reports that the row is to be dropped, not retried.
+func (n notDue) NotDue() bool { return true }
+
+// PostOutbox renders an outbox row as it stands now and posts it to the
+// recipient's DM, with the row's key in the message metadata. It returns the
+// message's channel and ts. An error is a *SendError, or a value whose NotDue
+// method reports that the row is no longer due (the member paused, answered,
+// skipped or left, or the digest already went out). A weekly prompt is
+// recorded in prompts_sent before it is posted, once per member and week.
+func (a *App) PostOutbox(ctx context.Context, it store.OutboxItem) (channel, ts string, err error) {
+	var msg Message
+	switch it.Kind {
+	case store.OutboxPrompt:
+		msg, channel, ts, err = a.outboxPrompt(ctx, it)
+		if err != nil || ts != "" {
+			return channel, ts, err
+		}
+	case store.OutboxReminder:
+		msg, err = a.outboxReminder(ctx, it)
+	case store.OutboxDigest:
+		msg, err = a.outboxDigest(ctx, it)
+	default:
+		return "", "", &SendError{err: fmt.Errorf("unknown outbox kind %q", it.Kind), permanent: true}
+	}
+	if err != nil {
+		return "", "", err
+	}
+	opts := []slack.MsgOption{
+		slack.MsgOptionText(msg.Text, false),
+		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: outboxEvent, EventPayload: map[string]any{"key": it.Key}}),
+	}
+	if len(msg.Blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(msg.Blocks...))
+	}
+	channel, ts, err = a.api.PostMessageContext(ctx, it.UserID, opts...)
+	a.countSend("chat.postMessage", err)
+	if err != nil {
+		return "", "", sendError("chat.postMessage", err)
+	}
+	return channel, ts, nil
+}
+
+// outboxPrompt renders a weekly prompt. It chooses the question the first
+// time and records it; a later attempt reuses it. If the week's prompt was
+// already posted, it returns that message's channel and ts instead.
+func (a *App) outboxPrompt(ctx context.Context, it store.OutboxItem) (Message, string, string, error) {
+	m, err := a.db.Member(ctx, it.UserID)
+	if errors.Is(err, ladder.ErrNotEnrolled) {
+		return Message{}, "", "", notDue("not enrolled")
+	}
+	if err != nil {
+		return Message{}, "", "", before(err)
+	}
+	now := a.now()
+	switch {
+	case !m.Slot.On:
+		return Message{}, "", "", notDue("weekly questions are off")
+	case m.Paused(now):
+		return Message{}, "", "", notDue("paused")
+	}
+	week, err := it.Week()
+	if err != nil {
+		return Message{}, "", "", &SendError{err: err, permanent: true}
+	}
+	sent, err := a.db.WeeklyPrompt(ctx, m.UserID, week)
+	if errors.Is(err, ladder.ErrNotFound) {
+		sent, err = a.recordWeekly(ctx, m, week, now)
+	}
+	if err != nil {
+		return Message{}, "", "", before(err)
+	}
+	if sent.TS != "" {
+		return Message{}, sent.Channel, sent.TS, nil
+	}
+	p, ok := a.ladder.Prompt(sent.PromptID)
+	if !ok {
+		return Message{}, "", "", notDue("prompt " + sent.PromptID + " is no longer in the ladder")
+	}
+	return promptMessage(a.ladder, m, p, true, false), "", "", nil
+}
+
+// recordWeekly chooses the member's weekly question and records it.
+func (a *App) recordWeekly(ctx context.Context, m ladder.Member, week ladder.Week, now time.Time) (store.PromptSent, error) {
+	r, err := a.readiness(ctx, m)
+	if err != nil {
+		return store.PromptSent{}, err
+	}
+	p, err := a.nextPrompt(ctx, m, r, "")
+	if err != nil {
+		return store.PromptSent{}, err
+	}
+	sent, _, err := a.db.RecordPrompt(ctx, store.PromptSent{
+		UserID: m.UserID, PromptID: p.ID, Week: week, Weekly: true, Created: now,
+	})
+	return sent, err
+}
+
+// outboxReminder renders the one reminder of a weekly prompt, unless the
+// member has answered, skipped the week or paused since it was queued.
+func (a *App) outboxReminder(ctx context.Context, it store.OutboxItem) (Message, error) {
+	sent, err := a.db.PromptSentByID(ctx, it.PromptRef)
+	if errors.Is(err, ladder.ErrNotFound) {
+		return Message{}, notDue("prompt gone")
+	}
+	if err != nil {
+		return Message{}, before(err)
+	}
+	m, err := a.db.Member(ctx, sent.UserID)
+	if errors.Is(err, ladder.ErrNotEnrolled) {
+		return Message{}, notDue("not enrolled")
+	}
+	if err != nil {
+		return Message{}, before(err)
+	}
+	switch {
+	case sent.Skipped:
+		return Message{}, notDue("week skipped")
+	case m.Paused(a.now()):
+		return Message{}, notDue("paused")
+	}
+	latest, err := a.db.Evidence(ctx, m.UserID, "", 1)
+	if err != nil {
+		return Message{}, before(err)
+	}
+	if len(latest) > 0 && !latest[0].Created.Before(sent.Created) {
+		return Message{}, notDue("answered")
+	}
+	p, ok := a.ladder.Prompt(sent.PromptID)
+	if !ok {
+		return Message{}, notDue("prompt " + sent.PromptID + " is no longer in the ladder")
+	}
+	return promptMessage(a.ladder, m, p, true, true), nil
+}
+
+// outboxDigest renders a manager's digest with the same renderer as the
+// /ladder digest preview, as of the time the schedule fired in the manager's
+// zone, so a late send still covers the right month. It claims the digest in
+// digests_sent first, so that admin digest send and the queue never both send
+// it; a claim held elsewhere is retried after the queue's backoff.
+func (a *App) outboxDigest(ctx context.Context, it store.OutboxItem) (Message, error) {
+	loc := time.UTC
+	if it.TZ != "" {
+		if l, err := time.LoadLocation(it.TZ); err == nil {
+			loc = l
+		}
+	}
+	sent, err := a.db.DigestSent(ctx, it.UserID, it.Period)
+	if err != nil {
+		return Message{}, before(err)
+	}
+	if sent {
+		return Message{}, notDue("digest already sent this month")
+	}
+	msg, n, err := a.digest(ctx, it.UserID, it.DueAt.In(loc))
+	if err != nil {
+		return Message{}, before(err)
+	}
+	if n == 0 {
+		return Message{}, notDue("no reports")
+	}
+	claimed, err := a.db.ClaimDigest(ctx, it.UserID, it.Period, a.now())
+	if err != nil {
+		return Message{}, before(err)
+	}
+	if !claimed {
+		return Message{}, before(fmt.Errorf("digest %s of %s is claimed by another sender", it.Period, it.UserID))
+	}
+	return msg, nil
+}
+
+// FindPosted looks in the recipient's DM for the message an earlier attempt
+// at the row may have posted: a bot message since the row was created whose
+// metadata carries the row's key. It opens the DM (conversations.open), then
+// reads its history (conversations.history, scope im:history). An error is a
+// *SendError naming the method that failed.
+func (a *App) FindPosted(ctx context.Context, it store.OutboxItem) (channel, ts string, found bool, err error) {
+	c, _, _, err := a.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{it.UserID}, ReturnIM: true})
+	a.countSend("conversations.open", err)
+	if err != nil {
+		return "", "", false, sendError("conversations.open", err)
+	}
+	params := &slack.GetConversationHistoryParameters{
+		ChannelID: c.ID, Oldest: slackTS(it.Created.Add(-clockSlack)), Limit: 200, IncludeAllMetadata: true,
+	}
+	for range historyPages {
+		h, err := a.api.GetConversationHistoryContext(ctx, params)
+		a.countSend("conversations.history", err)
+		if err != nil {
+			return "", "", false, sendError("conversations.history", err)
+		}
+		for _, m := range h.Messages {
+			if m.Metadata.EventType == outboxEvent && fmt.Sprint(m.Metadata.EventPayload["key"]) == it.Key &&
+				(m.BotID != "" || (a.botUserID != "" && m.User == a.botUserID)) {
+				return c.ID, m.Timestamp, true, nil
+			}
+		}
+		if !h.HasMore || h.ResponseMetaData.NextCursor == "" {
+			return c.ID, "", false, nil
+		}
+		params.Cursor = h.ResponseMetaData.NextCursor
+	}
+	return "", "", false, &SendError{method: "conversations.history",
+		err: fmt.Errorf("more than %d pages since %s: cannot tell whether %s went out", historyPages, it.Created, it.Key)}
+}
+
+// SyncZone reads the user's timezone from users.info and returns it, and
+// keeps an enrolled member's zone and name in step. An error is a *SendError.
+func (a *App) SyncZone(ctx context.Context, userID string) (string, error) {
+	u, err := a.api.GetUserInfoContext(ctx, userID)
+	a.countSend("users.info", err)
+	if err != nil {
+		return "", sendError("users.info", err)
+	}
+	m, err := a.db.Member(ctx, userID)
+	if errors.Is(err, ladder.ErrNotEnrolled) {
+		return u.TZ, nil
+	}
+	if err != nil {
+		return u.TZ, before(err)
+	}
+	if name := displayName(u); m.TZ != u.TZ || m.Name != name {
+		_, err = a.db.UpdateMember(ctx, userID, func(m *ladder.Member) error {
+			m.TZ, m.Name = u.TZ, name
+			return nil
+		})
+		if err != nil && !errors.Is(err, ladder.ErrNotEnrolled) {
+			return u.TZ, before(err)
+		}
+		if m.TZ != u.TZ {
+			a.log.Info("timezone changed", "user", userID, "from", m.TZ, "to", u.TZ)
+		}
+	}
+	return u.TZ, nil
+}
+
+// countSend counts one Web API call in the metrics.
+func (a *App) countSend(method string, err error) {
+	var rl *slack.RateLimitedError
+	switch {
+	case err == nil:
+		a.metrics.send(method, "ok")
+	case errors.As(err, &rl):
+		a.metrics.send(method, "ratelimited")
+	default:
+		a.metrics.send(method, "error")
+	}
+}
+
+// slackTS renders t as a Slack message timestamp.
+func slackTS(t time.Time) string {
+	if t.Before(time.Unix(0, 0)) {
+		return "0"
+	}
+	us := t.UnixMicro()
+	return strconv.FormatInt(us/1e6, 10) + "." + fmt.Sprintf("%06d", us%1e6)
+}

@@ -1,0 +1,392 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ladderapp/ladder/internal/ladder"
+)
+
+// OutboxKind is what an outbox row sends.
+type OutboxKind string
+
+// The kinds of scheduled send.
+const (
+	OutboxPrompt   OutboxKind = "prompt"   // the weekly prompt of Period (an ISO week)
+	OutboxReminder OutboxKind = "reminder" // the one reminder of prompt PromptRef
+	OutboxDigest   OutboxKind = "digest"   // a manager's digest of Period (a month)
+)
+
+// OutboxState is where an outbox row is in its life.
+type OutboxState string
+
+// The states of an outbox row. Sent, failed and dropped are final.
+const (
+	OutboxPending OutboxState = "pending" // waiting for DueAt
+	OutboxSending OutboxState = "sending" // claimed by a sender until LeaseUntil
+	OutboxSent    OutboxState = "sent"    // posted as Channel/TS
+	OutboxFailed  OutboxState = "failed"  // Slack refused it for good, or attempts ran out
+	OutboxDropped OutboxState = "dropped" // no longer due: expired, paused, answered, already sent
+)
+
+// ErrLeaseLost means an outbox row is no longer claimed by the caller: its
+// lease ran out and another sender claimed it.
+var ErrLeaseLost = errors.New("outbox lease lost")
+
+// OutboxItem is one row of the outbox. It holds references only: the message
+// is rendered from them when it is sent.
+type OutboxItem struct {
+	ID        int64
+	Key       string // unique: "prompt:U1:2026-W47", "reminder:42", "digest:M1:2026-11"
+	Kind      OutboxKind
+	Method    string // the Web API method whose budget the send spends
+	UserID    string // the recipient
+	PromptRef int64  // a reminder's prompts_sent id; 0 otherwise
+	Period    string // a prompt's ISO week or a digest's month
+	TZ        string // the zone Period is read in
+	State     OutboxState
+	// Unsure is set when an earlier attempt may have posted: the sender must
+	// look for the message in Slack before posting again.
+	Unsure     bool
+	Attempts   int
+	DueAt      time.Time
+	ExpiresAt  time.Time // zero: never
+	ClaimedAt  time.Time
+	LeaseUntil time.Time
+	Token      string // the claim's token; only its holder may finish the claim
+	DoneAt     time.Time
+	Channel    string
+	TS         string
+	LastError  string
+	Created    time.Time
+}
+
+// Week returns the ISO week of a prompt row.
+func (it OutboxItem) Week() (ladder.Week, error) { return parseWeek(it.Period) }
+
+// outboxCols are the outbox columns in the order scanOutbox reads them.
+const outboxCols = `id, key, kind, method, user_id, coalesce(prompt_ref, 0), period, tz, state, unsure,
+	attempts, due_at, expires_at, claimed_at, lease_until, claim_token, done_at, channel, ts, last_error, created_at`
+
+// Enqueue adds the items whose key is not in the outbox yet, and returns how
+// many it added. A key seen before is never added again, however often the
+// scheduler asks, so each send is queued once. A prompt or reminder for a
+// member who is no longer enrolled is left out. Items start pending.
+func (db *DB) Enqueue(ctx context.Context, items ...OutboxItem) (int, error) {
+	added := 0
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		added = 0
+		for _, it := range items {
+			n, err := enqueue(ctx, tx, it)
+			if err != nil {
+				return fmt.Errorf("%s: %w", it.Key, err)
+			}
+			added += n
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("enqueue: %w", err)
+	}
+	return added, nil
+}
+
+// enqueue inserts one item unless its key exists, and returns 1 if it did.
+func enqueue(ctx context.Context, tx *sql.Tx, it OutboxItem) (int, error) {
+	switch {
+	case it.Key == "" || it.UserID == "" || it.Method == "":
+		return 0, errors.New("empty key, user or method")
+	case it.DueAt.IsZero() || it.Created.IsZero():
+		return 0, errors.New("zero due or creation time")
+	}
+	var member, ref any // NULL unless set
+	switch it.Kind {
+	case OutboxPrompt:
+		member = it.UserID
+	case OutboxReminder:
+		member, ref = it.UserID, it.PromptRef
+	case OutboxDigest:
+	default:
+		return 0, fmt.Errorf("unknown kind %q", it.Kind)
+	}
+	// The SELECT … WHERE keeps a member who was just forgotten from failing
+	// the whole batch on the foreign key: their row is simply not added.
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO outbox (key, kind, method, user_id, member_id, prompt_ref, period, tz,
+			state, due_at, expires_at, created_at)
+		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9, ?10, ?11
+		WHERE (?5 IS NULL OR EXISTS (SELECT 1 FROM members WHERE user_id = ?5))
+			AND (?6 IS NULL OR EXISTS (SELECT 1 FROM prompts_sent WHERE id = ?6))
+		ON CONFLICT (key) DO NOTHING`,
+		it.Key, string(it.Kind), it.Method, it.UserID, member, ref, it.Period, it.TZ,
+		toMS(it.DueAt), toMS(it.ExpiresAt), toMS(it.Created))
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// ClaimOutbox claims the next row of method that is due at now, the way
+// SELECT … FOR UPDATE SKIP LOCKED would: inside one write transaction it picks
+// a sending row whose lease has run out, or else the oldest pending row due by
+// now, and marks it sending under token until now+lease, with one more
+// attempt. Two senders never claim the same row. A row taken over from an
+// expired lease comes back Unsure, because its sender may have posted it
+// before it died. It returns false when nothing is due.
+func (db *DB) ClaimOutbox(ctx context.Context, method string, now time.Time, lease time.Duration, token string) (OutboxItem, bool, error) {
+	if token == "" {
+		return OutboxItem{}, false, errors.New("claim outbox: empty token")
+	}
+	var (
+		it    OutboxItem
+		found bool
+	)
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		// Two indexed lookups rather than one query over both states, so a
+		// claim costs the same with ten rows queued or ten thousand. A row
+		// whose sender died goes first: it has waited longest.
+		var id int64
+		err := tx.QueryRowContext(ctx, `
+			SELECT id FROM outbox WHERE state = 'sending' AND method = ? AND lease_until <= ?
+			ORDER BY lease_until LIMIT 1`, method, toMS(now)).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = tx.QueryRowContext(ctx, `
+				SELECT id FROM outbox WHERE state = 'pending' AND method = ? AND due_at <= ?
+				ORDER BY due_at, id LIMIT 1`, method, toMS(now)).Scan(&id)
+		}
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := execOne(ctx, tx, `
+			UPDATE outbox SET state = 'sending', unsure = unsure OR state = 'sending',
+				attempts = attempts + 1, claimed_at = ?, lease_until = ?, claim_token = ?
+			WHERE id = ?`,
+			toMS(now), toMS(now.Add(lease)), token, id); err != nil {
+			return err
+		}
+		found = true
+		it, err = scanOutbox(tx.QueryRowContext(ctx, `SELECT `+outboxCols+` FROM outbox WHERE id = ?`, id))
+		return err
+	})
+	if err != nil {
+		return OutboxItem{}, false, fmt.Errorf("claim outbox: %w", err)
+	}
+	return it, found, nil
+}
+
+// CompleteOutbox records that the claimed item was posted as channel/ts, in
+// the same transaction as what the send means for the rest of the data: a
+// weekly prompt's prompts_sent row gets the message, and a digest is marked
+// sent in digests_sent. It fails with ErrLeaseLost if the claim is no longer
+// the caller's.
+func (db *DB) CompleteOutbox(ctx context.Context, it OutboxItem, channel, ts string, at time.Time) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		if err := finish(ctx, tx, it, OutboxSent, channel, ts, "", at); err != nil {
+			return err
+		}
+		switch it.Kind {
+		case OutboxPrompt:
+			_, err := tx.ExecContext(ctx, `
+				UPDATE prompts_sent SET channel = ?, ts = ?
+				WHERE user_id = ? AND week = ? AND kind = 'weekly' AND ts = ''`,
+				channel, ts, it.UserID, it.Period)
+			return err
+		case OutboxDigest:
+			_, err := tx.ExecContext(ctx, `
+				INSERT INTO digests_sent (manager, month, claimed_at, sent_at, channel, ts)
+				VALUES (?, ?, ?, ?, ?, ?)
+				ON CONFLICT (manager, month) DO UPDATE SET
+					sent_at = excluded.sent_at, channel = excluded.channel, ts = excluded.ts`,
+				it.UserID, it.Period, toMS(at), toMS(at), channel, ts)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("complete outbox %s: %w", it.Key, err)
+	}
+	return nil
+}
+
+// RetryOutbox gives a claimed item back to the queue, due again at due.
+// unsure records that this attempt may have posted. An attempt that Slack
+// turned away before doing anything (a 429) does not count against the
+// item's attempts when counted is false.
+func (db *DB) RetryOutbox(ctx context.Context, it OutboxItem, due time.Time, unsure, counted bool, reason string) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		uncount := 0
+		if !counted {
+			uncount = 1
+		}
+		res, err := tx.ExecContext(ctx, `
+			UPDATE outbox SET state = 'pending', due_at = ?, unsure = unsure OR ?,
+				attempts = max(attempts - ?, 0), lease_until = 0, claim_token = '', last_error = ?
+			WHERE id = ? AND state = 'sending' AND claim_token = ?`,
+			toMS(due), unsure, uncount, reason, it.ID, it.Token)
+		return leaseHeld(res, err)
+	})
+	if err != nil {
+		return fmt.Errorf("retry outbox %s: %w", it.Key, err)
+	}
+	return nil
+}
+
+// FinishOutbox ends a claimed item without a message: OutboxFailed when Slack
+// refused it for good or its attempts ran out, OutboxDropped when it is no
+// longer due.
+func (db *DB) FinishOutbox(ctx context.Context, it OutboxItem, state OutboxState, reason string, at time.Time) error {
+	if state != OutboxFailed && state != OutboxDropped {
+		return fmt.Errorf("finish outbox %s: state %q is not failed or dropped", it.Key, state)
+	}
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		return finish(ctx, tx, it, state, "", "", reason, at)
+	})
+	if err != nil {
+		return fmt.Errorf("finish outbox %s: %w", it.Key, err)
+	}
+	return nil
+}
+
+func finish(ctx context.Context, tx *sql.Tx, it OutboxItem, state OutboxState, channel, ts, reason string, at time.Time) error {
+	res, err := tx.ExecContext(ctx, `
+		UPDATE outbox SET state = ?, done_at = ?, channel = ?, ts = ?, last_error = ?,
+			lease_until = 0, claim_token = ''
+		WHERE id = ? AND state = 'sending' AND claim_token = ?`,
+		string(state), toMS(at), channel, ts, reason, it.ID, it.Token)
+	return leaseHeld(res, err)
+}
+
+// leaseHeld turns an update that matched no row into ErrLeaseLost.
+func leaseHeld(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrLeaseLost
+	}
+	return nil
+}
+
+// NextOutboxDue returns when the next row of method can be claimed: the
+// earliest due time of a pending row or lease end of a sending one. It
+// returns false when there is none.
+func (db *DB) NextOutboxDue(ctx context.Context, method string) (time.Time, bool, error) {
+	var next sql.NullInt64
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `
+			SELECT min(t) FROM (
+				SELECT min(due_at) AS t FROM outbox WHERE state = 'pending' AND method = ?
+				UNION ALL
+				SELECT min(lease_until) FROM outbox WHERE state = 'sending' AND method = ?
+			)`, method, method).Scan(&next)
+	})
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("next outbox due: %w", err)
+	}
+	if !next.Valid {
+		return time.Time{}, false, nil
+	}
+	return fromMS(next.Int64), true, nil
+}
+
+// Outbox returns the rows of kind, or every row for an empty kind, oldest
+// first. It is for tests and operations.
+func (db *DB) Outbox(ctx context.Context, kind OutboxKind) ([]OutboxItem, error) {
+	var its []OutboxItem
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox
+			WHERE ? = '' OR kind = ? ORDER BY id`, string(kind), string(kind))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			it, err := scanOutbox(rows)
+			if err != nil {
+				return err
+			}
+			its = append(its, it)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	return its, nil
+}
+
+// OutboxCounts counts the rows in each state.
+func (db *DB) OutboxCounts(ctx context.Context) (map[OutboxState]int, error) {
+	counts := map[OutboxState]int{}
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT state, count(*) FROM outbox GROUP BY state`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				s string
+				n int
+			)
+			if err := rows.Scan(&s, &n); err != nil {
+				return err
+			}
+			counts[OutboxState(s)] = n
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("outbox counts: %w", err)
+	}
+	return counts, nil
+}
+
+// PruneOutbox deletes the rows that finished before before, and returns how
+// many. Keys stay unique for as long as a row is kept, so before must be
+// older than any period that could be queued again (weeks and months).
+func (db *DB) PruneOutbox(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			DELETE FROM outbox WHERE state IN ('sent', 'failed', 'dropped') AND done_at < ?`, toMS(before))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune outbox: %w", err)
+	}
+	return n, nil
+}
+
+func scanOutbox(s scanner) (OutboxItem, error) {
+	var (
+		it                                 OutboxItem
+		kind, state                        string
+		due, expires, claimed, lease, done int64
+		created                            int64
+	)
+	if err := s.Scan(&it.ID, &it.Key, &kind, &it.Method, &it.UserID, &it.PromptRef, &it.Period, &it.TZ,
+		&state, &it.Unsure, &it.Attempts, &due, &expires, &claimed, &lease, &it.Token, &done,
+		&it.Channel, &it.TS, &it.LastError, &created); err != nil {
+		return OutboxItem{}, err
+	}
+	it.Kind, it.State = OutboxKind(kind), OutboxState(state)
+	it.DueAt, it.ExpiresAt, it.ClaimedAt = fromMS(due), fromMS(expires), fromMS(claimed)
+	it.LeaseUntil, it.DoneAt, it.Created = fromMS(lease), fromMS(done), fromMS(created)
+	return it, nil
+}
