@@ -187,6 +187,38 @@ type scanner interface {
 	Scan(dest ...any) error
 }
 
+// eachRow runs query in tx and calls fn, which scans it, for every row.
+func eachRow(ctx context.Context, tx *sql.Tx, fn func(scanner) error, query string, args ...any) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func scanString(s scanner) (string, error) {
+	var v string
+	err := s.Scan(&v)
+	return v, err
+}
+
+// queryAll runs query in tx and returns every row, scanned by scan.
+func queryAll[T any](ctx context.Context, tx *sql.Tx, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	var out []T
+	err := eachRow(ctx, tx, func(s scanner) error {
+		v, err := scan(s)
+		out = append(out, v)
+		return err
+	}, query, args...)
+	return out, err
+}
+
 // toMS turns t into unix milliseconds, and the zero time into 0.
 func toMS(t time.Time) int64 {
 	if t.IsZero() {

@@ -164,28 +164,13 @@ func (db *DB) AllEvidence(ctx context.Context, userID string) ([]ladder.Evidence
 func (db *DB) Facts(ctx context.Context, userID string, since time.Time) ([]ladder.Fact, error) {
 	var fs []ladder.Fact
 	err := db.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `
+		var err error
+		fs, err = queryAll(ctx, tx, scanFact, `
 			SELECT area, prompt_id, created_at FROM evidence
 			WHERE user_id = ? AND created_at >= ? AND area != ''
 			ORDER BY created_at, id`,
 			userID, toMS(since))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var (
-				f    ladder.Fact
-				area string
-				at   int64
-			)
-			if err := rows.Scan(&area, &f.PromptID, &at); err != nil {
-				return err
-			}
-			f.Area, f.At = ladder.AreaID(area), fromMS(at)
-			fs = append(fs, f)
-		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("facts: %w", err)
@@ -197,22 +182,15 @@ func (db *DB) Facts(ctx context.Context, userID string, since time.Time) ([]ladd
 func (db *DB) Answered(ctx context.Context, userID string, since time.Time) (map[string]bool, error) {
 	ids := map[string]bool{}
 	err := db.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `
+		return eachRow(ctx, tx, func(s scanner) error {
+			var id string
+			err := s.Scan(&id)
+			ids[id] = true
+			return err
+		}, `
 			SELECT DISTINCT prompt_id FROM evidence
 			WHERE user_id = ? AND created_at >= ? AND prompt_id != ''`,
 			userID, toMS(since))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids[id] = true
-		}
-		return rows.Err()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("answered: %w", err)
@@ -220,21 +198,19 @@ func (db *DB) Answered(ctx context.Context, userID string, since time.Time) (map
 	return ids, nil
 }
 
+func scanFact(s scanner) (ladder.Fact, error) {
+	var (
+		f    ladder.Fact
+		area string
+		at   int64
+	)
+	err := s.Scan(&area, &f.PromptID, &at)
+	f.Area, f.At = ladder.AreaID(area), fromMS(at)
+	return f, err
+}
+
 func evidence(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]ladder.Evidence, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var es []ladder.Evidence
-	for rows.Next() {
-		e, err := scanEvidence(rows)
-		if err != nil {
-			return nil, err
-		}
-		es = append(es, e)
-	}
-	return es, rows.Err()
+	return queryAll(ctx, tx, scanEvidence, query, args...)
 }
 
 func scanEvidence(s scanner) (ladder.Evidence, error) {

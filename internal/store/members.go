@@ -129,20 +129,10 @@ func (db *DB) Reports(ctx context.Context, managerID string) ([]ladder.Member, e
 func (db *DB) Managers(ctx context.Context) ([]string, error) {
 	var ids []string
 	err := db.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx,
+		var err error
+		ids, err = queryAll(ctx, tx, scanString,
 			`SELECT DISTINCT manager FROM members WHERE manager != '' ORDER BY manager`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("managers: %w", err)
@@ -216,20 +206,7 @@ func member(ctx context.Context, tx *sql.Tx, userID string) (ladder.Member, erro
 }
 
 func members(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]ladder.Member, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ms []ladder.Member
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, m)
-	}
-	return ms, rows.Err()
+	return queryAll(ctx, tx, scanMember, query, args...)
 }
 
 func scanMember(s scanner) (ladder.Member, error) {

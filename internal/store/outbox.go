@@ -305,20 +305,10 @@ func (db *DB) NextOutboxDue(ctx context.Context, method string) (time.Time, bool
 func (db *DB) Outbox(ctx context.Context, kind OutboxKind) ([]OutboxItem, error) {
 	var its []OutboxItem
 	err := db.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+outboxCols+` FROM outbox
+		var err error
+		its, err = queryAll(ctx, tx, scanOutbox, `SELECT `+outboxCols+` FROM outbox
 			WHERE ? = '' OR kind = ? ORDER BY id`, string(kind), string(kind))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			it, err := scanOutbox(rows)
-			if err != nil {
-				return err
-			}
-			its = append(its, it)
-		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
@@ -330,22 +320,15 @@ func (db *DB) Outbox(ctx context.Context, kind OutboxKind) ([]OutboxItem, error)
 func (db *DB) OutboxCounts(ctx context.Context) (map[OutboxState]int, error) {
 	counts := map[OutboxState]int{}
 	err := db.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT state, count(*) FROM outbox GROUP BY state`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+		return eachRow(ctx, tx, func(sc scanner) error {
 			var (
 				s string
 				n int
 			)
-			if err := rows.Scan(&s, &n); err != nil {
-				return err
-			}
+			err := sc.Scan(&s, &n)
 			counts[OutboxState(s)] = n
-		}
-		return rows.Err()
+			return err
+		}, `SELECT state, count(*) FROM outbox GROUP BY state`)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("outbox counts: %w", err)

@@ -114,27 +114,21 @@ func (db *DB) SkipWeek(ctx context.Context, userID string, week ladder.Week) err
 func (db *DB) RecentPrompts(ctx context.Context, userID string, since time.Time) ([]ladder.Sent, error) {
 	var ss []ladder.Sent
 	err := db.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `
-			SELECT prompt_id, created_at FROM prompts_sent
-			WHERE user_id = ? AND created_at >= ?
-			ORDER BY created_at, id`,
-			userID, toMS(since))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+		var err error
+		ss, err = queryAll(ctx, tx, func(sc scanner) (ladder.Sent, error) {
 			var (
 				s  ladder.Sent
 				at int64
 			)
-			if err := rows.Scan(&s.PromptID, &at); err != nil {
-				return err
-			}
+			err := sc.Scan(&s.PromptID, &at)
 			s.At = fromMS(at)
-			ss = append(ss, s)
-		}
-		return rows.Err()
+			return s, err
+		}, `
+			SELECT prompt_id, created_at FROM prompts_sent
+			WHERE user_id = ? AND created_at >= ?
+			ORDER BY created_at, id`,
+			userID, toMS(since))
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("recent prompts: %w", err)
@@ -187,7 +181,8 @@ func (db *DB) PromptByTS(ctx context.Context, channel, ts string) (PromptSent, e
 func (db *DB) DueReminders(ctx context.Context, from, to time.Time) ([]PromptSent, error) {
 	var ps []PromptSent
 	err := db.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `
+		var err error
+		ps, err = queryAll(ctx, tx, scanPrompt, `
 			SELECT `+promptCols+` FROM prompts_sent AS p
 			WHERE p.created_at >= ? AND p.created_at <= ?
 				AND p.ts != '' AND NOT p.skipped AND p.reminded_at = 0
@@ -196,18 +191,7 @@ func (db *DB) DueReminders(ctx context.Context, from, to time.Time) ([]PromptSen
 					WHERE e.user_id = p.user_id AND e.created_at >= p.created_at)
 			ORDER BY p.created_at, p.id`,
 			toMS(from), toMS(to))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			p, err := scanPrompt(rows)
-			if err != nil {
-				return err
-			}
-			ps = append(ps, p)
-		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("due reminders: %w", err)

@@ -100,24 +100,17 @@ type Zone struct {
 func (db *DB) Zones(ctx context.Context) (map[string]Zone, error) {
 	zs := map[string]Zone{}
 	err := db.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT user_id, tz, checked_at FROM zones`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+		return eachRow(ctx, tx, func(s scanner) error {
 			var (
 				id string
 				z  Zone
 				at int64
 			)
-			if err := rows.Scan(&id, &z.TZ, &at); err != nil {
-				return err
-			}
+			err := s.Scan(&id, &z.TZ, &at)
 			z.Checked = fromMS(at)
 			zs[id] = z
-		}
-		return rows.Err()
+			return err
+		}, `SELECT user_id, tz, checked_at FROM zones`)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("zones: %w", err)
