@@ -41,7 +41,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 func slackOptions(cfg config) []slack.Option {
-	opts := []slack.Option{slack.OptionAppLevelToken(cfg.AppToken)}
+	opts := []slack.Option{
+		slack.OptionAppLevelToken(cfg.AppToken),
+		slack.OptionHTTPClient(&http.Client{Timeout: slackapp.WebAPITimeout}),
+	}
 	if cfg.APIURL != "" {
 		opts = append(opts, slack.OptionAPIURL(cfg.APIURL))
 	}

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -26,6 +28,10 @@ type Config struct {
 	QueueLen      int           // per worker; default 256
 	DrainTimeout  time.Duration // how long shutdown waits for work in flight; default 8s
 }
+
+// WebAPITimeout bounds one call to Slack, so that a hung call never holds a
+// worker. cmd/bot gives slack-go an HTTP client with it.
+const WebAPITimeout = 15 * time.Second
 
 // Clock tells the time. Tests inject one they control.
 type Clock func() time.Time
@@ -49,6 +55,10 @@ type App struct {
 	// botUserID is the app's own user, learned from auth.test; its messages are
 	// never evidence.
 	botUserID string
+	// keys numbers the DMs posted without a key of their own.
+	keys atomic.Int64
+	// webhooks posts to response_url, with a timeout.
+	webhooks *http.Client
 }
 
 // Message is a DM as the app composes it, before it reaches Slack.
@@ -74,14 +84,15 @@ func New(log *slog.Logger, api *slack.Client, db *store.DB, l *ladder.Ladder, cl
 	}
 	log = log.With("component", "slackapp")
 	a := &App{
-		log:     log,
-		api:     api,
-		db:      db,
-		ladder:  l,
-		now:     clock,
-		cfg:     cfg,
-		pool:    newPool(log, cfg.Workers, cfg.QueueLen),
-		metrics: newMetrics(),
+		log:      log,
+		api:      api,
+		db:       db,
+		ladder:   l,
+		now:      clock,
+		cfg:      cfg,
+		pool:     newPool(log, cfg.Workers, cfg.QueueLen),
+		metrics:  newMetrics(),
+		webhooks: &http.Client{Timeout: WebAPITimeout},
 	}
 	a.sm = socketmode.New(api, socketmode.OptionLog(slogAdapter{log.With("component", "socketmode")}))
 	return a

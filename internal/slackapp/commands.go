@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/ladderapp/ladder/internal/ladder"
+	"github.com/ladderapp/ladder/internal/store"
 )
 
 // forever is the PausedUntil of a pause with no end: until /ladder resume.
@@ -63,9 +64,22 @@ func (a *App) respond(ctx context.Context, responseURL string, msg Message) {
 	if len(msg.Blocks) > 0 {
 		wm.Blocks = &slack.Blocks{BlockSet: msg.Blocks}
 	}
-	err := a.call(ctx, "response_url", func() error { return slack.PostWebhookContext(ctx, responseURL, wm) })
-	if err != nil {
-		a.log.Error("reply through response_url failed", "err", err)
+	// A reply that fails outright is tried again a couple of times: an
+	// ephemeral reply shown twice is better than none, and nothing is stored.
+	wait := time.Second
+	for attempt := 1; ; attempt++ {
+		err := a.call(ctx, "response_url", func() error {
+			return slack.PostWebhookCustomHTTPContext(ctx, responseURL, a.webhooks, wm)
+		})
+		if err == nil {
+			return
+		}
+		if attempt == 3 || sleep(ctx, wait) != nil {
+			a.metrics.error("response_url")
+			a.log.Error("reply through response_url failed", "err", err)
+			return
+		}
+		wait *= 2
 	}
 }
 
@@ -80,6 +94,10 @@ func (a *App) userError(err error, where string) string {
 		return "You're not enrolled yet. Any `/ladder` command enrolls you; try `/ladder help`."
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return "Ladder is shutting down; please try again in a minute."
+	case errors.Is(err, store.ErrUnwritable):
+		a.metrics.error("database")
+		a.log.Error("the database cannot be written", "where", where, "err", err)
+		return "Ladder can't save anything right now (its database is read-only or its disk is full), so nothing was changed. Your Ladder admin will find the details in the logs."
 	}
 	a.metrics.error(where)
 	a.log.Error("command failed", "where", where, "err", err)
@@ -344,7 +362,7 @@ func (a *App) export(ctx context.Context, m ladder.Member) (Message, error) {
 	for i, p := range parts {
 		head := fmt.Sprintf("Promotion packet, part %d of %d (Markdown — copy it into a doc):", i+1, len(parts))
 		body := head + "\n```\n" + p + "\n```"
-		if _, _, err := a.postDM(ctx, m.UserID, Message{Text: body, Blocks: []slack.Block{section(body)}}); err != nil {
+		if _, _, err := a.postDM(ctx, m.UserID, "", Message{Text: body, Blocks: []slack.Block{section(body)}}); err != nil {
 			return Message{}, err
 		}
 	}

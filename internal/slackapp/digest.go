@@ -153,7 +153,7 @@ func (a *App) SendDigest(ctx context.Context, manager string) (bool, error) {
 	if err != nil || !claimed {
 		return false, err
 	}
-	ch, ts, err := a.postDM(ctx, manager, msg)
+	ch, ts, err := a.postDM(ctx, manager, "digest:"+manager+":"+month, msg)
 	if err != nil {
 		return false, err
 	}

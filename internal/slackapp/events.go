@@ -131,7 +131,7 @@ func truncateRunes(s string) (string, bool) {
 func (a *App) onAnswer(ctx context.Context, e *slackevents.MessageEvent) {
 	m, err := a.db.Member(ctx, e.User)
 	if errors.Is(err, ladder.ErrNotEnrolled) {
-		a.postLogged(ctx, e.User, Message{Text: "Hi! I'm Ladder. Run `/ladder help` to get started; I'll keep what you write here as evidence once you're enrolled.", ThreadTS: e.TimeStamp})
+		a.postLogged(ctx, e.User, "", Message{Text: "Hi! I'm Ladder. Run `/ladder help` to get started; I'll keep what you write here as evidence once you're enrolled.", ThreadTS: e.TimeStamp})
 		return
 	}
 	if err != nil {
@@ -171,8 +171,12 @@ func (a *App) storeAnswer(ctx context.Context, m ladder.Member, ev ladder.Eviden
 	if err != nil {
 		a.metrics.error("answer")
 		a.log.Error("store evidence", "user", m.UserID, "err", err)
-		a.postLogged(ctx, m.UserID, Message{ThreadTS: thread,
-			Text: "I couldn't save that answer just now, so it is *not* stored. Please send it again in a minute."})
+		why := "just now"
+		if errors.Is(err, store.ErrUnwritable) {
+			why = "because Ladder's database can't be written (read-only or a full disk; your admin will see it in the logs)"
+		}
+		a.postLogged(ctx, m.UserID, "", Message{ThreadTS: thread,
+			Text: "I couldn't save that answer " + why + ", so it is *not* stored. Please send it again later."})
 		return
 	}
 	if !created {
@@ -191,7 +195,7 @@ func (a *App) storeAnswer(ctx context.Context, m ladder.Member, ev ladder.Eviden
 		}
 	}
 	msg.ThreadTS = thread
-	a.postLogged(ctx, m.UserID, msg)
+	a.postLogged(ctx, m.UserID, fmt.Sprintf("confirm:%d", stored.ID), msg)
 	a.publishHomeLogged(ctx, m.UserID)
 }
 
@@ -207,8 +211,8 @@ func (a *App) savedText(ctx context.Context, m ladder.Member, area ladder.AreaID
 	return t
 }
 
-func (a *App) postLogged(ctx context.Context, userID string, msg Message) {
-	if _, _, err := a.postDM(ctx, userID, msg); err != nil {
+func (a *App) postLogged(ctx context.Context, userID, key string, msg Message) {
+	if _, _, err := a.postDM(ctx, userID, key, msg); err != nil {
 		a.metrics.error("post")
 		a.log.Error("post failed", "user", userID, "err", err)
 	}

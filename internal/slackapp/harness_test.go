@@ -59,17 +59,18 @@ func (s *syncBuffer) String() string {
 // harness is the real app, on a real SQLite file, connected over a real Socket
 // Mode websocket to the fake Slack.
 type harness struct {
-	t      *testing.T
-	ctx    context.Context
-	fake   *slacktest.Server
-	db     *store.DB
-	ladder *ladder.Ladder
-	clock  *clock
-	app    *slackapp.App
-	logs   *syncBuffer
-	dbFile string
-	stop   context.CancelFunc
-	done   chan error
+	t       *testing.T
+	ctx     context.Context
+	fake    *slacktest.Server
+	db      *store.DB
+	ladder  *ladder.Ladder
+	clock   *clock
+	app     *slackapp.App
+	logs    *syncBuffer
+	dbFile  string
+	apiOpts []slack.Option
+	stop    context.CancelFunc
+	done    chan error
 }
 
 const (
@@ -82,7 +83,7 @@ const (
 // monday is a Monday morning in November 2026, UTC.
 var monday = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T, apiOpts ...slack.Option) *harness {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
@@ -108,13 +109,15 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { h.db.Close() })
+	h.apiOpts = apiOpts
 	h.start()
 	return h
 }
 
 func (h *harness) start() {
 	h.t.Helper()
-	api := slack.New(h.fake.BotToken, slack.OptionAPIURL(h.fake.APIURL()), slack.OptionAppLevelToken(h.fake.AppToken))
+	opts := append([]slack.Option{slack.OptionAPIURL(h.fake.APIURL()), slack.OptionAppLevelToken(h.fake.AppToken)}, h.apiOpts...)
+	api := slack.New(h.fake.BotToken, opts...)
 	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	slot, _ := ladder.ParseSlot("mon 09:30")
 	h.app = slackapp.New(log, api, h.db, h.ladder, h.clock.Now, slackapp.Config{

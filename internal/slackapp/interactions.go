@@ -39,7 +39,7 @@ func (a *App) handleInteraction(ctx context.Context, cb slack.InteractionCallbac
 		for _, act := range cb.ActionCallback.BlockActions {
 			if err := a.onAction(ctx, cb, act); err != nil {
 				msg := a.userError(err, "action "+act.ActionID)
-				a.postLogged(ctx, cb.User.ID, Message{Text: msg})
+				a.postLogged(ctx, cb.User.ID, "", Message{Text: msg})
 			}
 		}
 	case slack.InteractionTypeViewSubmission:
@@ -173,7 +173,7 @@ func (a *App) fileArea(ctx context.Context, m ladder.Member, cb slack.Interactio
 func (a *App) onModalAnswer(ctx context.Context, cb slack.InteractionCallback) {
 	m, err := a.db.Member(ctx, cb.User.ID)
 	if err != nil {
-		a.postLogged(ctx, cb.User.ID, Message{Text: a.userError(err, "modal")})
+		a.postLogged(ctx, cb.User.ID, "", Message{Text: a.userError(err, "modal")})
 		return
 	}
 	var text string

@@ -54,7 +54,7 @@ func (a *App) enroll(ctx context.Context, userID string) (ladder.Member, bool, e
 	}
 	if created {
 		a.log.Info("enrolled", "user", userID, "tz", m.TZ)
-		if _, _, err := a.postDM(ctx, userID, welcomeMessage(a.ladder, m, a.cfg.ReminderAfter)); err != nil {
+		if _, _, err := a.postDM(ctx, userID, "welcome:"+userID, welcomeMessage(a.ladder, m, a.cfg.ReminderAfter)); err != nil {
 			a.log.Error("welcome DM failed", "user", userID, "err", err)
 		}
 	}
@@ -155,7 +155,7 @@ func (a *App) SendPrompt(ctx context.Context, userID, exclude string) error {
 	if err != nil {
 		return err
 	}
-	ch, ts, err := a.postDM(ctx, userID, promptMessage(a.ladder, m, p, false, false))
+	ch, ts, err := a.postDM(ctx, userID, fmt.Sprintf("ondemand:%d", sent.ID), promptMessage(a.ladder, m, p, false, false))
 	if err != nil {
 		return err
 	}
@@ -166,25 +166,70 @@ func (a *App) SendPrompt(ctx context.Context, userID, exclude string) error {
 	return nil
 }
 
-// postDM sends a message to a user's DM with the app. Posting to the user id
-// lands in the app's Messages tab without conversations.open.
-func (a *App) postDM(ctx context.Context, userID string, msg Message) (channel, ts string, err error) {
-	opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false)}
+// postDM sends a message to a user's DM with the app, once. Posting to the
+// user id lands in the app's Messages tab without conversations.open.
+//
+// Every DM carries a key in its metadata (key, or a fresh one if empty). A 429
+// is waited out; after a failure that may have posted anyway (a 5xx, a
+// timeout, a dropped connection), the DM's history is searched for the key
+// before trying again, so a retry never posts twice.
+func (a *App) postDM(ctx context.Context, userID, key string, msg Message) (channel, ts string, err error) {
+	if key == "" {
+		key = fmt.Sprintf("dm:%s:%d", userID, a.keys.Add(1))
+	}
+	opts := []slack.MsgOption{
+		slack.MsgOptionText(msg.Text, false),
+		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: outboxEvent, EventPayload: map[string]any{"key": key}}),
+	}
 	if len(msg.Blocks) > 0 {
 		opts = append(opts, slack.MsgOptionBlocks(msg.Blocks...))
 	}
 	if msg.ThreadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(msg.ThreadTS))
 	}
-	err = a.call(ctx, "chat.postMessage", func() error {
-		var err error
+	// Slack stamps messages with its own wall clock, so the history search
+	// starts from the real time, not the app's (injectable) clock.
+	since := time.Now()
+	wait := time.Second
+	for attempt := 1; ; attempt++ {
 		channel, ts, err = a.api.PostMessageContext(ctx, userID, opts...)
-		return err
-	})
-	if err != nil {
-		return "", "", fmt.Errorf("post to %s: %w", userID, err)
+		a.countSend("chat.postMessage", err)
+		if err == nil {
+			return channel, ts, nil
+		}
+		var se *SendError
+		errors.As(sendError("chat.postMessage", err), &se)
+		if se.Permanent() || attempt == maxPostAttempts {
+			return "", "", fmt.Errorf("post to %s: %w", userID, err)
+		}
+		if se.RetryAfter() > 0 {
+			wait = se.RetryAfter()
+		}
+		a.log.Warn("post failed; retrying", "user", userID, "attempt", attempt, "in", wait, "err", err)
+		if err := sleep(ctx, wait); err != nil {
+			return "", "", err
+		}
+		if se.MaybeSent() {
+			if ch, ts, found, ferr := a.findPosted(ctx, userID, key, msg.ThreadTS, since); ferr == nil && found {
+				return ch, ts, nil
+			}
+		}
+		wait = min(2*wait, 30*time.Second)
 	}
-	return channel, ts, nil
+}
+
+// maxPostAttempts bounds how often postDM tries one message.
+const maxPostAttempts = 5
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // maxRateLimitWaits bounds how often one call waits out a 429 before giving up.

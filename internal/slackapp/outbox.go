@@ -298,33 +298,60 @@ func (a *App) outboxDigest(ctx context.Context, it store.OutboxItem) (Message, e
 // reads its history (conversations.history, scope im:history). An error is a
 // *SendError naming the method that failed.
 func (a *App) FindPosted(ctx context.Context, it store.OutboxItem) (channel, ts string, found bool, err error) {
-	c, _, _, err := a.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{it.UserID}, ReturnIM: true})
+	return a.findPosted(ctx, it.UserID, it.Key, "", it.Created)
+}
+
+// findPosted looks for the bot's message carrying key in userID's DM, since
+// since: in the thread of threadTS (conversations.replies), or else among the
+// top-level messages (conversations.history), which never list thread replies.
+func (a *App) findPosted(ctx context.Context, userID, key, threadTS string, since time.Time) (channel, ts string, found bool, err error) {
+	c, _, _, err := a.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}, ReturnIM: true})
 	a.countSend("conversations.open", err)
 	if err != nil {
 		return "", "", false, sendError("conversations.open", err)
 	}
-	params := &slack.GetConversationHistoryParameters{
-		ChannelID: c.ID, Oldest: slackTS(it.Created.Add(-clockSlack)), Limit: 200, IncludeAllMetadata: true,
+	oldest := slackTS(since.Add(-clockSlack))
+	method := "conversations.history"
+	if threadTS != "" {
+		method = "conversations.replies"
 	}
+	cursor := ""
 	for range historyPages {
-		h, err := a.api.GetConversationHistoryContext(ctx, params)
-		a.countSend("conversations.history", err)
-		if err != nil {
-			return "", "", false, sendError("conversations.history", err)
+		var (
+			msgs []slack.Message
+			next string
+		)
+		if threadTS != "" {
+			msgs, _, next, err = a.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+				ChannelID: c.ID, Timestamp: threadTS, Oldest: oldest, Limit: 200, IncludeAllMetadata: true, Cursor: cursor})
+		} else {
+			var h *slack.GetConversationHistoryResponse
+			h, err = a.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+				ChannelID: c.ID, Oldest: oldest, Limit: 200, IncludeAllMetadata: true, Cursor: cursor})
+			if err == nil {
+				msgs = h.Messages
+				if h.HasMore {
+					next = h.ResponseMetaData.NextCursor
+				}
+			}
 		}
-		for _, m := range h.Messages {
-			if m.Metadata.EventType == outboxEvent && fmt.Sprint(m.Metadata.EventPayload["key"]) == it.Key &&
+		a.countSend(method, err)
+		if err != nil {
+			return "", "", false, sendError(method, err)
+		}
+		for _, m := range msgs {
+			if m.Metadata.EventType == outboxEvent && fmt.Sprint(m.Metadata.EventPayload["key"]) == key &&
 				(m.BotID != "" || (a.botUserID != "" && m.User == a.botUserID)) {
 				return c.ID, m.Timestamp, true, nil
 			}
 		}
-		if !h.HasMore || h.ResponseMetaData.NextCursor == "" {
+		if next == "" {
 			return c.ID, "", false, nil
 		}
-		params.Cursor = h.ResponseMetaData.NextCursor
+		cursor = next
 	}
-	return "", "", false, &SendError{method: "conversations.history",
-		err: fmt.Errorf("more than %d pages since %s: cannot tell whether %s went out", historyPages, it.Created, it.Key)}
+	return "", "", false, &SendError{method: method,
+		err: fmt.Errorf("more than %d pages since %s: cannot tell whether %s went out", historyPages, since, key)}
 }
 
 // SyncZone reads the user's timezone from users.info and returns it, and

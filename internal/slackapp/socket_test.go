@@ -218,3 +218,26 @@ func TestStartRetriesWhileSlackIsUnreachable(t *testing.T) {
 		t.Errorf("Run after cancel: %v", err)
 	}
 }
+
+// TestTimedOutPostThatWentThroughIsNotPostedAgain is the hard case of exactly
+// once: Slack posts the message but the answer never reaches the app. The
+// retry finds the message by its metadata key instead of posting it again.
+func TestTimedOutPostThatWentThroughIsNotPostedAgain(t *testing.T) {
+	h := newHarness(t, slack.OptionHTTPClient(&http.Client{Timeout: 300 * time.Millisecond}))
+	h.slash(alice, "help")
+	h.prompt(alice)
+	h.fake.FailNext("chat.postMessage", 1, slacktest.Delayed(time.Second))
+	ts, reply := h.dm(alice, "answer whose confirmation times out")
+	contains(t, "confirmation", reply.Text, "Saved to")
+	// Wait until the retry has looked in the history, then count.
+	if _, err := h.fake.WaitCalls(h.ctx, "conversations.replies", 1); err != nil {
+		t.Fatal(err)
+	}
+	h.dm(alice, "a later answer") // everything before it has been handled
+	if n := h.count(func(m slacktest.Message) bool { return m.Kind == "post" && m.ThreadTS == ts }); n != 1 {
+		t.Errorf("confirmations of the answer: got %d, want 1", n)
+	}
+	if n := len(h.evidence(alice)); n != 2 {
+		t.Errorf("evidence rows: got %d, want 2", n)
+	}
+}

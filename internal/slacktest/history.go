@@ -41,6 +41,7 @@ func (s *Server) withHistory(methods map[string]func(Call) reply) map[string]fun
 		return r
 	}
 	methods["conversations.history"] = func(c Call) reply { return s.conversationsHistory(h, c) }
+	methods["conversations.replies"] = func(c Call) reply { return s.conversationsReplies(h, c) }
 	return methods
 }
 
@@ -55,6 +56,32 @@ func (s *Server) conversationsHistory(h *history, c Call) reply {
 	if ch == "" || strings.HasPrefix(ch, "U") || strings.HasPrefix(ch, "W") {
 		return fail("channel_not_found")
 	}
+	return s.listPosted(h, c, true, func(k msgKey, p *posted) bool {
+		return k.channel == ch && (p.threadTS == "" || p.threadTS == k.ts)
+	})
+}
+
+// conversationsReplies answers like Slack's conversations.replies for the
+// bot's messages in the thread of ts: oldest first, between oldest and
+// latest, with the same paging and metadata rules as conversations.history.
+// The thread's parent is included when the bot posted it.
+func (s *Server) conversationsReplies(h *history, c Call) reply {
+	ch, thread := c.Params.Get("channel"), c.Params.Get("ts")
+	if ch == "" || strings.HasPrefix(ch, "U") || strings.HasPrefix(ch, "W") {
+		return fail("channel_not_found")
+	}
+	if thread == "" {
+		return fail("thread_not_found")
+	}
+	return s.listPosted(h, c, false, func(k msgKey, p *posted) bool {
+		return k.channel == ch && (k.ts == thread || p.threadTS == thread)
+	})
+}
+
+// listPosted pages through the bot's posted messages that match, newest or
+// oldest first.
+func (s *Server) listPosted(h *history, c Call, newestFirst bool, match func(msgKey, *posted) bool) reply {
+	ch := c.Params.Get("channel")
 	oldest, latest := c.Params.Get("oldest"), c.Params.Get("latest")
 	inclusive := truthy(c.Params.Get("inclusive"))
 	withMeta := truthy(c.Params.Get("include_all_metadata"))
@@ -72,16 +99,18 @@ func (s *Server) conversationsHistory(h *history, c Call) reply {
 	var found []entry
 	s.mu.Lock()
 	for k, p := range s.web.posted {
-		if k.channel != ch || (p.threadTS != "" && p.threadTS != k.ts) {
-			continue
-		}
-		if !tsWithin(k.ts, oldest, latest, inclusive) {
+		if !match(k, p) || !tsWithin(k.ts, oldest, latest, inclusive) {
 			continue
 		}
 		found = append(found, entry{k.ts, *p})
 	}
 	s.mu.Unlock()
-	sort.Slice(found, func(i, j int) bool { return tsLess(found[j].ts, found[i].ts) })
+	sort.Slice(found, func(i, j int) bool {
+		if newestFirst {
+			return tsLess(found[j].ts, found[i].ts)
+		}
+		return tsLess(found[i].ts, found[j].ts)
+	})
 
 	page := found[min(offset, len(found)):]
 	more := len(page) > limit

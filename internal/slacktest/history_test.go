@@ -85,3 +85,33 @@ func TestHistoryKeepsAPostTheClientGaveUpOn(t *testing.T) {
 		t.Fatalf("history = %+v, %v; want the message the client gave up on, with its metadata", h, err)
 	}
 }
+
+func TestConversationsReplies(t *testing.T) {
+	srv := newServer(t)
+	web := api(srv)
+	ch, parent, err := web.PostMessage("U1", slack.MsgOptionText("parent", false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := slack.SlackMetadata{EventType: "ladder_outbox", EventPayload: map[string]any{"key": "confirm:7"}}
+	_, reply, err := web.PostMessage("U1", slack.MsgOptionText("reply", false), slack.MsgOptionTS(parent), slack.MsgOptionMetadata(meta))
+	if err != nil {
+		t.Fatal(err)
+	}
+	web.PostMessage("U1", slack.MsgOptionText("elsewhere", false))
+
+	msgs, more, _, err := web.GetConversationRepliesContext(t.Context(), &slack.GetConversationRepliesParameters{
+		ChannelID: ch, Timestamp: parent, IncludeAllMetadata: true})
+	if err != nil || more {
+		t.Fatalf("replies: %v (more %v)", err, more)
+	}
+	if len(msgs) != 2 || msgs[0].Timestamp != parent || msgs[1].Timestamp != reply {
+		t.Fatalf("replies = %+v; want the parent, then the reply", msgs)
+	}
+	if msgs[1].Metadata.EventPayload["key"] != "confirm:7" {
+		t.Errorf("reply metadata = %+v", msgs[1].Metadata)
+	}
+	if _, _, _, err := web.GetConversationRepliesContext(t.Context(), &slack.GetConversationRepliesParameters{ChannelID: "U1", Timestamp: parent}); err == nil {
+		t.Error("replies on a user id: got no error, want channel_not_found")
+	}
+}

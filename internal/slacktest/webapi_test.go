@@ -117,9 +117,9 @@ func TestBlocksOverSlackLimitsAreRejected(t *testing.T) {
 
 func TestUnknownMethod(t *testing.T) {
 	srv := newServer(t)
-	_, _, _, err := api(srv).GetConversationRepliesContext(t.Context(), &slack.GetConversationRepliesParameters{ChannelID: "DU1", Timestamp: "1.000001"})
+	err := api(srv).KickUserFromConversationContext(t.Context(), "DU1", "U1")
 	if err == nil || err.Error() != "unknown_method" {
-		t.Errorf("conversations.replies: %v, want unknown_method", err)
+		t.Errorf("conversations.kick: %v, want unknown_method", err)
 	}
 }
 

@@ -173,13 +173,30 @@ func (db *DB) read(ctx context.Context, fn func(*sql.Tx) error) error {
 func (db *DB) tx(ctx context.Context, opts *sql.TxOptions, fn func(*sql.Tx) error) error {
 	tx, err := db.db.BeginTx(ctx, opts)
 	if err != nil {
-		return err
+		return unwritable(err)
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
-		return err
+		return unwritable(err)
 	}
-	return tx.Commit()
+	return unwritable(tx.Commit())
+}
+
+// ErrUnwritable means the database file cannot take writes: it is read-only,
+// the disk is full, or the disk fails. Nothing was stored.
+var ErrUnwritable = errors.New("the database cannot be written (read-only, disk full or failing)")
+
+// unwritable marks SQLite's read-only, full-disk and I/O errors as
+// ErrUnwritable, so that callers can say so in plain words.
+func unwritable(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN:
+			return fmt.Errorf("%w: %w", ErrUnwritable, err)
+		}
+	}
+	return err
 }
 
 // scanner is a *sql.Row or *sql.Rows.

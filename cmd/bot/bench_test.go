@@ -1,0 +1,284 @@
+package main
+
+// The benchmarks in this file start the real bot as a child process (see
+// TestMain) against the fake Slack and a database of 10,000 members with
+// 500,000 pieces of evidence, and measure SPEC's "start to connected" and
+// "resident memory" targets. They run only under -bench:
+//
+//	go test -run='^$' -bench=. -benchtime=5x ./cmd/bot/
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ladderapp/ladder/internal/ladder"
+	"github.com/ladderapp/ladder/internal/prompts"
+	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/store"
+)
+
+// seedVersion changes whenever the seeded data changes shape.
+const seedVersion = "bot-bench-v3"
+
+// The seeded workspace: 10,000 members with 50 weekly answers each, the
+// newest an hour before the seeding day's midnight (UTC), and one member with
+// five years of them.
+var (
+	benchSpec = store.SeedSpec{Prefix: "U", Members: 10_000, Weeks: 50}
+	heavySpec = store.SeedSpec{Prefix: "UHEAVY", Members: 1, Weeks: 5 * 52}
+)
+
+// seededDB returns a fresh copy of the seeded database in tb's temporary
+// directory. The bot runs on the real clock, so the cached copy is rebuilt
+// each day to keep its evidence recent.
+func seededDB(tb testing.TB) string {
+	tb.Helper()
+	l, err := prompts.Default()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	day := time.Now().UTC().Truncate(24 * time.Hour)
+	cached := filepath.Join(os.TempDir(), "ladder-"+seedKey(tb, l, day)+".db")
+	if _, err := os.Stat(cached); err != nil {
+		start := time.Now()
+		buildSeeded(tb, cached, l, day)
+		tb.Logf("seeded %s in %v", cached, time.Since(start).Round(time.Millisecond))
+	}
+	dst := filepath.Join(tb.TempDir(), "ladder.db")
+	in, err := os.Open(cached)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		tb.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return dst
+}
+
+func seedKey(tb testing.TB, l *ladder.Ladder, day time.Time) string {
+	h := sha256.New()
+	fmt.Fprintln(h, seedVersion, benchSpec.Members, benchSpec.Weeks, heavySpec.Weeks)
+	migrations, err := filepath.Glob(filepath.Join("..", "..", "internal", "store", "migrations", "*.sql"))
+	if err != nil || len(migrations) == 0 {
+		tb.Fatalf("no migrations found: %v", err)
+	}
+	sort.Strings(migrations)
+	for _, m := range migrations {
+		b, err := os.ReadFile(m)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		fmt.Fprintln(h, filepath.Base(m))
+		h.Write(b)
+	}
+	for _, p := range l.Prompts {
+		fmt.Fprintln(h, p.ID, p.Area, p.Level)
+	}
+	return seedVersion + "-" + day.Format("20060102") + "-" + hex.EncodeToString(h.Sum(nil))[:12]
+}
+
+func buildSeeded(tb testing.TB, path string, l *ladder.Ladder, now time.Time) {
+	tb.Helper()
+	ctx := context.Background()
+	tmp := fmt.Sprintf("%s.%d.building", path, os.Getpid())
+	db, err := store.Open(ctx, tmp)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	slot, _ := ladder.ParseSlot("mon 09:30")
+	var target []ladder.Prompt
+	for _, p := range l.Prompts {
+		if p.Level == ladder.SeniorEM {
+			target = append(target, p)
+		}
+	}
+	for _, spec := range []store.SeedSpec{benchSpec, heavySpec} {
+		spec.Now, spec.Prompts, spec.Slot = now, target, slot
+		if err := db.Seed(ctx, spec); err != nil {
+			db.Close()
+			tb.Fatal(err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// benchChild starts the bot as a child process, at the production log level,
+// and returns it with the time it was started.
+func benchChild(b *testing.B, fake *slacktest.Server, db string) (*exec.Cmd, *bytes.Buffer, time.Time) {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.Env = append(os.Environ(),
+		"BOT_CHILD=1", "BOT_ARGS=serve",
+		"SLACK_APP_TOKEN="+fake.AppToken, "SLACK_BOT_TOKEN="+fake.BotToken, "SLACK_API_URL="+fake.APIURL(),
+		"LADDER_DB="+db, "LADDER_HTTP_ADDR=127.0.0.1:0", "LADDER_LOG_LEVEL=info",
+	)
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	return cmd, &stderr, start
+}
+
+// stopChild sends SIGTERM and waits for a clean exit.
+func stopChild(b *testing.B, cmd *exec.Cmd, stderr *bytes.Buffer) {
+	b.Helper()
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			b.Errorf("bot exited with %v\n%s", err, stderr)
+		}
+	case <-time.After(15 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		b.Errorf("bot did not exit within 15s of SIGTERM\n%s", stderr)
+	}
+}
+
+// procStatus reads fields such as VmRSS and VmHWM, in kB, from
+// /proc/<pid>/status.
+func procStatus(b *testing.B, pid int, fields ...string) map[string]float64 {
+	b.Helper()
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Skipf("no /proc here: %v", err)
+	}
+	defer f.Close()
+	out := map[string]float64{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if !ok || !slices.Contains(fields, k) {
+			continue
+		}
+		n, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
+		if err == nil {
+			out[k] = n
+		}
+	}
+	return out
+}
+
+// BenchmarkStartToConnected measures SPEC's "start to connected, with that
+// database": from starting the process to the fake Slack greeting its Socket
+// Mode connection. Each iteration starts a new bot on the same database.
+func BenchmarkStartToConnected(b *testing.B) {
+	db := seededDB(b)
+	fake := slacktest.New()
+	defer fake.Close()
+	var took []time.Duration
+	for b.Loop() {
+		cmd, stderr, start := benchChild(b, fake, db)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := fake.WaitConnections(ctx, len(took)+1)
+		cancel()
+		if err != nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+			b.Fatalf("never connected: %v\n%s", err, stderr)
+		}
+		took = append(took, time.Since(start))
+		b.StopTimer()
+		stopChild(b, cmd, stderr)
+		b.StartTimer()
+	}
+	slices.Sort(took)
+	b.ReportMetric(float64(took[len(took)/2])/1e6, "p50-ms")
+	b.ReportMetric(float64(took[len(took)-1])/1e6, "max-ms")
+	b.ReportMetric(0, "ns/op")
+}
+
+// BenchmarkResidentMemory measures SPEC's "resident memory with 10,000 members
+// and 500,000 evidence rows". Each iteration starts a bot, has it answer a
+// burst of 300 /ladder gaps from 300 members and the heavy member, and 200
+// DM answers, then reads the process's resident set (VmRSS) and its peak
+// (VmHWM).
+func BenchmarkResidentMemory(b *testing.B) {
+	db := seededDB(b)
+	fake := slacktest.New()
+	defer fake.Close()
+	var rss, hwm []float64
+	conns := 0
+	for b.Loop() {
+		cmd, stderr, _ := benchChild(b, fake, db)
+		conns++
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		if err := fake.WaitConnections(ctx, conns); err != nil {
+			cancel()
+			cmd.Process.Kill()
+			cmd.Wait()
+			b.Fatalf("never connected: %v\n%s", err, stderr)
+		}
+		base := len(fake.Messages())
+		want := 0
+		for i := range 300 {
+			u := benchSpec.SeedUserID(i * 33)
+			if i%30 == 0 {
+				u = heavySpec.SeedUserID(0)
+			}
+			fake.SendSlash(slacktest.SlashCommand{UserID: u, Text: "gaps"})
+			want++
+		}
+		for i := range 200 {
+			u := benchSpec.SeedUserID(5000 + i)
+			fake.SendEvent("", fake.DMEvent(u, "an answer about the hiring plan we wrote this week", fake.NewTS()), 0)
+			want++
+		}
+		err := fake.WaitFor(ctx, func(s *slacktest.Snapshot) bool {
+			n := 0
+			for _, m := range s.Messages[base:] {
+				if m.Kind == "response" || m.ThreadTS != "" {
+					n++
+				}
+			}
+			return n >= want
+		})
+		cancel()
+		if err != nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+			b.Fatalf("replies: %v\n%s", err, stderr)
+		}
+		st := procStatus(b, cmd.Process.Pid, "VmRSS", "VmHWM")
+		rss = append(rss, st["VmRSS"]/1024)
+		hwm = append(hwm, st["VmHWM"]/1024)
+		b.StopTimer()
+		stopChild(b, cmd, stderr)
+		b.StartTimer()
+	}
+	b.ReportMetric(slices.Max(rss), "rss-MB")
+	b.ReportMetric(slices.Max(hwm), "peak-rss-MB")
+	b.ReportMetric(0, "ns/op")
+}

@@ -1,0 +1,521 @@
+package slackapp_test
+
+// The benchmarks in this file measure SPEC's performance targets over the real
+// socket: the fake Slack writes envelopes, slack-go reads them, the app acks
+// and answers. They run only under -bench, for example
+//
+//	go test -run='^$' -bench=. -benchtime=10x ./internal/slackapp/
+//
+// and -cpu=1,2,4 repeats them with GOMAXPROCS set to each value. The database
+// holds 10,000 members with 50 weeks of evidence each (500,000 rows) plus one
+// member with five years of weekly evidence; it is built once, cached in the
+// system's temporary directory, and copied for each benchmark.
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/ladderapp/ladder/internal/ladder"
+	"github.com/ladderapp/ladder/internal/prompts"
+	"github.com/ladderapp/ladder/internal/slackapp"
+	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/store"
+)
+
+// seedVersion changes whenever the seeded data changes shape, so that a cached
+// database from an older version is never used.
+const seedVersion = "slackapp-bench-v3"
+
+// benchNow is the benchmarks' clock at the start; the seeded evidence ends an
+// hour before it.
+var benchNow = monday
+
+// The seeded workspace: 10,000 members with 50 weekly answers each, and one
+// heavy member with five years of them.
+var (
+	benchSpec = store.SeedSpec{Prefix: "U", Members: 10_000, Weeks: 50}
+	heavySpec = store.SeedSpec{Prefix: "UHEAVY", Members: 1, Weeks: 5 * 52}
+)
+
+// seededDB returns a fresh copy of the seeded database, in tb's temporary
+// directory.
+func seededDB(tb testing.TB) string {
+	tb.Helper()
+	l, err := prompts.Default()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cached := filepath.Join(os.TempDir(), "ladder-"+seedKey(tb, l)+".db")
+	if _, err := os.Stat(cached); err != nil {
+		start := time.Now()
+		buildSeeded(tb, cached, l)
+		tb.Logf("seeded %s in %v", cached, time.Since(start).Round(time.Millisecond))
+	}
+	dst := filepath.Join(tb.TempDir(), "ladder.db")
+	copyFile(tb, cached, dst)
+	return dst
+}
+
+// seedKey names the cached database after everything that shapes it: the
+// seed version, the specs, the clock, the migrations and the ladder's prompts.
+func seedKey(tb testing.TB, l *ladder.Ladder) string {
+	h := sha256.New()
+	fmt.Fprintln(h, seedVersion, benchSpec.Members, benchSpec.Weeks, heavySpec.Weeks, benchNow.Unix())
+	migrations, err := filepath.Glob(filepath.Join("..", "store", "migrations", "*.sql"))
+	if err != nil || len(migrations) == 0 {
+		tb.Fatalf("no migrations found: %v", err)
+	}
+	sort.Strings(migrations)
+	for _, m := range migrations {
+		b, err := os.ReadFile(m)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		fmt.Fprintln(h, filepath.Base(m))
+		h.Write(b)
+	}
+	for _, p := range l.Prompts {
+		fmt.Fprintln(h, p.ID, p.Area, p.Level)
+	}
+	return seedVersion + "-" + hex.EncodeToString(h.Sum(nil))[:12]
+}
+
+// buildSeeded seeds a database next to path and renames it into place, so that
+// a reader never sees half of one.
+func buildSeeded(tb testing.TB, path string, l *ladder.Ladder) {
+	tb.Helper()
+	ctx := context.Background()
+	tmp := fmt.Sprintf("%s.%d.building", path, os.Getpid())
+	db, err := store.Open(ctx, tmp)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	slot, _ := ladder.ParseSlot("mon 09:30")
+	var target []ladder.Prompt
+	for _, p := range l.Prompts {
+		if p.Level == ladder.SeniorEM {
+			target = append(target, p)
+		}
+	}
+	for _, spec := range []store.SeedSpec{benchSpec, heavySpec} {
+		spec.Now, spec.Prompts, spec.Slot = benchNow, target, slot
+		if err := db.Seed(ctx, spec); err != nil {
+			db.Close()
+			tb.Fatal(err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func copyFile(tb testing.TB, src, dst string) {
+	tb.Helper()
+	in, err := os.Open(src)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		tb.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// benchApp is the real app on a seeded database, connected to the fake Slack,
+// with a clock that starts at benchNow and runs at the real pace.
+type benchApp struct {
+	fake *slacktest.Server
+	db   *store.DB
+	app  *slackapp.App
+	ctx  context.Context
+	logs *syncBuffer
+
+	mu    sync.Mutex
+	seen  []seenMessage // responses and threaded posts, as they arrive
+	wake  chan struct{}
+	start time.Time
+}
+
+// seenMessage is a message the fake recorded, with the time it did.
+type seenMessage struct {
+	slacktest.Message
+	at time.Time
+}
+
+// newBenchApp starts the app with workers workers (0 for the default), each
+// with a queue long enough for a whole burst.
+func newBenchApp(b *testing.B, dbFile string, workers int) *benchApp {
+	b.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	fake := slacktest.New(slacktest.WithPingInterval(5 * time.Second))
+	db, err := store.Open(ctx, dbFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	l, err := prompts.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ba := &benchApp{fake: fake, db: db, ctx: ctx, logs: &syncBuffer{}, wake: make(chan struct{}, 1), start: time.Now()}
+	fake.OnMessage(func(m slacktest.Message) {
+		if m.Kind != "response" && m.ThreadTS == "" {
+			return
+		}
+		ba.mu.Lock()
+		ba.seen = append(ba.seen, seenMessage{m, time.Now()})
+		ba.mu.Unlock()
+		select {
+		case ba.wake <- struct{}{}:
+		default:
+		}
+	})
+	log := slog.New(slog.NewTextHandler(ba.logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	api := slack.New(fake.BotToken, slack.OptionAPIURL(fake.APIURL()), slack.OptionAppLevelToken(fake.AppToken))
+	slot, _ := ladder.ParseSlot("mon 09:30")
+	clock := func() time.Time { return benchNow.Add(time.Since(ba.start)) }
+	ba.app = slackapp.New(log, api, db, l, clock, slackapp.Config{
+		DefaultSlot: slot, ReminderAfter: 48 * time.Hour, Workers: workers, QueueLen: 2 * burstSize,
+	})
+	done := make(chan error, 1)
+	go func() { done <- ba.app.Run(ctx) }()
+	b.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			b.Errorf("Run: %v", err)
+		}
+		db.Close()
+		fake.Close()
+		if b.Failed() {
+			b.Logf("logs:\n%s", ba.logs)
+		}
+	})
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	if err := fake.WaitConnected(wctx); err != nil {
+		b.Fatalf("never connected: %v\n%s", err, ba.logs)
+	}
+	return ba
+}
+
+// seenSince returns the messages seen from index i on.
+func (ba *benchApp) seenSince(i int) []seenMessage {
+	ba.mu.Lock()
+	defer ba.mu.Unlock()
+	return slices.Clone(ba.seen[i:])
+}
+
+func (ba *benchApp) seenCount() int {
+	ba.mu.Lock()
+	defer ba.mu.Unlock()
+	return len(ba.seen)
+}
+
+// waitSeen waits until at least n messages have been seen in all.
+func (ba *benchApp) waitSeen(b *testing.B, n int) {
+	b.Helper()
+	deadline := time.NewTimer(30 * time.Second)
+	defer deadline.Stop()
+	for ba.seenCount() < n {
+		select {
+		case <-ba.wake:
+		case <-deadline.C:
+			b.Fatalf("saw %d messages after 30s, want %d\nlogs:\n%s", ba.seenCount(), n, ba.logs)
+		}
+	}
+}
+
+// waitAcks waits until the fake holds n acks in all and returns them.
+func waitAcks(b *testing.B, fake *slacktest.Server, n int) []slacktest.Ack {
+	b.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var acks []slacktest.Ack
+	err := fake.WaitFor(ctx, func(s *slacktest.Snapshot) bool {
+		acks = s.Acks
+		return len(s.Acks) >= n
+	})
+	if err != nil {
+		b.Fatalf("%d acks of %d: %v", len(acks), n, err)
+	}
+	return acks
+}
+
+// latencies collects durations across a benchmark's iterations and reports
+// their percentiles.
+type latencies []time.Duration
+
+func (l latencies) pct(p float64) time.Duration {
+	s := slices.Clone(l)
+	slices.Sort(s)
+	i := int(float64(len(s))*p+0.999999) - 1
+	return s[max(0, min(i, len(s)-1))]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// report reports p50, p99 and the maximum in milliseconds, named with prefix.
+func (l latencies) report(b *testing.B, prefix string) {
+	if len(l) == 0 {
+		return
+	}
+	b.ReportMetric(ms(l.pct(0.50)), prefix+"p50-ms")
+	b.ReportMetric(ms(l.pct(0.99)), prefix+"p99-ms")
+	b.ReportMetric(ms(l.pct(1)), prefix+"max-ms")
+}
+
+// burstSize is SPEC's burst: 300 slash commands.
+const burstSize = 300
+
+// burstUsers are the seeded members who send the burst, ten commands each.
+func burstUsers() []string {
+	var us []string
+	for i := range 30 {
+		us = append(us, benchSpec.SeedUserID(i))
+	}
+	return us
+}
+
+// burstResult is one burst's ack latencies, by position in the burst.
+type burstResult struct {
+	envs  []string
+	lat   []time.Duration // by envelope, in the order sent
+	write time.Duration   // how long the fake took to write the whole burst
+	acks  map[string]slacktest.Ack
+}
+
+// runBurst sends n envelopes with send, as fast as the fake writes them, then
+// waits for their acks.
+func runBurst(b *testing.B, fake *slacktest.Server, n int, send func(i int) (string, error)) burstResult {
+	b.Helper()
+	base := len(fake.Acks())
+	envs := make([]string, n)
+	start := time.Now()
+	for i := range n {
+		env, err := send(i)
+		if err != nil {
+			b.Fatal(err)
+		}
+		envs[i] = env
+	}
+	res := burstResult{envs: envs, write: time.Since(start), lat: make([]time.Duration, n), acks: map[string]slacktest.Ack{}}
+	for _, a := range waitAcks(b, fake, base+n)[base:] {
+		res.acks[a.EnvelopeID] = a
+	}
+	for i, env := range envs {
+		a, ok := res.acks[env]
+		if !ok {
+			b.Fatalf("envelope %d (%s) not acked", i, env)
+		}
+		res.lat[i] = a.Latency
+	}
+	return res
+}
+
+// burstStats gathers bursts: every ack's latency, and the latency of each
+// burst's first and last envelope.
+type burstStats struct {
+	all, first, last, write latencies
+}
+
+func (s *burstStats) add(r burstResult) {
+	s.all = append(s.all, r.lat...)
+	s.first = append(s.first, r.lat[0])
+	s.last = append(s.last, r.lat[len(r.lat)-1])
+	s.write = append(s.write, r.write)
+}
+
+func (s *burstStats) report(b *testing.B) {
+	s.all.report(b, "ack-")
+	b.ReportMetric(ms(s.first.pct(0.5)), "first-ack-ms")
+	b.ReportMetric(ms(s.last.pct(0.5)), "last-ack-ms")
+	b.ReportMetric(ms(s.write.pct(0.5)), "write-burst-ms")
+	b.ReportMetric(0, "ns/op")
+}
+
+// stamps records, by envelope, when a client had an envelope in hand and when
+// it was about to write (raw) or queue (slack-go) the ack, to split the fake's
+// measured latency into delivery (fake writes → client has it, decoded), the
+// client's own time, and the return (client acks → fake has read the ack).
+type stamps struct {
+	mu      sync.Mutex
+	got, ok map[string]time.Time
+	deliver latencies
+	client  latencies
+	ret     latencies
+}
+
+func newStamps() *stamps {
+	return &stamps{got: map[string]time.Time{}, ok: map[string]time.Time{}}
+}
+
+func (s *stamps) mark(env string, got, acked time.Time) {
+	s.mu.Lock()
+	s.got[env], s.ok[env] = got, acked
+	s.mu.Unlock()
+}
+
+// add splits one burst's latencies. The fake wrote each envelope at its ack's
+// At less its Latency.
+func (s *stamps) add(r burstResult) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, env := range r.envs {
+		a := r.acks[env]
+		written := a.At.Add(-a.Latency)
+		s.deliver = append(s.deliver, s.got[env].Sub(written))
+		s.client = append(s.client, s.ok[env].Sub(s.got[env]))
+		s.ret = append(s.ret, a.At.Sub(s.ok[env]))
+	}
+}
+
+func (s *stamps) report(b *testing.B) {
+	s.deliver.report(b, "deliver-")
+	s.client.report(b, "client-")
+	s.ret.report(b, "return-")
+}
+
+// reportAppAck reports the app's own ack latency, from its metrics: the mean,
+// and the bound of the histogram bucket that holds the 99th percentile.
+func reportAppAck(b *testing.B, app *slackapp.App) {
+	rec := httptest.NewRecorder()
+	app.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	var (
+		bounds []float64
+		cums   []float64
+		sum    float64
+		count  float64
+	)
+	for _, line := range strings.Split(rec.Body.String(), "\n") {
+		var le string
+		var v float64
+		switch {
+		case strings.HasPrefix(line, "ladder_ack_latency_seconds_bucket"):
+			if _, err := fmt.Sscanf(line, "ladder_ack_latency_seconds_bucket{le=%q} %g", &le, &v); err != nil || le == "+Inf" {
+				continue
+			}
+			var bound float64
+			fmt.Sscan(le, &bound)
+			bounds, cums = append(bounds, bound), append(cums, v)
+		case strings.HasPrefix(line, "ladder_ack_latency_seconds_sum "):
+			fmt.Sscan(strings.TrimPrefix(line, "ladder_ack_latency_seconds_sum "), &sum)
+		case strings.HasPrefix(line, "ladder_ack_latency_seconds_count "):
+			fmt.Sscan(strings.TrimPrefix(line, "ladder_ack_latency_seconds_count "), &count)
+		}
+	}
+	if count == 0 {
+		return
+	}
+	b.ReportMetric(sum/count*1e6, "app-ack-mean-us")
+	for i, c := range cums {
+		if c >= 0.99*count {
+			b.ReportMetric(bounds[i]*1e3, "app-ack-p99-under-ms")
+			return
+		}
+	}
+}
+
+// BenchmarkGapsReply measures SPEC's "gaps reply p99, end to end over the
+// socket": from the fake Slack sending /ladder gaps to its recording the reply
+// on the response_url, for a member with five years of weekly evidence in a
+// database of 10,000 members. Commands go one at a time.
+func BenchmarkGapsReply(b *testing.B) {
+	b.ReportAllocs()
+	ba := newBenchApp(b, seededDB(b), 0)
+	user := heavySpec.SeedUserID(0)
+	var lat latencies
+	for b.Loop() {
+		base := ba.seenCount()
+		start := time.Now()
+		if _, err := ba.fake.SendSlash(slacktest.SlashCommand{UserID: user, Text: "gaps"}); err != nil {
+			b.Fatal(err)
+		}
+		ba.waitSeen(b, base+1)
+		m := ba.seenSince(base)[0]
+		if !strings.Contains(m.Text, "Readiness for") {
+			b.Fatalf("reply: %.200q", m.Text)
+		}
+		lat = append(lat, m.at.Sub(start))
+	}
+	lat.report(b, "")
+}
+
+// BenchmarkIngest measures durable answers per second: each iteration sends
+// a batch of 500 DM answers, from 500 different members, at once, and ends
+// when every answer is committed and confirmed in its thread. Each member
+// answers this week's seeded question, so every confirmation says "Saved
+// to …". After the run, the evidence table must hold exactly one new row per
+// answer.
+func BenchmarkIngest(b *testing.B) {
+	b.ReportAllocs()
+	const batch = 500
+	ba := newBenchApp(b, seededDB(b), 0)
+	before, err := ba.db.Stats(ba.ctx, benchNow)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var (
+		lat     latencies
+		sent    int
+		elapsed time.Duration
+	)
+	for b.Loop() {
+		base := ba.seenCount()
+		sentAt := map[string]time.Time{}
+		start := time.Now()
+		for i := range batch {
+			u := benchSpec.SeedUserID((sent + i) % benchSpec.Members)
+			ts := ba.fake.NewTS()
+			sentAt[ts] = time.Now()
+			if _, err := ba.fake.SendEvent("", ba.fake.DMEvent(u, fmt.Sprintf("answer %d from %s", sent+i, u), ts), 0); err != nil {
+				b.Fatal(err)
+			}
+		}
+		ba.waitSeen(b, base+batch)
+		elapsed += time.Since(start)
+		sent += batch
+		for _, m := range ba.seenSince(base) {
+			t, ok := sentAt[m.ThreadTS]
+			if !ok || !strings.HasPrefix(m.Text, "Saved to") {
+				b.Fatalf("unexpected message in thread %s: %.200q", m.ThreadTS, m.Text)
+			}
+			delete(sentAt, m.ThreadTS)
+			lat = append(lat, m.at.Sub(t))
+		}
+	}
+	after, err := ba.db.Stats(ba.ctx, benchNow)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if got := after.Evidence - before.Evidence; got != sent {
+		b.Fatalf("evidence rows: %d new, want %d", got, sent)
+	}
+	b.ReportMetric(float64(sent)/elapsed.Seconds(), "answers/s")
+	lat.report(b, "confirm-")
+	b.ReportMetric(0, "ns/op")
+}
