@@ -303,17 +303,29 @@ func (s *Scheduler) Tick(ctx context.Context) error {
 		}
 	}
 	if now.Sub(s.lastPrune) >= 24*time.Hour {
-		if n, err := s.db.PruneOutbox(ctx, now.Add(-s.cfg.Keep)); err != nil {
+		// Housekeeping, once a day: finished sends after Keep, and the event
+		// ids seen for dedupe after a day (Slack retries within minutes).
+		n, err := s.db.PruneOutbox(ctx, now.Add(-s.cfg.Keep))
+		if err == nil {
+			var m int64
+			m, err = s.db.PruneEvents(ctx, now.Add(-eventsKept))
+			n += m
+		}
+		if err != nil {
 			errs = append(errs, err)
 		} else {
 			s.lastPrune = now
 			if n > 0 {
-				s.log.Info("pruned finished sends", "rows", n)
+				s.log.Info("pruned finished sends and old event ids", "rows", n)
 			}
 		}
 	}
 	return errors.Join(errs...)
 }
+
+// eventsKept is how long an event id is remembered for dedupe: well past
+// Slack's last retry, about five minutes after the first delivery.
+const eventsKept = 24 * time.Hour
 
 // cronLog hands cron's log lines to slog.
 type cronLog struct{ l *slog.Logger }

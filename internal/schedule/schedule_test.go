@@ -268,3 +268,21 @@ func TestForgetDropsQueuedSends(t *testing.T) {
 		t.Errorf("outbox has %d rows; want U2's only", len(its))
 	}
 }
+
+func TestTickPrunesOldEventIDs(t *testing.T) {
+	start := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	e := newEnv(t, start, schedule.Config{})
+	for id, at := range map[string]time.Time{"Ev-OLD": start.Add(-25 * time.Hour), "Ev-NEW": start.Add(-time.Hour)} {
+		if first, err := e.db.SeenEvent(e.ctx, id, at); err != nil || !first {
+			t.Fatalf("SeenEvent %s: %v, %v", id, first, err)
+		}
+	}
+	e.tick(start)
+	// An event id seen a day ago is forgotten; one seen an hour ago is still a duplicate.
+	if first, _ := e.db.SeenEvent(e.ctx, "Ev-OLD", start); !first {
+		t.Error("an event id seen 25 hours ago was not pruned")
+	}
+	if first, _ := e.db.SeenEvent(e.ctx, "Ev-NEW", start); first {
+		t.Error("an event id seen an hour ago was pruned")
+	}
+}
