@@ -11,15 +11,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -32,100 +28,55 @@ import (
 	"github.com/ladderapp/ladder/internal/store"
 )
 
-// seedVersion changes whenever the seeded data changes shape.
-const seedVersion = "bot-bench-v3"
-
-// The seeded workspace: 10,000 members with 50 weekly answers each, the
-// newest an hour before the seeding day's midnight (UTC), and one member with
-// five years of them.
+// The seeded workspace: 10,000 members with 50 weekly answers each, and one
+// heavy member with five years of them.
 var (
 	benchSpec = store.SeedSpec{Prefix: "U", Members: 10_000, Weeks: 50}
 	heavySpec = store.SeedSpec{Prefix: "UHEAVY", Members: 1, Weeks: 5 * 52}
 )
 
-// seededDB returns a fresh copy of the seeded database in tb's temporary
-// directory. The bot runs on the real clock, so the cached copy is rebuilt
-// each day to keep its evidence recent.
-func seededDB(tb testing.TB) string {
+// seededDB returns a fresh copy, in tb's temporary directory, of the seeded
+// database as of now, which store.SeedFile builds once and caches.
+func seededDB(tb testing.TB, now time.Time) string {
 	tb.Helper()
 	l, err := prompts.Default()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	day := time.Now().UTC().Truncate(24 * time.Hour)
-	cached := filepath.Join(os.TempDir(), "ladder-"+seedKey(tb, l, day)+".db")
-	if _, err := os.Stat(cached); err != nil {
-		start := time.Now()
-		buildSeeded(tb, cached, l, day)
-		tb.Logf("seeded %s in %v", cached, time.Since(start).Round(time.Millisecond))
-	}
-	dst := filepath.Join(tb.TempDir(), "ladder.db")
-	in, err := os.Open(cached)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		tb.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		tb.Fatal(err)
-	}
-	return dst
-}
-
-func seedKey(tb testing.TB, l *ladder.Ladder, day time.Time) string {
-	h := sha256.New()
-	fmt.Fprintln(h, seedVersion, benchSpec.Members, benchSpec.Weeks, heavySpec.Weeks)
-	migrations, err := filepath.Glob(filepath.Join("..", "..", "internal", "store", "migrations", "*.sql"))
-	if err != nil || len(migrations) == 0 {
-		tb.Fatalf("no migrations found: %v", err)
-	}
-	sort.Strings(migrations)
-	for _, m := range migrations {
-		b, err := os.ReadFile(m)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		fmt.Fprintln(h, filepath.Base(m))
-		h.Write(b)
-	}
-	for _, p := range l.Prompts {
-		fmt.Fprintln(h, p.ID, p.Area, p.Level)
-	}
-	return seedVersion + "-" + day.Format("20060102") + "-" + hex.EncodeToString(h.Sum(nil))[:12]
-}
-
-func buildSeeded(tb testing.TB, path string, l *ladder.Ladder, now time.Time) {
-	tb.Helper()
-	ctx := context.Background()
-	tmp := fmt.Sprintf("%s.%d.building", path, os.Getpid())
-	db, err := store.Open(ctx, tmp)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	slot, _ := ladder.ParseSlot("mon 09:30")
 	var target []ladder.Prompt
 	for _, p := range l.Prompts {
 		if p.Level == ladder.SeniorEM {
 			target = append(target, p)
 		}
 	}
-	for _, spec := range []store.SeedSpec{benchSpec, heavySpec} {
-		spec.Now, spec.Prompts, spec.Slot = now, target, slot
-		if err := db.Seed(ctx, spec); err != nil {
-			db.Close()
-			tb.Fatal(err)
-		}
+	slot, _ := ladder.ParseSlot("mon 09:30")
+	specs := []store.SeedSpec{benchSpec, heavySpec}
+	for i := range specs {
+		specs[i].Now, specs[i].Prompts, specs[i].Slot = now, target, slot
 	}
-	if err := db.Close(); err != nil {
+	start := time.Now()
+	cached, err := store.SeedFile(context.Background(), os.TempDir(), specs...)
+	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	tb.Logf("seeded database %s ready in %v", cached, time.Since(start).Round(time.Millisecond))
+	dst := filepath.Join(tb.TempDir(), "ladder.db")
+	copyFile(tb, cached, dst)
+	return dst
+}
+
+// seedDay is the clock the seeded database is built for. The bot runs on the
+// real clock, so it is today: the cached copy is rebuilt each day to keep its
+// evidence recent.
+func seedDay() time.Time { return time.Now().UTC().Truncate(24 * time.Hour) }
+
+func copyFile(tb testing.TB, src, dst string) {
+	tb.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(dst, b, 0o600); err != nil {
 		tb.Fatal(err)
 	}
 }
@@ -195,7 +146,7 @@ func procStatus(b *testing.B, pid int, fields ...string) map[string]float64 {
 // database": from starting the process to the fake Slack greeting its Socket
 // Mode connection. Each iteration starts a new bot on the same database.
 func BenchmarkStartToConnected(b *testing.B) {
-	db := seededDB(b)
+	db := seededDB(b, seedDay())
 	fake := slacktest.New()
 	defer fake.Close()
 	var took []time.Duration
@@ -226,7 +177,7 @@ func BenchmarkStartToConnected(b *testing.B) {
 // DM answers, then reads the process's resident set (VmRSS) and its peak
 // (VmHWM).
 func BenchmarkResidentMemory(b *testing.B) {
-	db := seededDB(b)
+	db := seededDB(b, seedDay())
 	fake := slacktest.New()
 	defer fake.Close()
 	var rss, hwm []float64

@@ -42,7 +42,7 @@ import (
 func BenchmarkAckBurst(b *testing.B) {
 	b.Run("raw", benchAckRaw)
 	b.Run("slack-go", benchAckSlackGo)
-	dbFile := seededDB(b)
+	dbFile := seededDB(b, benchNow)
 	b.Run("app-noop", func(b *testing.B) {
 		b.ReportAllocs()
 		ba := newBenchApp(b, dbFile, 0)

@@ -13,8 +13,6 @@ package slackapp_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -23,7 +21,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -38,10 +35,6 @@ import (
 	"github.com/ladderapp/ladder/internal/store"
 )
 
-// seedVersion changes whenever the seeded data changes shape, so that a cached
-// database from an older version is never used.
-const seedVersion = "slackapp-bench-v3"
-
 // benchNow is the benchmarks' clock at the start; the seeded evidence ends an
 // hour before it.
 var benchNow = monday
@@ -53,79 +46,34 @@ var (
 	heavySpec = store.SeedSpec{Prefix: "UHEAVY", Members: 1, Weeks: 5 * 52}
 )
 
-// seededDB returns a fresh copy of the seeded database, in tb's temporary
-// directory.
-func seededDB(tb testing.TB) string {
+// seededDB returns a fresh copy, in tb's temporary directory, of the seeded
+// database as of now, which store.SeedFile builds once and caches.
+func seededDB(tb testing.TB, now time.Time) string {
 	tb.Helper()
 	l, err := prompts.Default()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cached := filepath.Join(os.TempDir(), "ladder-"+seedKey(tb, l)+".db")
-	if _, err := os.Stat(cached); err != nil {
-		start := time.Now()
-		buildSeeded(tb, cached, l)
-		tb.Logf("seeded %s in %v", cached, time.Since(start).Round(time.Millisecond))
-	}
-	dst := filepath.Join(tb.TempDir(), "ladder.db")
-	copyFile(tb, cached, dst)
-	return dst
-}
-
-// seedKey names the cached database after everything that shapes it: the
-// seed version, the specs, the clock, the migrations and the ladder's prompts.
-func seedKey(tb testing.TB, l *ladder.Ladder) string {
-	h := sha256.New()
-	fmt.Fprintln(h, seedVersion, benchSpec.Members, benchSpec.Weeks, heavySpec.Weeks, benchNow.Unix())
-	migrations, err := filepath.Glob(filepath.Join("..", "store", "migrations", "*.sql"))
-	if err != nil || len(migrations) == 0 {
-		tb.Fatalf("no migrations found: %v", err)
-	}
-	sort.Strings(migrations)
-	for _, m := range migrations {
-		b, err := os.ReadFile(m)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		fmt.Fprintln(h, filepath.Base(m))
-		h.Write(b)
-	}
-	for _, p := range l.Prompts {
-		fmt.Fprintln(h, p.ID, p.Area, p.Level)
-	}
-	return seedVersion + "-" + hex.EncodeToString(h.Sum(nil))[:12]
-}
-
-// buildSeeded seeds a database next to path and renames it into place, so that
-// a reader never sees half of one.
-func buildSeeded(tb testing.TB, path string, l *ladder.Ladder) {
-	tb.Helper()
-	ctx := context.Background()
-	tmp := fmt.Sprintf("%s.%d.building", path, os.Getpid())
-	db, err := store.Open(ctx, tmp)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	slot, _ := ladder.ParseSlot("mon 09:30")
 	var target []ladder.Prompt
 	for _, p := range l.Prompts {
 		if p.Level == ladder.SeniorEM {
 			target = append(target, p)
 		}
 	}
-	for _, spec := range []store.SeedSpec{benchSpec, heavySpec} {
-		spec.Now, spec.Prompts, spec.Slot = benchNow, target, slot
-		if err := db.Seed(ctx, spec); err != nil {
-			db.Close()
-			tb.Fatal(err)
-		}
+	slot, _ := ladder.ParseSlot("mon 09:30")
+	specs := []store.SeedSpec{benchSpec, heavySpec}
+	for i := range specs {
+		specs[i].Now, specs[i].Prompts, specs[i].Slot = now, target, slot
 	}
-	if err := db.Close(); err != nil {
+	start := time.Now()
+	cached, err := store.SeedFile(context.Background(), os.TempDir(), specs...)
+	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		tb.Fatal(err)
-	}
+	tb.Logf("seeded database %s ready in %v", cached, time.Since(start).Round(time.Millisecond))
+	dst := filepath.Join(tb.TempDir(), "ladder.db")
+	copyFile(tb, cached, dst)
+	return dst
 }
 
 func copyFile(tb testing.TB, src, dst string) {
@@ -446,7 +394,7 @@ func reportAppAck(b *testing.B, app *slackapp.App) {
 // database of 10,000 members. Commands go one at a time.
 func BenchmarkGapsReply(b *testing.B) {
 	b.ReportAllocs()
-	ba := newBenchApp(b, seededDB(b), 0)
+	ba := newBenchApp(b, seededDB(b, benchNow), 0)
 	user := heavySpec.SeedUserID(0)
 	var lat latencies
 	for b.Loop() {
@@ -474,7 +422,7 @@ func BenchmarkGapsReply(b *testing.B) {
 func BenchmarkIngest(b *testing.B) {
 	b.ReportAllocs()
 	const batch = 500
-	ba := newBenchApp(b, seededDB(b), 0)
+	ba := newBenchApp(b, seededDB(b, benchNow), 0)
 	before, err := ba.db.Stats(ba.ctx, benchNow)
 	if err != nil {
 		b.Fatal(err)

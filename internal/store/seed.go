@@ -2,7 +2,12 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -115,4 +120,54 @@ func (db *DB) Seed(ctx context.Context, spec SeedSpec) error {
 		return fmt.Errorf("seed: %w", err)
 	}
 	return nil
+}
+
+// SeedFile returns the path of a seeded database in dir, building it first if
+// it is not there yet: a file named after everything that shapes it (the
+// specs, their Now, Slot and Prompts, and the embedded migrations), built
+// beside its final name and renamed into place, so that benchmarks in several
+// packages share one and never see half of one.
+func SeedFile(ctx context.Context, dir string, specs ...SeedSpec) (string, error) {
+	h := sha256.New()
+	for _, s := range specs {
+		fmt.Fprintln(h, s.Prefix, s.Members, s.Weeks, s.Now.UnixMilli(), s.Slot)
+		for _, p := range s.Prompts {
+			fmt.Fprintln(h, p.ID, p.Area, p.Level)
+		}
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return "", fmt.Errorf("seed file: %w", err)
+	}
+	for _, n := range names {
+		b, err := migrations.ReadFile(n)
+		if err != nil {
+			return "", fmt.Errorf("seed file: %w", err)
+		}
+		fmt.Fprintln(h, n)
+		h.Write(b)
+	}
+	path := filepath.Join(dir, "ladder-seed-"+hex.EncodeToString(h.Sum(nil))[:16]+".db")
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	tmp := fmt.Sprintf("%s.%d.building", path, os.Getpid())
+	db, err := Open(ctx, tmp)
+	if err != nil {
+		return "", fmt.Errorf("seed file: %w", err)
+	}
+	for _, s := range specs {
+		if err := db.Seed(ctx, s); err != nil {
+			db.Close()
+			os.Remove(tmp)
+			return "", err
+		}
+	}
+	if err := db.Close(); err != nil {
+		return "", fmt.Errorf("seed file: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return "", fmt.Errorf("seed file: %w", err)
+	}
+	return path, nil
 }

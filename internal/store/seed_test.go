@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -47,5 +48,39 @@ func TestSeed(t *testing.T) {
 	}
 	if err := db.Seed(ctx, spec); err == nil {
 		t.Error("seeding the same members twice: got nil, want an error")
+	}
+}
+
+func TestSeedFileBuildsOnceAndCaches(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	spec := SeedSpec{Prefix: "US", Members: 3, Weeks: 2, Now: time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)}
+	path, err := SeedFile(ctx, dir, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := SeedFile(ctx, dir, spec)
+	if err != nil || again != path {
+		t.Fatalf("second call: got %q, %v; want the cached %q", again, err, path)
+	}
+	if info2, _ := os.Stat(again); !info2.ModTime().Equal(info.ModTime()) {
+		t.Error("the cached file was rebuilt")
+	}
+	other, err := SeedFile(ctx, dir, SeedSpec{Prefix: "US", Members: 4, Weeks: 2, Now: spec.Now})
+	if err != nil || other == path {
+		t.Fatalf("a different spec: got %q, %v; want a new file", other, err)
+	}
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ms, err := db.Members(ctx)
+	if err != nil || len(ms) != 3 {
+		t.Fatalf("members in the seeded file: got %d, %v; want 3", len(ms), err)
 	}
 }
