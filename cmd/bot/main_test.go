@@ -173,3 +173,24 @@ func TestKill9KeepsConfirmedAnswersAndSIGTERMExitsZero(t *testing.T) {
 		}
 	}
 }
+
+func TestRejectedTokensExitThree(t *testing.T) {
+	fake := slacktest.New()
+	defer fake.Close()
+	fake.RevokeTokens()
+	t.Setenv("SLACK_APP_TOKEN", fake.AppToken)
+	t.Setenv("SLACK_BOT_TOKEN", fake.BotToken)
+	t.Setenv("SLACK_API_URL", fake.APIURL())
+	t.Setenv("LADDER_DB", filepath.Join(t.TempDir(), "ladder.db"))
+	t.Setenv("LADDER_HTTP_ADDR", "")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	code := exitCode(run(ctx, nil, os.Getenv, nil, &out, &errOut), &errOut)
+	if code != 3 {
+		t.Fatalf("exit code: got %d, want 3\n%s", code, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "rejected the tokens") || strings.Contains(errOut.String(), fake.BotToken) {
+		t.Errorf("message: %q", errOut.String())
+	}
+}
