@@ -39,6 +39,14 @@ func TestAnswerBecomesEvidenceAndGapsChange(t *testing.T) {
 	h.slash(alice, "help")
 	before := h.slash(alice, "gaps")
 	contains(t, "gaps before", before, "Readiness for Senior EM", "0 of 5 areas on track", "no evidence in 26 weeks", "Biggest gap", "Next question there")
+	// One next step per gap: the biggest gets the question asked next, each
+	// other gap its level's expectation and a question of its own.
+	if n := strings.Count(before, "(gap):"); n != 4 {
+		t.Errorf("gaps before: %d other gaps with a next step, want 4:\n%s", n, before)
+	}
+	if n := strings.Count(before, "Ask yourself: “"); n != 4 {
+		t.Errorf("gaps before: %d questions for the other gaps, want 4:\n%s", n, before)
+	}
 
 	prompt := h.prompt(alice)
 	contains(t, "prompt DM", prompt.Text, "toward Senior EM")

@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/ladderapp/ladder/internal/ladder"
+	"github.com/ladderapp/ladder/internal/prompts"
 	"github.com/ladderapp/ladder/internal/store"
 )
 
@@ -250,11 +251,24 @@ func (a *App) gaps(ctx context.Context, m ladder.Member) (Message, error) {
 	if err != nil {
 		return Message{}, err
 	}
-	var next *ladder.Prompt
-	if p, err := a.nextPrompt(ctx, m, r, ""); err == nil {
-		next = &p
+	st, err := a.promptState(ctx, m, r, "")
+	if err != nil {
+		return Message{}, err
 	}
-	t := gapsText(a.ladder, m, r, next, a.now().In(m.Location()))
+	// The next step for each gap: the question the chooser would ask in that
+	// area alone. For the biggest gap it is the question asked next.
+	steps := map[ladder.AreaID]ladder.Prompt{}
+	for _, ar := range r.Areas {
+		if ar.Status != ladder.StatusGap && ar.Status != ladder.StatusThin {
+			continue
+		}
+		one := st
+		one.Readiness.Areas = []ladder.AreaReadiness{ar}
+		if p, err := prompts.Next(a.ladder, one); err == nil && p.Area == ar.Area.ID {
+			steps[ar.Area.ID] = p
+		}
+	}
+	t := gapsText(a.ladder, m, r, steps, a.now().In(m.Location()))
 	return Message{Text: t, Blocks: textBlocks(t)}, nil
 }
 

@@ -117,19 +117,26 @@ func (a *App) track(m ladder.Member) ladder.Track {
 
 // nextPrompt chooses the question a member gets next.
 func (a *App) nextPrompt(ctx context.Context, m ladder.Member, r ladder.Readiness, exclude string) (ladder.Prompt, error) {
+	st, err := a.promptState(ctx, m, r, exclude)
+	if err != nil {
+		return ladder.Prompt{}, err
+	}
+	return prompts.Next(a.ladder, st)
+}
+
+// promptState gathers what the prompt chooser needs to know about a member.
+func (a *App) promptState(ctx context.Context, m ladder.Member, r ladder.Readiness, exclude string) (prompts.State, error) {
 	now := a.now()
 	since := now.Add(-time.Duration(a.ladder.Window()) * 7 * 24 * time.Hour)
 	answered, err := a.db.Answered(ctx, m.UserID, since)
 	if err != nil {
-		return ladder.Prompt{}, err
+		return prompts.State{}, err
 	}
 	recent, err := a.db.RecentPrompts(ctx, m.UserID, now.Add(-prompts.RepeatAfter))
 	if err != nil {
-		return ladder.Prompt{}, err
+		return prompts.State{}, err
 	}
-	return prompts.Next(a.ladder, prompts.State{
-		Member: m, Readiness: r, Answered: answered, Recent: recent, Exclude: exclude, Now: now,
-	})
+	return prompts.State{Member: m, Readiness: r, Answered: answered, Recent: recent, Exclude: exclude, Now: now}, nil
 }
 
 // SendPrompt sends a member a reflection question now, on demand. It is

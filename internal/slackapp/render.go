@@ -81,9 +81,10 @@ func trackName(l *ladder.Ladder, id string) string {
 	return id
 }
 
-// gapsText renders /ladder gaps. next is the question that will be asked next
-// in the biggest gap, if known.
-func gapsText(l *ladder.Ladder, m ladder.Member, r ladder.Readiness, next *ladder.Prompt, now time.Time) string {
+// gapsText renders /ladder gaps: the areas with their bars, then one next step
+// per gap or thin area, biggest first: what the target level expects there,
+// and the question the chooser would ask there (steps, by area).
+func gapsText(l *ladder.Ladder, m ladder.Member, r ladder.Readiness, steps map[ladder.AreaID]ladder.Prompt, now time.Time) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "*Readiness for %s* (%s track) · %d of %d areas on track",
 		levelName(l, m.Target), trackName(l, m.Track), r.OnTrack(), len(r.Areas))
@@ -109,25 +110,34 @@ func gapsText(l *ladder.Ladder, m ladder.Member, r ladder.Readiness, next *ladde
 		fmt.Fprintf(&b, "%-8s · last %s\n", plural(a.Weeks, "week"), ago(now, a.Last))
 	}
 	b.WriteString("```\n")
-	ranked := r.Ranked()
-	if len(ranked) > 0 && ranked[0].Status != ladder.StatusStrong {
-		top := ranked[0]
-		fmt.Fprintf(&b, "*Biggest gap: %s.*", top.Area.Name)
-		if top.Focus != "" {
-			fmt.Fprintf(&b, " At %s: %s", levelName(l, m.Target), top.Focus)
+	first := true
+	for _, a := range r.Ranked() {
+		if a.Status != ladder.StatusGap && a.Status != ladder.StatusThin {
+			continue
+		}
+		if first {
+			fmt.Fprintf(&b, "*Biggest gap: %s.*", a.Area.Name)
+			if a.Focus != "" {
+				fmt.Fprintf(&b, " At %s: %s", levelName(l, m.Target), a.Focus)
+			}
+			if p, ok := steps[a.Area.ID]; ok {
+				fmt.Fprintf(&b, "\nNext question there: “%s”", p.Text)
+			}
+			b.WriteString("\n")
+			first = false
+			continue
+		}
+		fmt.Fprintf(&b, "• *%s* (%s)", a.Area.Name, a.Status)
+		if a.Focus != "" {
+			fmt.Fprintf(&b, ": %s", a.Focus)
+		}
+		if p, ok := steps[a.Area.ID]; ok {
+			fmt.Fprintf(&b, " Ask yourself: “%s”", p.Text)
 		}
 		b.WriteString("\n")
-		if next != nil {
-			fmt.Fprintf(&b, "Next question there: “%s”\n", next.Text)
-		}
-		for _, a := range ranked[1:] {
-			if a.Status != ladder.StatusGap || a.Focus == "" {
-				continue
-			}
-			fmt.Fprintf(&b, "• Also a gap, %s: %s\n", a.Area.Name, a.Focus)
-		}
-	} else {
-		b.WriteString("Every area is strong. Time for the promotion conversation: `/ladder export` gives you the packet.\n")
+	}
+	if first {
+		b.WriteString("No gaps or thin areas left. Keep the evidence coming, and when it has been so for a few months, `/ladder export` gives you the packet for the promotion conversation.\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
