@@ -153,6 +153,10 @@ type Evidence struct {
 	Truncated bool
 	Created   time.Time
 	Edited    time.Time // zero if never edited
+	// Thread is the thread the confirmation goes to ("" for the DM itself),
+	// and Confirmed when it went; zero until the user was told.
+	Thread    string
+	Confirmed time.Time
 }
 
 // Fact is the part of a piece of evidence that readiness needs.

@@ -116,6 +116,7 @@ func (a *App) Run(ctx context.Context) error {
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
 	a.pool.start(workCtx)
+	a.confirmMissed(workCtx)
 
 	sockCtx, cancelSock := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelSock()

@@ -165,8 +165,10 @@ func (a *App) onAnswer(ctx context.Context, e *slackevents.MessageEvent) {
 }
 
 // storeAnswer commits evidence and confirms it in thread (or, with no thread,
-// in the DM).
+// in the DM). The row records where its confirmation goes and, once it went,
+// when; a crash in between is made good at the next start (confirmMissed).
 func (a *App) storeAnswer(ctx context.Context, m ladder.Member, ev ladder.Evidence, thread string) {
+	ev.Thread = thread
 	stored, created, err := a.db.AddEvidence(ctx, ev)
 	if err != nil {
 		a.metrics.error("answer")
@@ -182,21 +184,80 @@ func (a *App) storeAnswer(ctx context.Context, m ladder.Member, ev ladder.Eviden
 	if !created {
 		return // the same message again: already stored and confirmed
 	}
+	a.confirm(ctx, m, stored)
+	a.publishHomeLogged(ctx, m.UserID)
+}
+
+// confirm tells the member their answer is stored, naming its area (or asking
+// for one), and records that it did.
+func (a *App) confirm(ctx context.Context, m ladder.Member, ev ladder.Evidence) {
 	var msg Message
-	if stored.Area == "" {
-		msg = areaPicker(a.ladder, stored.ID)
+	if ev.Area == "" {
+		msg = areaPicker(a.ladder, ev.ID)
 	} else {
-		msg = Message{Text: a.savedText(ctx, m, stored.Area)}
+		msg = Message{Text: a.savedText(ctx, m, ev.Area)}
 	}
-	if stored.Truncated {
-		msg.Text += fmt.Sprintf("\nIt was longer than Slack's %d characters, so I kept the first %d.", maxEvidenceRunes, maxEvidenceRunes)
+	if ev.Truncated {
+		note := fmt.Sprintf("It was longer than Slack's %d characters, so I kept the first %d.", maxEvidenceRunes, maxEvidenceRunes)
+		msg.Text += "\n" + note
 		if len(msg.Blocks) > 0 {
-			msg.Blocks = append(msg.Blocks, section(fmt.Sprintf("_It was longer than Slack's %d characters, so I kept the first %d._", maxEvidenceRunes, maxEvidenceRunes)))
+			msg.Blocks = append(msg.Blocks, section("_"+note+"_"))
 		}
 	}
-	msg.ThreadTS = thread
-	a.postLogged(ctx, m.UserID, fmt.Sprintf("confirm:%d", stored.ID), msg)
-	a.publishHomeLogged(ctx, m.UserID)
+	msg.ThreadTS = ev.Thread
+	if _, _, err := a.postDM(ctx, m.UserID, confirmKey(ev.ID), msg); err != nil {
+		a.metrics.error("post")
+		a.log.Error("confirmation failed; it is retried at the next start", "user", m.UserID, "err", err)
+		return
+	}
+	if err := a.db.MarkConfirmed(ctx, m.UserID, ev.ID, a.now()); err != nil {
+		a.log.Error("mark confirmed", "user", m.UserID, "err", err)
+	}
+}
+
+func confirmKey(id int64) string { return fmt.Sprintf("confirm:%d", id) }
+
+// missedWindow is how far back confirmMissed looks: an answer older than a day
+// that was never confirmed is better left alone than confirmed out of the blue.
+const missedWindow = 24 * time.Hour
+
+// confirmMissed queues a confirmation for each answer of the past day that
+// was stored but never confirmed (the app stopped in between). If the
+// confirmation did go out and only its record was lost, it is found in the
+// DM by its key and not posted again.
+func (a *App) confirmMissed(ctx context.Context) {
+	es, err := a.db.Unconfirmed(ctx, a.now().Add(-missedWindow), 1000)
+	if err != nil {
+		a.log.Error("look for unconfirmed answers", "err", err)
+		return
+	}
+	for _, ev := range es {
+		queued := a.pool.submit(ev.UserID, func(ctx context.Context) {
+			// Slack's history runs on Slack's clock, not the app's.
+			_, _, found, err := a.findPosted(ctx, ev.UserID, confirmKey(ev.ID), ev.Thread, time.Now().Add(-missedWindow))
+			if err != nil {
+				a.log.Warn("cannot tell whether an answer was confirmed; leaving it for the next start", "user", ev.UserID, "err", err)
+				return
+			}
+			if found {
+				if err := a.db.MarkConfirmed(ctx, ev.UserID, ev.ID, a.now()); err != nil {
+					a.log.Error("mark confirmed", "user", ev.UserID, "err", err)
+				}
+				return
+			}
+			m, err := a.db.Member(ctx, ev.UserID)
+			if err != nil {
+				return
+			}
+			a.confirm(ctx, m, ev)
+		})
+		if !queued {
+			return
+		}
+	}
+	if len(es) > 0 {
+		a.log.Info("confirming answers a restart left unconfirmed", "answers", len(es))
+	}
 }
 
 // savedText is the confirmation for an answer filed under area.

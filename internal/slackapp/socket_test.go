@@ -8,15 +8,19 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/slack-go/slack"
 
+	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/slackapp"
 	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/store"
 )
 
 func TestGarbageFramesAndUnknownEnvelopesSurvived(t *testing.T) {
@@ -202,9 +206,14 @@ func TestStartRetriesWhileSlackIsUnreachable(t *testing.T) {
 	defer fake.Close()
 	fake.FailNext("auth.test", 2, slacktest.HTTPError(500))
 	api := slack.New(fake.BotToken, slack.OptionAPIURL(fake.APIURL()), slack.OptionAppLevelToken(fake.AppToken))
-	app := slackapp.New(slog.New(slog.NewTextHandler(io.Discard, nil)), api, nil, nil, nil, slackapp.Config{})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "ladder.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	app := slackapp.New(slog.New(slog.NewTextHandler(io.Discard, nil)), api, db, nil, nil, slackapp.Config{})
 	done := make(chan error, 1)
 	go func() { done <- app.Run(ctx) }()
 	if err := fake.WaitConnected(ctx); err != nil {
@@ -239,5 +248,67 @@ func TestTimedOutPostThatWentThroughIsNotPostedAgain(t *testing.T) {
 	}
 	if n := len(h.evidence(alice)); n != 2 {
 		t.Errorf("evidence rows: got %d, want 2", n)
+	}
+}
+
+// TestStartConfirmsAnswersACrashLeftUnconfirmed: an answer committed just
+// before the process died is confirmed at the next start; one whose
+// confirmation went out but was not recorded is found in the DM, not posted
+// again; one confirmed is left alone.
+func TestStartConfirmsAnswersACrashLeftUnconfirmed(t *testing.T) {
+	h := newHarness(t)
+	h.slash(alice, "help")
+	h.prompt(alice)
+	h.shutdown()
+
+	area := h.ladder.Prompts[0]
+	add := func(text string, confirmed time.Time) ladder.Evidence {
+		ts := h.fake.NewTS()
+		ev, _, err := h.db.AddEvidence(h.ctx, ladder.Evidence{UserID: alice, Area: area.Area, PromptID: area.ID, Text: text,
+			Channel: "D" + alice, TS: ts, Thread: ts, Created: h.clock.Now(), Confirmed: confirmed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ev
+	}
+	lost := add("stored, then the process died", time.Time{})
+	unrecorded := add("confirmed, but the record was lost", time.Time{})
+	done := add("stored and confirmed", h.clock.Now())
+	api := slack.New(h.fake.BotToken, slack.OptionAPIURL(h.fake.APIURL()))
+	_, _, err := api.PostMessage(alice, slack.MsgOptionText("Saved to "+string(area.Area), false), slack.MsgOptionTS(unrecorded.Thread),
+		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: "ladder_outbox", EventPayload: map[string]any{"key": "confirm:" + strconv.FormatInt(unrecorded.ID, 10)}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	h.start()
+	h.waitPost(alice, func(m slacktest.Message) bool {
+		return m.ThreadTS == lost.Thread && strings.HasPrefix(m.Text, "Saved to")
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		es, err := h.db.Unconfirmed(h.ctx, h.clock.Now().Add(-time.Hour), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(es) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still unconfirmed after start: %+v", es)
+		}
+		// The last step, recording, makes no call to wait for: poll.
+		wctx, cancel := context.WithTimeout(h.ctx, 50*time.Millisecond)
+		n := len(h.fake.Calls())
+		h.fake.WaitFor(wctx, func(s *slacktest.Snapshot) bool { return len(s.Calls) > n })
+		cancel()
+	}
+	for _, ev := range []ladder.Evidence{lost, unrecorded} {
+		if n := h.count(func(m slacktest.Message) bool { return m.Kind == "post" && m.ThreadTS == ev.Thread }); n != 1 {
+			t.Errorf("%q: %d confirmations, want 1", ev.Text, n)
+		}
+	}
+	if n := h.count(func(m slacktest.Message) bool { return m.ThreadTS == done.Thread }); n != 0 {
+		t.Errorf("a confirmed answer was confirmed again (%d messages)", n)
 	}
 }

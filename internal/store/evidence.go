@@ -11,7 +11,7 @@ import (
 )
 
 // evidenceCols are the evidence columns in the order scanEvidence reads them.
-const evidenceCols = `id, user_id, area, prompt_id, text, truncated, channel, ts, created_at, edited_at`
+const evidenceCols = `id, user_id, area, prompt_id, text, truncated, channel, ts, created_at, edited_at, confirm_thread, confirmed_at`
 
 // AddEvidence stores e and returns it with its id and created=true. If evidence
 // from the same Slack message (channel and ts) is already stored, as when Slack
@@ -29,11 +29,11 @@ func (db *DB) AddEvidence(ctx context.Context, e ladder.Evidence) (ladder.Eviden
 	var created bool
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `
-			INSERT INTO evidence (user_id, area, prompt_id, text, truncated, channel, ts, created_at, edited_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			INSERT INTO evidence (user_id, area, prompt_id, text, truncated, channel, ts, created_at, edited_at, confirm_thread, confirmed_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (channel, ts) DO NOTHING`,
 			e.UserID, string(e.Area), e.PromptID, e.Text, e.Truncated, e.Channel, e.TS,
-			toMS(e.Created), toMS(e.Edited))
+			toMS(e.Created), toMS(e.Edited), e.Thread, toMS(e.Confirmed))
 		if err != nil {
 			return domainErr(err)
 		}
@@ -215,15 +215,45 @@ func evidence(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]lad
 
 func scanEvidence(s scanner) (ladder.Evidence, error) {
 	var (
-		e               ladder.Evidence
-		area            string
-		created, edited int64
+		e                          ladder.Evidence
+		area                       string
+		created, edited, confirmed int64
 	)
 	if err := s.Scan(&e.ID, &e.UserID, &area, &e.PromptID, &e.Text, &e.Truncated,
-		&e.Channel, &e.TS, &created, &edited); err != nil {
+		&e.Channel, &e.TS, &created, &edited, &e.Thread, &confirmed); err != nil {
 		return ladder.Evidence{}, err
 	}
 	e.Area = ladder.AreaID(area)
-	e.Created, e.Edited = fromMS(created), fromMS(edited)
+	e.Created, e.Edited, e.Confirmed = fromMS(created), fromMS(edited), fromMS(confirmed)
 	return e, nil
+}
+
+// MarkConfirmed records that the user was told the evidence was stored.
+func (db *DB) MarkConfirmed(ctx context.Context, userID string, id int64, at time.Time) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx,
+			`UPDATE evidence SET confirmed_at = ? WHERE id = ? AND user_id = ?`, toMS(at), id, userID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("mark confirmed: %w", err)
+	}
+	return nil
+}
+
+// Unconfirmed returns, oldest first and at most limit, the evidence stored at
+// or after since whose user was never told: what a crash between committing
+// an answer and confirming it leaves behind.
+func (db *DB) Unconfirmed(ctx context.Context, since time.Time, limit int) ([]ladder.Evidence, error) {
+	var es []ladder.Evidence
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		es, err = evidence(ctx, tx, `SELECT `+evidenceCols+` FROM evidence
+			WHERE confirmed_at = 0 AND created_at >= ? ORDER BY created_at, id LIMIT ?`, toMS(since), limit)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("unconfirmed: %w", err)
+	}
+	return es, nil
 }

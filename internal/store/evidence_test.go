@@ -372,3 +372,40 @@ func seedUser(tb testing.TB, db *DB, userID string, weeks int) {
 		tb.Fatalf("seed %s: %v", userID, err)
 	}
 }
+
+func TestUnconfirmedAndMarkConfirmed(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	mustEnroll(t, db, "U1")
+	mustEnroll(t, db, "U2")
+	add := func(user, ts string, at time.Time) ladder.Evidence {
+		e, _, err := db.AddEvidence(ctx, ladder.Evidence{UserID: user, Area: ladder.People, Text: "x", Channel: "D" + user, TS: ts, Thread: ts, Created: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	add("U1", "1.0", now.Add(-48*time.Hour)) // too old to confirm out of the blue
+	a := add("U1", "2.0", now.Add(-time.Hour))
+	b := add("U2", "3.0", now)
+	got, err := db.Unconfirmed(ctx, now.Add(-24*time.Hour), 10)
+	if err != nil || len(got) != 2 || got[0].ID != a.ID || got[1].ID != b.ID || got[0].Thread != "2.0" {
+		t.Fatalf("unconfirmed: got %+v, %v; want the two answers of the past day, oldest first, with their threads", got, err)
+	}
+	if err := db.MarkConfirmed(ctx, "U2", a.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.Unconfirmed(ctx, now.Add(-24*time.Hour), 10); len(got) != 2 {
+		t.Errorf("another user's MarkConfirmed changed a row: %d unconfirmed, want 2", len(got))
+	}
+	if err := db.MarkConfirmed(ctx, "U1", a.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = db.Unconfirmed(ctx, now.Add(-24*time.Hour), 10)
+	if len(got) != 1 || got[0].ID != b.ID {
+		t.Errorf("after MarkConfirmed: got %+v, want only %d", got, b.ID)
+	}
+	if e, _ := db.EvidenceByID(ctx, "U1", a.ID); !e.Confirmed.Equal(now.Truncate(time.Millisecond)) {
+		t.Errorf("confirmed at: got %v, want %v", e.Confirmed, now)
+	}
+}

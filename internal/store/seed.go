@@ -66,8 +66,8 @@ func (db *DB) Seed(ctx context.Context, spec SeedSpec) error {
 		}
 		defer addM.Close()
 		addE, err := tx.PrepareContext(ctx, `
-			INSERT INTO evidence (user_id, area, prompt_id, text, channel, ts, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`)
+			INSERT INTO evidence (user_id, area, prompt_id, text, channel, ts, created_at, confirmed_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
@@ -104,7 +104,7 @@ func (db *DB) Seed(ctx context.Context, spec SeedSpec) error {
 				}
 				if _, err := addE.ExecContext(ctx, id, string(area), prompt,
 					"Ran the quarterly planning with the two leads; we cut scope early and told the partner teams why, in writing.",
-					"D"+id, strconv.FormatInt(at.Unix(), 10)+".000100", toMS(at)); err != nil {
+					"D"+id, strconv.FormatInt(at.Unix(), 10)+".000100", toMS(at), toMS(at)); err != nil {
 					return err
 				}
 			}
