@@ -85,19 +85,7 @@ func copyFile(tb testing.TB, src, dst string) {
 // and returns it with the time it was started.
 func benchChild(b *testing.B, fake *slacktest.Server, db string) (*exec.Cmd, *bytes.Buffer, time.Time) {
 	b.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	cmd.Env = append(os.Environ(),
-		"BOT_CHILD=1", "BOT_ARGS=serve",
-		"SLACK_APP_TOKEN="+fake.AppToken, "SLACK_BOT_TOKEN="+fake.BotToken, "SLACK_API_URL="+fake.APIURL(),
-		"LADDER_DB="+db, "LADDER_HTTP_ADDR=127.0.0.1:0", "LADDER_LOG_LEVEL=info",
-	)
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	return cmd, &stderr, start
+	return startChild(b, fake, db, "info")
 }
 
 // stopChild sends SIGTERM and waits for a clean exit.

@@ -80,22 +80,33 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-// child starts the bot as a separate process against the fake Slack.
+// child starts the bot as a separate process against the fake Slack, logging
+// at debug level, and kills it when the test ends.
 func child(t *testing.T, fake *slacktest.Server, db string) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
+	cmd, stderr, _ := startChild(t, fake, db, "debug")
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd, stderr
+}
+
+// startChild starts the test binary as the bot (see TestMain), serving
+// against the fake Slack with the database db, and returns it with its
+// standard error and the time it was started.
+func startChild(tb testing.TB, fake *slacktest.Server, db, logLevel string) (*exec.Cmd, *bytes.Buffer, time.Time) {
+	tb.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	cmd.Env = append(os.Environ(),
 		"BOT_CHILD=1", "BOT_ARGS=serve",
 		"SLACK_APP_TOKEN="+fake.AppToken, "SLACK_BOT_TOKEN="+fake.BotToken, "SLACK_API_URL="+fake.APIURL(),
-		"LADDER_DB="+db, "LADDER_HTTP_ADDR=127.0.0.1:0", "LADDER_LOG_LEVEL=debug",
+		"LADDER_DB="+db, "LADDER_HTTP_ADDR=127.0.0.1:0", "LADDER_LOG_LEVEL="+logLevel,
 	)
+	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	return cmd, &stderr
+	return cmd, &stderr, start
 }
 
 func TestKill9KeepsConfirmedAnswersAndSIGTERMExitsZero(t *testing.T) {
