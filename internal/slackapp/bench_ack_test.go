@@ -144,17 +144,7 @@ func benchAckRaw(b *testing.B) {
 	if err := fake.WaitConnected(ctx); err != nil {
 		b.Fatal(err)
 	}
-	users := burstUsers()
-	var st burstStats
-	for b.Loop() {
-		r := runBurst(b, fake, burstSize, func(i int) (string, error) {
-			return fake.SendSlash(slacktest.SlashCommand{UserID: users[i%len(users)], Text: "gaps"})
-		})
-		st.add(r)
-		sts.add(r)
-	}
-	st.report(b)
-	sts.report(b)
+	gapsBursts(b, fake, sts)
 }
 
 // dialRaw opens a Socket Mode connection the way slack-go does, without it.
@@ -211,6 +201,17 @@ func benchAckSlackGo(b *testing.B) {
 	if err := fake.WaitConnected(wctx); err != nil {
 		b.Fatal(err)
 	}
+	gapsBursts(b, fake, sts)
+}
+
+type slogDiscard struct{}
+
+func (slogDiscard) Output(int, string) error { return nil }
+
+// gapsBursts sends bursts of /ladder gaps to a client that is not the app,
+// recording when the client saw and acked each envelope in sts, and reports
+// the fake's and the client's figures.
+func gapsBursts(b *testing.B, fake *slacktest.Server, sts *stamps) {
 	users := burstUsers()
 	var st burstStats
 	for b.Loop() {
@@ -223,7 +224,3 @@ func benchAckSlackGo(b *testing.B) {
 	st.report(b)
 	sts.report(b)
 }
-
-type slogDiscard struct{}
-
-func (slogDiscard) Output(int, string) error { return nil }
