@@ -16,7 +16,7 @@ const (
 	actionAnswer  = "answer"
 	actionSkip    = "skip"
 	actionAnother = "another"
-	actionArea    = "area" // value: "<evidence id>:<area id>"
+	actionArea    = "area" // "area:<area id>", value "<evidence id>:<area id>"; see areaAction
 	actionStart   = "start"
 	actionPause   = "pause"
 	actionResume  = "resume"
@@ -124,11 +124,16 @@ func answerModal(p ladder.Prompt) slack.ModalViewRequest {
 	}
 }
 
+// areaAction is the action_id of the area picker's button for area. Slack
+// wants each action_id unique within its block and rejects the whole message
+// (invalid_blocks) when one repeats, so each button names its area.
+func areaAction(area ladder.AreaID) string { return actionArea + ":" + string(area) }
+
 // areaPicker asks which area unprompted evidence belongs to.
 func areaPicker(l *ladder.Ladder, evidenceID int64) Message {
 	var els []slack.BlockElement
 	for _, a := range l.Areas {
-		els = append(els, button(actionArea, fmt.Sprintf("%d:%s", evidenceID, a.ID), a.Name, ""))
+		els = append(els, button(areaAction(a.ID), fmt.Sprintf("%d:%s", evidenceID, a.ID), a.Name, ""))
 	}
 	text := "Saved. Which area does this belong to?"
 	return Message{Text: text, Blocks: []slack.Block{section(text), slack.NewActionBlock("area_picker", els...)}}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -42,13 +43,26 @@ func (a *App) onEventsAPI(evt socketmode.Event) {
 	a.ack(evt.Request.EnvelopeID, nil)
 }
 
+// slackbotID is the user Slack writes its own messages as, such as the
+// tombstone left where a message with thread replies was deleted.
+const slackbotID = "USLACKBOT"
+
+// eventUser is the member an event is about, which orders their events in the
+// pool. An edit or a deletion names its member in message or, for a tombstone
+// (written by Slackbot) and a plain deletion, in previous_message.
 func eventUser(data any) string {
 	switch e := data.(type) {
 	case *slackevents.MessageEvent:
-		if e.User == "" && e.Message != nil {
+		if e.User != "" {
+			return e.User
+		}
+		if e.Message != nil && e.Message.User != "" && e.Message.User != slackbotID {
 			return e.Message.User
 		}
-		return e.User
+		if e.PreviousMessage != nil {
+			return e.PreviousMessage.User
+		}
+		return ""
 	case *slackevents.AppHomeOpenedEvent:
 		return e.User
 	}
@@ -91,32 +105,58 @@ func (a *App) onMessage(ctx context.Context, e *slackevents.MessageEvent) {
 		}
 		a.onAnswer(ctx, e)
 	case "message_changed":
-		if e.Message == nil || e.Message.BotID != "" || e.Message.User == a.botUserID {
+		if e.Message == nil {
 			return
 		}
-		text, cut := truncateRunes(e.Message.Text)
-		_, err := a.db.EditEvidence(ctx, e.Channel, e.Message.Timestamp, text, cut, a.now())
-		if errors.Is(err, ladder.ErrNotFound) {
-			return // an edit of a message that is not evidence
-		}
-		if err != nil {
-			a.metrics.error("edit")
-			a.log.Error("edit evidence", "err", err)
+		if e.Message.SubType == "tombstone" {
+			// The member deleted a message that has thread replies (such as
+			// Ladder's confirmation): Slack leaves a tombstone in its place.
+			a.onDeleted(ctx, e.Channel, e.Message.Timestamp)
 			return
 		}
-		a.publishHomeLogged(ctx, e.Message.User)
+		if e.Message.BotID != "" || e.Message.User == a.botUserID || e.Message.User == slackbotID {
+			return // the app's own edits (chat.update), and Slack's
+		}
+		a.onEdited(ctx, e)
 	case "message_deleted":
-		ev, err := a.db.DeleteEvidence(ctx, e.Channel, e.DeletedTimeStamp)
-		if errors.Is(err, ladder.ErrNotFound) {
-			return
-		}
-		if err != nil {
-			a.metrics.error("delete")
-			a.log.Error("delete evidence", "err", err)
-			return
-		}
-		a.publishHomeLogged(ctx, ev.UserID)
+		a.onDeleted(ctx, e.Channel, e.DeletedTimeStamp)
 	}
+}
+
+// onEdited keeps the evidence of an edited message in step with its text. An
+// edit that leaves no words keeps the words the evidence had: Ladder keeps
+// words, and a file's text removed is not an answer taken back.
+func (a *App) onEdited(ctx context.Context, e *slackevents.MessageEvent) {
+	if strings.TrimSpace(e.Message.Text) == "" {
+		a.log.Debug("edit left no words; keeping the evidence as it was", "ts", e.Message.Timestamp)
+		return
+	}
+	text, cut := truncateRunes(e.Message.Text)
+	ev, err := a.db.EditEvidence(ctx, e.Channel, e.Message.Timestamp, text, cut, a.now())
+	if errors.Is(err, ladder.ErrNotFound) {
+		return // an edit of a message that is not evidence
+	}
+	if err != nil {
+		a.metrics.error("edit")
+		a.log.Error("edit evidence", "err", err)
+		return
+	}
+	a.publishHomeLogged(ctx, ev.UserID)
+}
+
+// onDeleted removes the evidence of the deleted message ts and republishes its
+// owner's Home tab.
+func (a *App) onDeleted(ctx context.Context, channel, ts string) {
+	ev, err := a.db.DeleteEvidence(ctx, channel, ts)
+	if errors.Is(err, ladder.ErrNotFound) {
+		return
+	}
+	if err != nil {
+		a.metrics.error("delete")
+		a.log.Error("delete evidence", "err", err)
+		return
+	}
+	a.publishHomeLogged(ctx, ev.UserID)
 }
 
 func truncateRunes(s string) (string, bool) {
@@ -139,6 +179,14 @@ func (a *App) onAnswer(ctx context.Context, e *slackevents.MessageEvent) {
 		a.log.Error("load member", "err", err)
 		return
 	}
+	thread := e.ThreadTimeStamp
+	if thread == "" {
+		thread = e.TimeStamp
+	}
+	if strings.TrimSpace(e.Text) == "" {
+		a.postLogged(ctx, m.UserID, "", Message{Text: noWords(e), ThreadTS: thread})
+		return
+	}
 	now := a.now()
 	var sent store.PromptSent
 	found := false
@@ -157,11 +205,19 @@ func (a *App) onAnswer(ctx context.Context, e *slackevents.MessageEvent) {
 			ev.PromptID, ev.Area = p.ID, p.Area
 		}
 	}
-	thread := e.ThreadTimeStamp
-	if thread == "" {
-		thread = e.TimeStamp
-	}
 	a.storeAnswer(ctx, m, ev, thread)
+}
+
+// noWords is the reply to a message with no text, such as a file shared on its
+// own: Ladder keeps words, so it stores nothing and says what would do.
+func noWords(e *slackevents.MessageEvent) string {
+	if e.SubType == "file_share" || (e.Message != nil && len(e.Message.Files) > 0) {
+		return "Ladder keeps words, not files, so nothing is saved from this one. " +
+			"Write a line about it here in the thread (what it is, and what it shows about your work), " +
+			"or share it again with a description, and I'll keep that as evidence."
+	}
+	return "Ladder keeps words, and this message has none, so nothing is saved. " +
+		"Write a line or two about what happened and I'll keep it as evidence."
 }
 
 // storeAnswer commits evidence and confirms it in thread (or, with no thread,

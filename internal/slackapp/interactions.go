@@ -65,6 +65,12 @@ func (a *App) onAction(ctx context.Context, cb slack.InteractionCallback, act *s
 	if err != nil {
 		return err
 	}
+	if act.ActionID == actionArea {
+		return a.fileArea(ctx, m, cb, "", act.Value)
+	}
+	if area, ok := strings.CutPrefix(act.ActionID, actionArea+":"); ok {
+		return a.fileArea(ctx, m, cb, area, act.Value)
+	}
 	switch act.ActionID {
 	case actionAnswer:
 		p, ok := a.ladder.Prompt(act.Value)
@@ -82,8 +88,6 @@ func (a *App) onAction(ctx context.Context, cb slack.InteractionCallback, act *s
 		return a.skip(ctx, m, cb)
 	case actionAnother:
 		return a.SendPrompt(ctx, user, act.Value)
-	case actionArea:
-		return a.fileArea(ctx, m, cb, act.Value)
 	case actionPause:
 		_, err := a.update(ctx, user, func(m *ladder.Member) error { m.PausedUntil = forever; return nil })
 		return err
@@ -154,11 +158,15 @@ func (a *App) replaceButtons(ctx context.Context, cb slack.InteractionCallback, 
 	}
 }
 
-func (a *App) fileArea(ctx context.Context, m ladder.Member, cb slack.InteractionCallback, value string) error {
+// fileArea files evidence under the area of the area picker's button. Its
+// value is "<evidence id>:<area id>"; its action_id names the area too, except
+// on buttons posted before each had an action_id of its own ("area"), whose
+// value alone says which.
+func (a *App) fileArea(ctx context.Context, m ladder.Member, cb slack.InteractionCallback, actionArea, value string) error {
 	idStr, areaStr, _ := strings.Cut(value, ":")
 	id, err := strconv.ParseInt(idStr, 10, 64)
 	area, aerr := a.ladder.Area(ladder.AreaID(areaStr))
-	if err != nil || !aerr {
+	if err != nil || !aerr || (actionArea != "" && actionArea != areaStr) {
 		return usagef("That button is out of date. `/ladder evidence` lists your evidence.")
 	}
 	if _, err := a.db.SetEvidenceArea(ctx, m.UserID, id, area.ID); err != nil {

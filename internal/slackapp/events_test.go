@@ -1,0 +1,137 @@
+package slackapp_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ladderapp/ladder/internal/ladder"
+	"github.com/ladderapp/ladder/internal/slacktest"
+)
+
+// send sends event and waits until the app has taken it (acked it).
+func (h *harness) send(event map[string]any) {
+	h.t.Helper()
+	env, err := h.fake.SendEvent("", event, 0)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if _, err := h.fake.WaitAck(h.ctx, env); err != nil {
+		h.t.Fatalf("event not acked: %v", err)
+	}
+}
+
+func TestDeletingAnAnswerWithRepliesRemovesIt(t *testing.T) {
+	h := newHarness(t)
+	h.slash(alice, "help")
+	h.prompt(alice)
+	ts, reply := h.dm(alice, "Ran the quarterly planning for two teams.")
+	if reply.ThreadTS != ts || len(h.evidence(alice)) != 1 {
+		t.Fatalf("setup: confirmation in thread %q of %q, evidence %+v", reply.ThreadTS, ts, h.evidence(alice))
+	}
+	// A restart drains the work in flight, so the views from here on are the
+	// deletion's.
+	h.shutdown()
+	h.start()
+	views := len(h.fake.Views())
+
+	// Ladder's confirmation is a reply in the answer's thread, so Slack
+	// leaves a tombstone rather than sending message_deleted.
+	tomb := h.fake.DeletionEvent(alice, ts)
+	if tomb["subtype"] != "message_changed" {
+		t.Fatalf("the fake sent %v for a deletion with replies, want message_changed", tomb["subtype"])
+	}
+	h.send(tomb)
+	h.shutdown() // drains the work in flight
+	if es := h.evidence(alice); len(es) != 0 {
+		t.Errorf("evidence after the deletion: %+v, want none", es)
+	}
+	home := 0
+	for _, v := range h.fake.Views()[views:] {
+		switch v.UserID {
+		case alice:
+			home++
+		default:
+			t.Errorf("the deletion published a Home tab for %s", v.UserID)
+		}
+	}
+	if home != 1 {
+		t.Errorf("Home tabs published for alice after the deletion: %d, want 1", home)
+	}
+	h.start()
+	list := h.slash(alice, "evidence")
+	lacks(t, "evidence after the deletion", list, "quarterly planning", "This message was deleted.")
+}
+
+func TestAFileWithNoWordsIsNotEvidence(t *testing.T) {
+	h := newHarness(t)
+	h.slash(alice, "help")
+	h.prompt(alice)
+	for name, event := range map[string]func(ts string) map[string]any{
+		"a file with no text":   func(ts string) map[string]any { return h.fake.FileShareEvent(alice, "", ts, "") },
+		"a file with blanks":    func(ts string) map[string]any { return h.fake.FileShareEvent(alice, " \n\t", ts, "") },
+		"a message with blanks": func(ts string) map[string]any { return h.fake.DMEvent(alice, "   ", ts) },
+	} {
+		ts := h.fake.NewTS()
+		h.send(event(ts))
+		reply := h.waitPost(alice, func(m slacktest.Message) bool { return m.ThreadTS == ts })
+		contains(t, name, reply.Text, "words", "nothing is saved")
+		lacks(t, name, reply.Text, "Saved to", "Which area")
+		if strings.Contains(name, "file") {
+			contains(t, name, reply.Text, "description", "line")
+		}
+	}
+	if es := h.evidence(alice); len(es) != 0 {
+		t.Errorf("evidence: %+v, want none", es)
+	}
+
+	// A file with words beside it is evidence: the words.
+	ts := h.fake.NewTS()
+	h.send(h.fake.FileShareEvent(alice, "The incident review I led, written up.", ts, ""))
+	reply := h.waitPost(alice, func(m slacktest.Message) bool { return m.ThreadTS == ts })
+	contains(t, "file with text", reply.Text, "Saved to")
+	if es := h.evidence(alice); len(es) != 1 || es[0].Text != "The incident review I led, written up." || es[0].TS != ts {
+		t.Errorf("evidence: %+v, want the file's text", es)
+	}
+}
+
+func TestTheBotsOwnEditsChangeNothing(t *testing.T) {
+	h := newHarness(t)
+	h.slash(alice, "help")
+	_, picker := h.dm(alice, "Wrote the hiring rubric.")
+	es := h.evidence(alice)
+	if len(es) != 1 {
+		t.Fatalf("evidence: %+v", es)
+	}
+	h.pressArea(alice, picker, ladder.Scaling)
+	posts := h.count(func(m slacktest.Message) bool { return m.Kind == "post" })
+
+	// Slack tells the app about its own chat.update, in the member's DM.
+	h.send(h.fake.BotMessageChangedEvent(alice, picker.TS))
+	h.shutdown() // drains the work in flight
+	if n := h.count(func(m slacktest.Message) bool { return m.Kind == "post" }); n != posts {
+		t.Errorf("posts after the bot's own edit: %d, want %d:%s", n, posts, h.dump())
+	}
+	after := h.evidence(alice)
+	if len(after) != 1 || after[0].Text != "Wrote the hiring rubric." || after[0].Area != ladder.Scaling || !after[0].Edited.IsZero() {
+		t.Errorf("evidence after the bot's own edit: %+v", after)
+	}
+}
+
+func TestThreadBroadcastIsStoredOnce(t *testing.T) {
+	h := newHarness(t)
+	h.slash(alice, "help")
+	prompt := h.prompt(alice)
+	ts := h.fake.NewTS()
+	h.send(h.fake.ThreadBroadcastEvent(alice, "Handed the release train to Sam.", ts, prompt.TS))
+	reply := h.waitPost(alice, func(m slacktest.Message) bool {
+		return m.ThreadTS == prompt.TS && strings.Contains(m.Text, "Saved to")
+	})
+	h.shutdown()
+	es := h.evidence(alice)
+	if len(es) != 1 || es[0].Text != "Handed the release train to Sam." || es[0].TS != ts || es[0].PromptID == "" {
+		t.Fatalf("evidence: %+v, want the broadcast reply once, linked to the prompt", es)
+	}
+	if n := h.count(func(m slacktest.Message) bool { return m.Kind == "post" && m.ThreadTS == prompt.TS }); n != 1 {
+		t.Errorf("confirmations in the prompt's thread: %d, want 1 (%q)", n, reply.Text)
+	}
+}
