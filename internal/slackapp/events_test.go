@@ -135,3 +135,20 @@ func TestThreadBroadcastIsStoredOnce(t *testing.T) {
 		t.Errorf("confirmations in the prompt's thread: %d, want 1 (%q)", n, reply.Text)
 	}
 }
+
+func TestAnEditThatLeavesNoWordsKeepsTheEvidence(t *testing.T) {
+	h := newHarness(t)
+	h.slash(alice, "help")
+	h.prompt(alice)
+	ts := h.fake.NewTS()
+	h.send(h.fake.FileShareEvent(alice, "The org design proposal I drafted.", ts, ""))
+	h.waitPost(alice, func(m slacktest.Message) bool { return m.ThreadTS == ts })
+
+	// The member removes the words beside the file.
+	h.send(h.fake.MessageChangedEvent(alice, ts, ""))
+	h.shutdown()
+	es := h.evidence(alice)
+	if len(es) != 1 || es[0].Text != "The org design proposal I drafted." || !es[0].Edited.IsZero() {
+		t.Errorf("evidence after an edit with no words: %+v, want the words kept", es)
+	}
+}
