@@ -27,6 +27,10 @@ type Config struct {
 	Workers       int           // default 8
 	QueueLen      int           // per worker; default 256
 	DrainTimeout  time.Duration // how long shutdown waits for work in flight; default 8s
+	// CatchUpEvery is how often the start-up catch-up may call each
+	// conversations.* method (Tier 3: 50 a minute); default 1.5s, 40 a minute,
+	// which leaves room for the app's other calls.
+	CatchUpEvery time.Duration
 }
 
 // WebAPITimeout bounds one call to Slack, so that a hung call never holds a
@@ -39,6 +43,15 @@ type Clock func() time.Time
 // ErrAuth means Slack rejected the tokens: the app cannot run and retrying will
 // not help.
 var ErrAuth = errors.New("slack rejected the tokens")
+
+// ErrSocketModeDisabled means Slack will not open a Socket Mode connection
+// for the app: an admin turned Socket Mode off in the app's settings (Slack
+// then sends the live connections a disconnect with reason link_disabled), or
+// the app-level token may not open one. Reconnecting cannot help until it is
+// turned back on.
+var ErrSocketModeDisabled = errors.New("slack refuses Socket Mode connections for this app: " +
+	"turn \"Enable Socket Mode\" back on in the app's settings (api.slack.com/apps → your app → Socket Mode), " +
+	"and check that the app-level token (SLACK_APP_TOKEN) has the connections:write scope")
 
 // App is the Slack app.
 type App struct {
@@ -79,6 +92,9 @@ func New(log *slog.Logger, api *slack.Client, db *store.DB, l *ladder.Ladder, cl
 	if cfg.DrainTimeout <= 0 {
 		cfg.DrainTimeout = 8 * time.Second
 	}
+	if cfg.CatchUpEvery <= 0 {
+		cfg.CatchUpEvery = defaultCatchUpEvery
+	}
 	if clock == nil {
 		clock = time.Now
 	}
@@ -103,7 +119,8 @@ func (a *App) Connected() bool { return a.metrics.connected.Load() }
 
 // Run connects to Slack and serves until ctx ends, then stops reading the socket,
 // drains the work in flight and returns nil. It returns ErrAuth if Slack rejects
-// the tokens.
+// the tokens, and ErrSocketModeDisabled if Slack refuses Socket Mode
+// connections, as it does once Socket Mode is turned off in the app's settings.
 func (a *App) Run(ctx context.Context) error {
 	botUser, err := a.whoAmI(ctx)
 	if err != nil || botUser == "" {
@@ -116,7 +133,15 @@ func (a *App) Run(ctx context.Context) error {
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
 	a.pool.start(workCtx)
-	a.confirmMissed(workCtx)
+	// The catch-up paces itself over minutes, so it stops with ctx rather
+	// than outliving it by the drain timeout.
+	catchCtx, stopCatchUp := context.WithCancel(ctx)
+	defer stopCatchUp()
+	catchUpDone := make(chan struct{})
+	go func() {
+		defer close(catchUpDone)
+		a.confirmMissed(catchCtx)
+	}()
 
 	sockCtx, cancelSock := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelSock()
@@ -149,6 +174,8 @@ loop:
 	a.log.Info("shutting down: draining work in flight")
 	a.metrics.connected.Store(false)
 	cancelSock()
+	stopCatchUp()
+	<-catchUpDone
 	if !a.pool.close(a.cfg.DrainTimeout) {
 		a.log.Warn("shutdown: work still running after the drain timeout", "timeout", a.cfg.DrainTimeout)
 	}
@@ -200,6 +227,9 @@ func (a *App) dispatch(evt socketmode.Event) error {
 	case socketmode.EventTypeConnectionError:
 		a.metrics.connected.Store(false)
 		a.metrics.error("connection")
+		if err := socketModeRefused(evt.Data); err != nil {
+			return err
+		}
 		a.log.Warn("connection to Slack failed; slack-go retries with backoff", "err", errString(evt.Data))
 	case socketmode.EventTypeInvalidAuth:
 		return ErrAuth
@@ -269,6 +299,31 @@ func (a *App) ack(envelopeID string, payload any) {
 		a.metrics.error("ack")
 		a.log.Error("ack failed", "envelope_id", envelopeID, "err", err)
 	}
+}
+
+// transientCodes are the errors of apps.connections.open after which a new
+// attempt may succeed.
+var transientCodes = map[string]bool{
+	"internal_error": true, "fatal_error": true, "service_unavailable": true,
+	"request_timeout": true, "ratelimited": true,
+}
+
+// socketModeRefused returns ErrSocketModeDisabled if a failed connection
+// attempt was Slack refusing apps.connections.open outright ("ok": false with
+// a code no retry fixes), as it does once Socket Mode is turned off. slack-go
+// retries every such refusal forever, and it hides the disconnect frame whose
+// reason, link_disabled, says why, so the refusal is where the app learns it.
+// Network failures, 5xx answers and 429s are left to slack-go's retries.
+func socketModeRefused(data any) error {
+	ce, ok := data.(*slack.ConnectionErrorEvent)
+	if !ok || ce.ErrorObj == nil {
+		return nil
+	}
+	var se slack.SlackErrorResponse
+	if !errors.As(ce.ErrorObj, &se) || transientCodes[se.Err] || isAuthError(ce.ErrorObj) {
+		return nil
+	}
+	return fmt.Errorf("%w (apps.connections.open answered %s)", ErrSocketModeDisabled, se.Err)
 }
 
 func isAuthError(err error) bool {

@@ -271,51 +271,6 @@ func (a *App) confirm(ctx context.Context, m ladder.Member, ev ladder.Evidence) 
 	}
 }
 
-func confirmKey(id int64) string { return fmt.Sprintf("confirm:%d", id) }
-
-// missedWindow is how far back confirmMissed looks: an answer older than a day
-// that was never confirmed is better left alone than confirmed out of the blue.
-const missedWindow = 24 * time.Hour
-
-// confirmMissed queues a confirmation for each answer of the past day that
-// was stored but never confirmed (the app stopped in between). If the
-// confirmation did go out and only its record was lost, it is found in the
-// DM by its key and not posted again.
-func (a *App) confirmMissed(ctx context.Context) {
-	es, err := a.db.Unconfirmed(ctx, a.now().Add(-missedWindow), 1000)
-	if err != nil {
-		a.log.Error("look for unconfirmed answers", "err", err)
-		return
-	}
-	for _, ev := range es {
-		queued := a.pool.submit(ev.UserID, func(ctx context.Context) {
-			// Slack's history runs on Slack's clock, not the app's.
-			_, _, found, err := a.findPosted(ctx, ev.UserID, confirmKey(ev.ID), ev.Thread, time.Now().Add(-missedWindow))
-			if err != nil {
-				a.log.Warn("cannot tell whether an answer was confirmed; leaving it for the next start", "user", ev.UserID, "err", err)
-				return
-			}
-			if found {
-				if err := a.db.MarkConfirmed(ctx, ev.UserID, ev.ID, a.now()); err != nil {
-					a.log.Error("mark confirmed", "user", ev.UserID, "err", err)
-				}
-				return
-			}
-			m, err := a.db.Member(ctx, ev.UserID)
-			if err != nil {
-				return
-			}
-			a.confirm(ctx, m, ev)
-		})
-		if !queued {
-			return
-		}
-	}
-	if len(es) > 0 {
-		a.log.Info("confirming answers a restart left unconfirmed", "answers", len(es))
-	}
-}
-
 // savedText is the confirmation for an answer filed under area.
 func (a *App) savedText(ctx context.Context, m ladder.Member, area ladder.AreaID) string {
 	week := ladder.WeekOf(a.now().In(m.Location())).Week

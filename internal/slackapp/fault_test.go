@@ -8,6 +8,7 @@ package slackapp_test
 // confirmed as stored that was not.
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -19,6 +20,7 @@ import (
 	"unsafe"
 
 	"github.com/ladderapp/ladder/internal/ladder"
+	"github.com/ladderapp/ladder/internal/slackapp"
 	"github.com/ladderapp/ladder/internal/slacktest"
 	"github.com/ladderapp/ladder/internal/store"
 )
@@ -219,6 +221,9 @@ func TestFaultReadOnlyDatabase(t *testing.T) {
 
 func TestFaultDiskFull(t *testing.T) {
 	h := newHarness(t)
+	// A burst from one member posts its confirmations to one DM faster than
+	// chat.postMessage's 1 a second per channel; this test is about the disk.
+	h.fake.SetTiers(false)
 	h.prompt(alice)
 	_, reply := h.dm(alice, "stored before the disk filled")
 	contains(t, "before", reply.Text, "Saved to")
@@ -351,6 +356,9 @@ func TestFaultWebAPIErrors(t *testing.T) {
 
 func TestFaultSocketDroppedMidBurst(t *testing.T) {
 	h := newHarness(t)
+	// A burst from one member posts its confirmations to one DM faster than
+	// chat.postMessage's 1 a second per channel; this test is about the socket.
+	h.fake.SetTiers(false)
 	h.prompt(alice)
 	const n = 30
 	type sent struct{ eventID, ts, text, env string }
@@ -442,6 +450,12 @@ func (h *harness) sendWeekly(week ladder.Week) bool {
 		}
 		before := len(h.fake.Messages())
 		ch, ts, err := h.app.PostOutbox(h.ctx, claimed)
+		// As the send queue does, wait out a 429 (chat.postMessage allows
+		// one post a second in alice's DM) and try again.
+		for se := (*slackapp.SendError)(nil); errors.As(err, &se) && se.RetryAfter() > 0; {
+			time.Sleep(se.RetryAfter())
+			ch, ts, err = h.app.PostOutbox(h.ctx, claimed)
+		}
 		if err != nil {
 			h.t.Fatalf("post %s at %v: %v", claimed.Key, now, err)
 		}

@@ -305,10 +305,40 @@ func (a *App) FindPosted(ctx context.Context, it store.OutboxItem) (channel, ts 
 // since: in the thread of threadTS (conversations.replies), or else among the
 // top-level messages (conversations.history), which never list thread replies.
 func (a *App) findPosted(ctx context.Context, userID, key, threadTS string, since time.Time) (channel, ts string, found bool, err error) {
-	c, _, _, err := a.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}, ReturnIM: true})
-	a.countSend("conversations.open", err)
-	if err != nil {
-		return "", "", false, sendError("conversations.open", err)
+	return a.lookPosted(ctx, lookup{userID: userID, key: key, threadTS: threadTS, since: since})
+}
+
+// lookup is one search for a message the bot posted, for lookPosted.
+type lookup struct {
+	userID, key, threadTS string
+	since                 time.Time
+	// channel is the DM's id if known; otherwise conversations.open finds it.
+	channel string
+	// pace, if set, is called before each Web API call with its method, and
+	// may wait: the start-up catch-up keeps its calls within Slack's tier so.
+	pace func(ctx context.Context, method string) error
+}
+
+// lookPosted is findPosted with the DM's id if known, and pacing.
+func (a *App) lookPosted(ctx context.Context, q lookup) (channel, ts string, found bool, err error) {
+	pace := func(method string) error {
+		if q.pace == nil {
+			return nil
+		}
+		return q.pace(ctx, method)
+	}
+	userID, key, threadTS, since := q.userID, q.key, q.threadTS, q.since
+	channel = q.channel
+	if channel == "" {
+		if err := pace("conversations.open"); err != nil {
+			return "", "", false, before(err)
+		}
+		c, _, _, err := a.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}, ReturnIM: true})
+		a.countSend("conversations.open", err)
+		if err != nil {
+			return "", "", false, sendError("conversations.open", err)
+		}
+		channel = c.ID
 	}
 	oldest := slackTS(since.Add(-clockSlack))
 	method := "conversations.history"
@@ -321,13 +351,16 @@ func (a *App) findPosted(ctx context.Context, userID, key, threadTS string, sinc
 			msgs []slack.Message
 			next string
 		)
+		if err := pace(method); err != nil {
+			return "", "", false, before(err)
+		}
 		if threadTS != "" {
 			msgs, _, next, err = a.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
-				ChannelID: c.ID, Timestamp: threadTS, Oldest: oldest, Limit: 200, IncludeAllMetadata: true, Cursor: cursor})
+				ChannelID: channel, Timestamp: threadTS, Oldest: oldest, Limit: 200, IncludeAllMetadata: true, Cursor: cursor})
 		} else {
 			var h *slack.GetConversationHistoryResponse
 			h, err = a.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
-				ChannelID: c.ID, Oldest: oldest, Limit: 200, IncludeAllMetadata: true, Cursor: cursor})
+				ChannelID: channel, Oldest: oldest, Limit: 200, IncludeAllMetadata: true, Cursor: cursor})
 			if err == nil {
 				msgs = h.Messages
 				if h.HasMore {
@@ -342,11 +375,11 @@ func (a *App) findPosted(ctx context.Context, userID, key, threadTS string, sinc
 		for _, m := range msgs {
 			if m.Metadata.EventType == outboxEvent && fmt.Sprint(m.Metadata.EventPayload["key"]) == key &&
 				(m.BotID != "" || (a.botUserID != "" && m.User == a.botUserID)) {
-				return c.ID, m.Timestamp, true, nil
+				return channel, m.Timestamp, true, nil
 			}
 		}
 		if next == "" {
-			return c.ID, "", false, nil
+			return channel, "", false, nil
 		}
 		cursor = next
 	}

@@ -274,12 +274,7 @@ func TestStartConfirmsAnswersACrashLeftUnconfirmed(t *testing.T) {
 	lost := add("stored, then the process died", time.Time{})
 	unrecorded := add("confirmed, but the record was lost", time.Time{})
 	done := add("stored and confirmed", h.clock.Now())
-	api := slack.New(h.fake.BotToken, slack.OptionAPIURL(h.fake.APIURL()))
-	_, _, err := api.PostMessage(alice, slack.MsgOptionText("Saved to "+string(area.Area), false), slack.MsgOptionTS(unrecorded.Thread),
-		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: "ladder_outbox", EventPayload: map[string]any{"key": "confirm:" + strconv.FormatInt(unrecorded.ID, 10)}}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h.postConfirmation(alice, "Saved to "+string(area.Area), unrecorded)
 
 	h.start()
 	h.waitPost(alice, func(m slacktest.Message) bool {
@@ -310,5 +305,172 @@ func TestStartConfirmsAnswersACrashLeftUnconfirmed(t *testing.T) {
 	}
 	if n := h.count(func(m slacktest.Message) bool { return m.ThreadTS == done.Thread }); n != 0 {
 		t.Errorf("a confirmed answer was confirmed again (%d messages)", n)
+	}
+}
+
+// postConfirmation posts, as the bot, the confirmation of ev that the app
+// would have posted before a crash lost its record. It waits out a 429 as
+// the app does: alice's DM takes one post a second.
+func (h *harness) postConfirmation(user, text string, ev ladder.Evidence) {
+	h.t.Helper()
+	api := slack.New(h.fake.BotToken, slack.OptionAPIURL(h.fake.APIURL()))
+	for {
+		_, _, err := api.PostMessage(user, slack.MsgOptionText(text, false), slack.MsgOptionTS(ev.Thread),
+			slack.MsgOptionMetadata(slack.SlackMetadata{EventType: "ladder_outbox", EventPayload: map[string]any{"key": "confirm:" + strconv.FormatInt(ev.ID, 10)}}))
+		var rl *slack.RateLimitedError
+		if errors.As(err, &rl) {
+			time.Sleep(rl.RetryAfter)
+			continue
+		}
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		return
+	}
+}
+
+// startWith starts the app as start does, with cfg on top of the harness's
+// settings.
+func (h *harness) startWith(cfg slackapp.Config) {
+	h.t.Helper()
+	api := slack.New(h.fake.BotToken, append([]slack.Option{slack.OptionAPIURL(h.fake.APIURL()), slack.OptionAppLevelToken(h.fake.AppToken)}, h.apiOpts...)...)
+	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	cfg.Admins = []string{admin}
+	cfg.DefaultSlot, _ = ladder.ParseSlot("mon 09:30")
+	cfg.ReminderAfter = 48 * time.Hour
+	h.app = slackapp.New(log, api, h.db, h.ladder, h.clock.Now, cfg)
+	runCtx, stop := context.WithCancel(h.ctx)
+	h.stop = stop
+	h.done = make(chan error, 1)
+	go func() { h.done <- h.app.Run(runCtx) }()
+	h.t.Cleanup(h.shutdown)
+	if err := h.fake.WaitConnected(h.ctx); err != nil {
+		h.t.Fatalf("app never connected: %v\nlogs:\n%s", err, h.logs)
+	}
+}
+
+// waitAllConfirmed polls until no answer of the past hour is unconfirmed: the
+// last step, recording, makes no call to wait for.
+func (h *harness) waitAllConfirmed(within time.Duration) {
+	h.t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		es, err := h.db.Unconfirmed(h.ctx, h.clock.Now().Add(-time.Hour), 1000)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		if len(es) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("%d answers still unconfirmed after %v\nlogs:\n%s", len(es), within, h.logs)
+		}
+		wctx, cancel := context.WithTimeout(h.ctx, 50*time.Millisecond)
+		n := len(h.fake.Calls())
+		_ = h.fake.WaitFor(wctx, func(s *slacktest.Snapshot) bool { return len(s.Calls) > n })
+		cancel()
+	}
+}
+
+// TestStartCatchUpStaysWithinTier3: 120 answers a crash left unconfirmed, 30
+// of whose confirmations went out unrecorded. At the next start each gets
+// exactly one confirmation, and the lookups in the DMs (conversations.*,
+// Tier 3) stay within the tier: the fake refuses none of them, and the one
+// 429 forced on them is waited out for its Retry-After. Slack's minute is a
+// second here, and the app's pace to match.
+func TestStartCatchUpStaysWithinTier3(t *testing.T) {
+	h := newHarness(t)
+	h.shutdown()
+	h.fake.SetRateMinute(time.Second) // Tier 3: 50 calls a second
+
+	const answers, perMember = 120, 2
+	p := h.ladder.Prompts[0]
+	var evs []ladder.Evidence
+	for i := range answers {
+		user := fmt.Sprintf("UCATCH%03d", i/perMember)
+		if i%perMember == 0 {
+			next, _ := h.ladder.NextLevel(h.ladder.Levels[0].ID)
+			_, _, err := h.db.Enroll(h.ctx, ladder.Member{UserID: user, Name: user, TZ: "UTC", Level: h.ladder.Levels[0].ID,
+				Target: next.ID, Track: h.ladder.DefaultTrack().ID, Share: ladder.ShareSummary, EnrolledAt: h.clock.Now()})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		ts := h.fake.NewTS()
+		ev, _, err := h.db.AddEvidence(h.ctx, ladder.Evidence{UserID: user, Area: p.Area, PromptID: p.ID,
+			Text: fmt.Sprintf("answer %d", i), Channel: "D" + user, TS: ts, Thread: ts, Created: h.clock.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs = append(evs, ev)
+	}
+	unrecorded := map[int64]bool{}
+	for i, ev := range evs {
+		if i%4 == 0 {
+			h.postConfirmation(ev.UserID, "Saved to "+string(p.Area), ev)
+			unrecorded[ev.ID] = true
+		}
+	}
+	postsBefore := h.count(func(m slacktest.Message) bool { return m.Kind == "post" })
+	h.fake.FailNext("conversations.replies", 1, slacktest.RateLimited(1))
+
+	start := time.Now()
+	h.startWith(slackapp.Config{CatchUpEvery: 30 * time.Millisecond}) // 33 a second
+	h.waitAllConfirmed(25 * time.Second)
+	t.Logf("%d answers settled in %v", answers, time.Since(start).Round(10*time.Millisecond))
+
+	for _, ev := range evs {
+		if n := len(h.threadReplies(ev.Thread)); n != 1 {
+			t.Errorf("%q of %s (confirmation already out: %v): %d confirmations, want 1", ev.Text, ev.UserID, unrecorded[ev.ID], n)
+		}
+	}
+	if n := h.count(func(m slacktest.Message) bool { return m.Kind == "post" }) - postsBefore; n != answers-len(unrecorded) {
+		t.Errorf("confirmations posted at start: %d, want %d", n, answers-len(unrecorded))
+	}
+	for _, m := range []string{"conversations.history", "conversations.open"} {
+		if n := h.fake.RateLimited429s(m); n != 0 {
+			t.Errorf("%s: %d calls over Tier 3", m, n)
+		}
+	}
+	replies := h.fake.CallsTo("conversations.replies")
+	if n := h.fake.RateLimited429s("conversations.replies"); n != 1 {
+		t.Errorf("conversations.replies: %d 429s, want only the forced one", n)
+	}
+	if len(replies) != answers+1 {
+		t.Errorf("conversations.replies: %d calls, want one for each answer and one retry", len(replies))
+	}
+	for i, c := range replies[:len(replies)-1] {
+		if c.Status == http.StatusTooManyRequests {
+			if gap := replies[i+1].At.Sub(c.At); gap < time.Second {
+				t.Errorf("the call after a 429 with Retry-After 1 came %v later", gap)
+			}
+		}
+	}
+}
+
+// TestSocketModeTurnedOffStopsTheApp: when Socket Mode is turned off in the
+// app's settings, Run returns ErrSocketModeDisabled, naming the setting,
+// instead of reconnecting forever.
+func TestSocketModeTurnedOffStopsTheApp(t *testing.T) {
+	h := newHarness(t)
+	h.slash(alice, "help")
+	h.fake.DisableSocketMode()
+	var err error
+	select {
+	case err = <-h.done:
+	case <-time.After(15 * time.Second):
+		t.Fatalf("Run did not return after Socket Mode was turned off\nlogs:\n%s", h.logs)
+	}
+	h.stop()
+	h.stop = nil
+	if !errors.Is(err, slackapp.ErrSocketModeDisabled) {
+		t.Fatalf("Run: got %v, want ErrSocketModeDisabled", err)
+	}
+	contains(t, "error", err.Error(), "Enable Socket Mode", "api.slack.com/apps", "access_denied")
+	if h.app.Connected() {
+		t.Error("still reports connected")
+	}
+	if n := len(h.fake.CallsTo("apps.connections.open")); n != 2 {
+		t.Errorf("apps.connections.open calls: got %d, want 2 (the first connection and the refused one)", n)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 func TestConversationsHistory(t *testing.T) {
 	srv := newServer(t)
+	srv.SetTiers(false) // several posts to one DM at once: more than chat.postMessage's 1 a second
 	web := api(srv)
 	meta := slack.SlackMetadata{EventType: "ladder_outbox", EventPayload: map[string]any{"key": "prompt:U1:2026-W47"}}
 	_, ts1, err := web.PostMessage("U1", slack.MsgOptionText("first", false))

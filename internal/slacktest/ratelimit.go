@@ -37,39 +37,150 @@ func SlackError(code string) Failure { return Failure{Error: code} }
 // a slow Slack or a client timeout.
 func Delayed(d time.Duration) Failure { return Failure{Delay: d} }
 
+// Slack's rate-limit tiers, in calls a minute. Each Web API method is limited
+// per app per workspace, and Slack evaluates the limits per minute
+// (https://api.slack.com/apis/rate-limits, "Rate Limits": Tier 1 1+, Tier 2
+// 20+, Tier 3 50+ and Tier 4 100+ per minute). The docs allow "sporadic
+// bursts" without a number, so the server is strict: never more than the
+// tier's number in any minute, a burst of that size included.
+const (
+	tier3 = 50
+	tier4 = 100
+)
+
+// defaultTiers is the tier of each method the server limits by default, from
+// the "Rate limits" fact of each method's page at api.slack.com/methods.
+// chat.postMessage is in the special tier: see postPerChannel.
+var defaultTiers = map[string]int{
+	"conversations.history": tier3,
+	"conversations.replies": tier3,
+	"conversations.open":    tier3,
+	"users.info":            tier4,
+	"views.publish":         tier4,
+	"views.open":            tier4,
+	"views.push":            tier4,
+	"views.update":          tier4,
+}
+
+// postPerChannel is chat.postMessage's own limit: "one message per second per
+// channel", with "short bursts >1 allowed" (api.slack.com/apis/rate-limits,
+// "Posting messages"). The strictest burst that is more than one is two.
+const (
+	postPerChannelRate  = 1.0
+	postPerChannelBurst = 2.0
+)
+
 // limits holds the per-method budgets and the forced failures. Guarded by Server.mu.
 type limits struct {
+	// tiersOn turns on the tiers and chat.postMessage's limit per channel.
+	tiersOn bool
+	// tiers holds each method's tier budget, a sliding window of calls.
+	tiers map[string]*window
+	// channels holds chat.postMessage's budget per channel.
+	channels map[string]*bucket
+	// workspace is chat.postMessage's workspace-wide cap; nil for none.
+	workspace *window
+	// buckets holds the budgets set with Limit, on top of the tiers.
 	buckets  map[string]*bucket
 	failures map[string][]Failure
 	revoked  bool
+	// socketOff is set by DisableSocketMode.
+	socketOff bool
+	// minute is how long a rate-limit minute lasts; see SetRateMinute.
+	minute time.Duration
 }
 
 func newLimits() limits {
-	return limits{buckets: map[string]*bucket{}, failures: map[string][]Failure{}}
+	l := limits{
+		tiersOn:  true,
+		tiers:    map[string]*window{},
+		channels: map[string]*bucket{},
+		buckets:  map[string]*bucket{},
+		failures: map[string][]Failure{},
+		minute:   time.Minute,
+	}
+	for m, n := range defaultTiers {
+		l.tiers[m] = &window{n: n, span: l.minute}
+	}
+	return l
 }
 
-// bucket is a token bucket: it holds up to rate tokens and gains rate per second.
+// budget is one rate limit. wait reports how long until a call fits, zero if
+// it fits now; spend records the call. A call is checked against every budget
+// that applies before any is spent, so a refused call costs nothing.
+type budget interface {
+	wait(now time.Time) time.Duration
+	spend(now time.Time)
+}
+
+// window allows n calls in any span: a sliding window over the calls made.
+type window struct {
+	n     int
+	span  time.Duration
+	calls []time.Time
+}
+
+func (w *window) prune(now time.Time) {
+	i := 0
+	for i < len(w.calls) && !w.calls[i].After(now.Add(-w.span)) {
+		i++
+	}
+	w.calls = w.calls[i:]
+}
+
+func (w *window) wait(now time.Time) time.Duration {
+	w.prune(now)
+	if len(w.calls) < w.n {
+		return 0
+	}
+	return w.calls[len(w.calls)-w.n].Add(w.span).Sub(now)
+}
+
+func (w *window) spend(now time.Time) { w.calls = append(w.calls, now) }
+
+// bucket is a token bucket: it holds up to burst tokens and gains rate a second.
 type bucket struct {
 	rate   float64
+	burst  float64
 	tokens float64
 	last   time.Time
 }
 
-// take spends a token, or reports how many whole seconds until one is there.
-func (b *bucket) take(now time.Time) (ok bool, retryAfter int) {
-	b.tokens = math.Min(b.rate, b.tokens+now.Sub(b.last).Seconds()*b.rate)
-	b.last = now
-	if b.tokens >= 1 {
-		b.tokens--
-		return true, 0
+func newBucket(rate, burst float64, now time.Time) *bucket {
+	return &bucket{rate: rate, burst: burst, tokens: burst, last: now}
+}
+
+func (b *bucket) refill(now time.Time) {
+	if now.After(b.last) {
+		b.tokens = math.Min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
+		b.last = now
 	}
-	return false, max(1, int(math.Ceil((1-b.tokens)/b.rate)))
+}
+
+func (b *bucket) wait(now time.Time) time.Duration {
+	b.refill(now)
+	if b.tokens >= 1 {
+		return 0
+	}
+	return time.Duration((1 - b.tokens) / b.rate * float64(time.Second))
+}
+
+func (b *bucket) spend(now time.Time) {
+	b.refill(now)
+	b.tokens--
+}
+
+// retryAfter turns a wait into Retry-After's whole seconds, at least one.
+func retryAfter(d time.Duration) int {
+	return max(1, int(math.Ceil(d.Seconds())))
 }
 
 // Limit gives method a budget of perSecond calls a second, with bursts of
 // perSecond, refilled by the server's clock (see WithClock). A call over budget
-// gets a 429 with Retry-After and delivers nothing.
-// A perSecond of zero or less removes the limit. The method "response_url"
+// gets a 429 with Retry-After and delivers nothing. The budget applies on top
+// of the method's tier; for chat.postMessage it is the workspace-wide cap, on
+// top of the limit per channel.
+// A perSecond of zero or less removes the budget. The method "response_url"
 // covers posts to response URLs.
 func (s *Server) Limit(method string, perSecond int) {
 	s.mu.Lock()
@@ -79,7 +190,77 @@ func (s *Server) Limit(method string, perSecond int) {
 		return
 	}
 	r := float64(perSecond)
-	s.limits.buckets[method] = &bucket{rate: r, tokens: r, last: s.cfg.now()}
+	s.limits.buckets[method] = newBucket(r, r, s.cfg.now())
+}
+
+// SetTier limits method to perMinute calls in any rate-limit minute (see
+// WithRateMinute), like the tiers the server applies by default. A perMinute of
+// zero or less removes the method's tier. Use it for a method whose tier Slack
+// changed, such as conversations.history at Tier 1 (1 a minute) for apps that
+// are not in the Slack Marketplace.
+func (s *Server) SetTier(method string, perMinute int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if perMinute <= 0 {
+		delete(s.limits.tiers, method)
+		return
+	}
+	s.limits.tiers[method] = &window{n: perMinute, span: s.limits.minute}
+}
+
+// SetTiers turns the tiers and chat.postMessage's limit per channel on or off.
+// They are on from New: a test whose clock stands still while it makes more
+// calls than a tier allows turns them off, or moves its clock, since budgets
+// refill only as the server's clock (WithClock) moves. Budgets set with Limit
+// and SetWorkspacePostCap apply either way.
+func (s *Server) SetTiers(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limits.tiersOn = on
+}
+
+// SetRateMinute sets how long the minute of the tiers and of the workspace
+// post cap lasts, one minute by default, so that a test can run Slack's limits
+// faster: with a second, Tier 3 allows 50 calls a second. It starts every
+// budget afresh. chat.postMessage's limit per channel stays one a second.
+func (s *Server) SetRateMinute(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limits.minute = d
+	for _, w := range s.limits.tiers {
+		*w = window{n: w.n, span: d}
+	}
+	if w := s.limits.workspace; w != nil {
+		*w = window{n: w.n, span: d}
+	}
+}
+
+// SetWorkspacePostCap caps chat.postMessage at perMinute posts in any
+// rate-limit minute across the workspace, on top of the limit per channel.
+// Slack keeps such a cap but publishes no number for it ("several hundred a
+// minute"), so there is none until a test sets one. Zero or less removes it.
+func (s *Server) SetWorkspacePostCap(perMinute int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if perMinute <= 0 {
+		s.limits.workspace = nil
+		return
+	}
+	s.limits.workspace = &window{n: perMinute, span: s.limits.minute}
+}
+
+// RateLimited429s counts the calls to method that the server answered with a
+// 429, its own limits and forced failures alike.
+func (s *Server) RateLimited429s(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.calls {
+		if c.Method == method && c.Status == http.StatusTooManyRequests {
+			n++
+		}
+	}
+	return n
 }
 
 // FailNext makes the next n calls to method answer with f, ahead of every other
@@ -139,10 +320,46 @@ func (s *Server) gate(ctx context.Context, c Call) *reply {
 			return r
 		}
 	}
+	if r := s.socketModeLocked(c); r != nil {
+		return r
+	}
+	return s.spendLocked(c)
+}
+
+// spendLocked checks call against every budget that applies to it and, if it
+// fits all of them, spends from each. Otherwise it answers 429 with the
+// longest wait as Retry-After.
+func (s *Server) spendLocked(c Call) *reply {
+	var budgets []budget
+	if w := s.limits.tiers[c.Method]; w != nil && s.limits.tiersOn {
+		budgets = append(budgets, w)
+	}
 	if b := s.limits.buckets[c.Method]; b != nil {
-		if ok, after := b.take(s.cfg.now()); !ok {
-			return &reply{status: http.StatusTooManyRequests, retryAfter: after, err: "ratelimited"}
+		budgets = append(budgets, b)
+	}
+	if c.Method == "chat.postMessage" && s.limits.tiersOn {
+		if s.limits.workspace != nil {
+			budgets = append(budgets, s.limits.workspace)
 		}
+		if ch := resolveChannel(c.Params.Get("channel")); ch != "" {
+			b := s.limits.channels[ch]
+			if b == nil {
+				b = newBucket(postPerChannelRate, postPerChannelBurst, s.cfg.now())
+				s.limits.channels[ch] = b
+			}
+			budgets = append(budgets, b)
+		}
+	}
+	now := s.cfg.now()
+	var wait time.Duration
+	for _, b := range budgets {
+		wait = max(wait, b.wait(now))
+	}
+	if wait > 0 {
+		return &reply{status: http.StatusTooManyRequests, retryAfter: retryAfter(wait), err: "ratelimited"}
+	}
+	for _, b := range budgets {
+		b.spend(now)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package slacktest_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"testing"
@@ -112,5 +113,188 @@ func TestRevokeTokens(t *testing.T) {
 	}
 	if _, _, err := api(srv).StartSocketModeContext(t.Context()); err == nil || err.Error() != "invalid_auth" {
 		t.Errorf("apps.connections.open after revoke: %v, want invalid_auth", err)
+	}
+}
+
+// frozen is a clock the test moves by hand.
+type frozen struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (f *frozen) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+func (f *frozen) Add(d time.Duration) {
+	f.mu.Lock()
+	f.now = f.now.Add(d)
+	f.mu.Unlock()
+}
+
+func newFrozen() *frozen { return &frozen{now: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)} }
+
+func history(web *slack.Client) error {
+	_, err := web.GetConversationHistory(&slack.GetConversationHistoryParameters{ChannelID: "DU1"})
+	return err
+}
+
+func TestTier3AllowsFiftyCallsInAnyMinute(t *testing.T) {
+	clock := newFrozen()
+	srv := newServer(t, slacktest.WithClock(clock.Now))
+	web := api(srv)
+
+	// Spread over the first 50 seconds, one a second.
+	for i := range 50 {
+		if err := history(web); err != nil {
+			t.Fatalf("call %d within Tier 3: %v", i+1, err)
+		}
+		clock.Add(time.Second)
+	}
+	err := history(web)
+	var rl *slack.RateLimitedError
+	if !errors.As(err, &rl) || rl.RetryAfter != 10*time.Second {
+		t.Fatalf("51st call in a minute = %v, want a RateLimitedError with RetryAfter 10s (when the first call leaves the minute)", err)
+	}
+	// Other Tier 3 methods have budgets of their own.
+	if _, _, _, err := web.GetConversationReplies(&slack.GetConversationRepliesParameters{ChannelID: "DU1", Timestamp: "1.000001"}); err != nil && errors.As(err, &rl) {
+		t.Errorf("conversations.replies limited by conversations.history's budget: %v", err)
+	}
+	clock.Add(10 * time.Second)
+	if err := history(web); err != nil {
+		t.Errorf("once the first call is a minute old: %v", err)
+	}
+	if err := history(web); !errors.As(err, &rl) {
+		t.Errorf("a second call at that moment = %v, want a RateLimitedError", err)
+	}
+	if n := srv.RateLimited429s("conversations.history"); n != 2 {
+		t.Errorf("RateLimited429s = %d, want 2", n)
+	}
+
+	// Burst: a fresh minute takes all 50 at once, and not one more.
+	srv.SetRateMinute(time.Minute)
+	for i := range 50 {
+		if err := history(web); err != nil {
+			t.Fatalf("burst call %d: %v", i+1, err)
+		}
+	}
+	if err := history(web); !errors.As(err, &rl) || rl.RetryAfter != time.Minute {
+		t.Errorf("51st call of a burst = %v, want RetryAfter 60s", err)
+	}
+}
+
+func TestTiersOfMethods(t *testing.T) {
+	clock := newFrozen()
+	srv := newServer(t, slacktest.WithClock(clock.Now))
+	srv.AddUser(slacktest.User{ID: "U1", Name: "ada"})
+	web := api(srv)
+	var rl *slack.RateLimitedError
+	count := func(call func() error) int {
+		for i := 0; ; i++ {
+			if err := call(); errors.As(err, &rl) {
+				return i
+			} else if err != nil {
+				t.Fatalf("call %d: %v", i+1, err)
+			}
+			if i > 1000 {
+				t.Fatal("no limit")
+			}
+		}
+	}
+	for _, c := range []struct {
+		method string
+		want   int
+		call   func() error
+	}{
+		{"conversations.open", 50, func() error {
+			_, _, _, err := web.OpenConversation(&slack.OpenConversationParameters{Users: []string{"U1"}})
+			return err
+		}},
+		{"users.info", 100, func() error { _, err := web.GetUserInfo("U1"); return err }},
+		{"views.publish", 100, func() error {
+			_, err := web.PublishView("U1", slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: []slack.Block{
+				slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "hi", false, false), nil, nil)}}}, "")
+			return err
+		}},
+	} {
+		if got := count(c.call); got != c.want {
+			t.Errorf("%s: %d calls in a minute, want %d", c.method, got, c.want)
+		}
+	}
+
+	srv.SetTiers(false)
+	if _, err := web.GetUserInfo("U1"); err != nil {
+		t.Errorf("users.info with the tiers off: %v", err)
+	}
+	srv.SetTiers(true)
+	srv.SetTier("users.info", 0)
+	if _, err := web.GetUserInfo("U1"); err != nil {
+		t.Errorf("users.info with its tier removed: %v", err)
+	}
+	srv.SetTier("conversations.history", 1) // Tier 1, as for apps outside the Marketplace
+	if err := history(web); err != nil {
+		t.Fatal(err)
+	}
+	if err := history(web); !errors.As(err, &rl) || rl.RetryAfter != time.Minute {
+		t.Errorf("second call at Tier 1 = %v, want RetryAfter 60s", err)
+	}
+}
+
+func TestPostMessageOnePerSecondPerChannel(t *testing.T) {
+	clock := newFrozen()
+	srv := newServer(t, slacktest.WithClock(clock.Now))
+	web := api(srv)
+	post := func(ch string) error {
+		_, _, err := web.PostMessage(ch, slack.MsgOptionText("hi", false))
+		return err
+	}
+	var rl *slack.RateLimitedError
+	// A short burst of two, then one a second.
+	for i := range 2 {
+		if err := post("U1"); err != nil {
+			t.Fatalf("post %d of a burst: %v", i+1, err)
+		}
+	}
+	if err := post("DU1"); !errors.As(err, &rl) || rl.RetryAfter != time.Second {
+		t.Fatalf("third post to the same DM (by its channel id) = %v, want RetryAfter 1s", err)
+	}
+	if err := post("U2"); err != nil {
+		t.Errorf("another channel has its own budget: %v", err)
+	}
+	clock.Add(time.Second)
+	if err := post("U1"); err != nil {
+		t.Errorf("a second later: %v", err)
+	}
+	if err := post("U1"); !errors.As(err, &rl) {
+		t.Errorf("two in that second = %v, want a RateLimitedError", err)
+	}
+	if n := len(srv.Messages()); n != 4 {
+		t.Errorf("%d messages delivered, want 4: a limited post delivers nothing", n)
+	}
+}
+
+func TestWorkspacePostCap(t *testing.T) {
+	clock := newFrozen()
+	srv := newServer(t, slacktest.WithClock(clock.Now))
+	srv.SetWorkspacePostCap(3)
+	web := api(srv)
+	var rl *slack.RateLimitedError
+	for i := range 3 {
+		if _, _, err := web.PostMessage(fmt.Sprintf("U%d", i), slack.MsgOptionText("hi", false)); err != nil {
+			t.Fatalf("post %d: %v", i+1, err)
+		}
+	}
+	_, _, err := web.PostMessage("U9", slack.MsgOptionText("hi", false))
+	if !errors.As(err, &rl) || rl.RetryAfter != time.Minute {
+		t.Fatalf("fourth post in a minute = %v, want RetryAfter 60s", err)
+	}
+	// The refused post spent nothing: U9's channel still has its burst.
+	clock.Add(time.Minute)
+	for i := range 2 {
+		if _, _, err := web.PostMessage("U9", slack.MsgOptionText("hi", false)); err != nil {
+			t.Errorf("post %d to U9 after the minute: %v", i+1, err)
+		}
 	}
 }

@@ -115,6 +115,7 @@ func TestNewTSIncreases(t *testing.T) {
 
 func TestObserversSeeMessagesInOrder(t *testing.T) {
 	srv := newServer(t)
+	srv.SetTiers(false) // several posts to one DM at once: more than chat.postMessage's 1 a second
 	var mu sync.Mutex
 	var seen []string
 	srv.OnMessage(func(m slacktest.Message) {
