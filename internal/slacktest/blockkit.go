@@ -146,7 +146,6 @@ type checker struct {
 	problems []Problem
 	// blockIDs holds the block ids seen so far: unique within a message or view.
 	blockIDs map[string]bool
-	inputs   int
 }
 
 func (c *checker) add(ptr, format string, args ...any) {
