@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // verificationToken is the legacy token Slack puts in every payload.
@@ -138,6 +139,31 @@ func (s *Server) sendEnvelope(kind string, payload any, accepts bool, retry *ret
 	}
 	return id, nil
 }
+
+// trigger is a trigger_id handed out with an interaction. views.open and views.push
+// exchange it once, within triggerTTL of issued.
+type trigger struct {
+	user   string
+	issued time.Time
+	used   bool
+}
+
+// triggerTTL is how long a trigger_id works: "Pass a valid trigger_id within 3
+// seconds of receiving it" (Bolt's "Opening modals"; Slack's views.open).
+const triggerTTL = 3 * time.Second
+
+// responseTarget is a response_url: it takes responseURLUses posts within
+// responseURLTTL of issued.
+type responseTarget struct {
+	user, channel string
+	uses          int
+	issued        time.Time
+}
+
+const (
+	responseURLUses = 5
+	responseURLTTL  = 30 * time.Minute
+)
 
 func (s *Server) newTriggerLocked(user string) string {
 	id := fmt.Sprintf("%d.%s.fake%08d", s.cfg.now().Unix(), s.TeamID, s.nextLocked())

@@ -100,31 +100,6 @@ type storedView struct {
 	obj  map[string]any
 }
 
-// trigger is a trigger_id handed out with an interaction. views.open and views.push
-// exchange it once, within triggerTTL of issued.
-type trigger struct {
-	user   string
-	issued time.Time
-	used   bool
-}
-
-// triggerTTL is how long a trigger_id works: "Pass a valid trigger_id within 3
-// seconds of receiving it" (Bolt's "Opening modals"; Slack's views.open).
-const triggerTTL = 3 * time.Second
-
-// responseTarget is a response_url: it takes responseURLUses posts within
-// responseURLTTL of issued.
-type responseTarget struct {
-	user, channel string
-	uses          int
-	issued        time.Time
-}
-
-const (
-	responseURLUses = 5
-	responseURLTTL  = 30 * time.Minute
-)
-
 type reaction struct{ channel, ts, name string }
 
 func (s *Server) webMethods() map[string]func(Call) reply {
