@@ -78,7 +78,7 @@ func TestMission(t *testing.T) {
 		digest: "November 2026", digestWeeks: "answered 0 of 6 weeks",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 			defer cancel()
 			clk := &clock{}
 			fake := slacktest.New(slacktest.WithClock(clk.Now))
@@ -136,7 +136,9 @@ func TestMission(t *testing.T) {
 			}
 			area := promptArea(prompt.Text)
 			clk.Advance(time.Minute)
-			fake.SendEvent("", fake.ThreadReplyEvent("UALICE", answer, fake.NewTS(), prompt.TS), 0)
+			if _, err := fake.SendEvent("", fake.ThreadReplyEvent("UALICE", answer, fake.NewTS(), prompt.TS), 0); err != nil {
+				t.Fatal(err)
+			}
 			saved := find("the confirmation", func(m slacktest.Message) bool {
 				return m.ThreadTS == prompt.TS && strings.HasPrefix(m.Text, "Saved to")
 			})
@@ -144,7 +146,9 @@ func TestMission(t *testing.T) {
 				t.Errorf("confirmation %q; want it to start %q", saved.Text, want)
 			}
 			clk.Advance(time.Hour)
-			fake.SendSlash(slacktest.SlashCommand{UserID: "UALICE", Text: "gaps"})
+			if _, err := fake.SendSlash(slacktest.SlashCommand{UserID: "UALICE", Text: "gaps"}); err != nil {
+				t.Fatal(err)
+			}
 			gaps := find("the gaps reply", visible("UALICE"))
 			if line := lineWith(gaps.Text, area+" "); !strings.Contains(gaps.Text, "Readiness for Senior EM") ||
 				!strings.Contains(line, "1 week ") || !strings.Contains(line, "last today") {
@@ -159,7 +163,9 @@ func TestMission(t *testing.T) {
 				return m.Kind == "post" && m.Channel == "DUBOB" && strings.Contains(m.Text, "Monthly digest")
 			})
 			checkDigest(t, "scheduled digest", digest.Text, tc.digest, tc.digestWeeks, answer, tc.digestExcerpt)
-			fake.SendSlash(slacktest.SlashCommand{UserID: "UBOB", Text: "digest"})
+			if _, err := fake.SendSlash(slacktest.SlashCommand{UserID: "UBOB", Text: "digest"}); err != nil {
+				t.Fatal(err)
+			}
 			preview := find("the digest preview", visible("UBOB"))
 			if !strings.HasPrefix(preview.Text, "Preview") {
 				t.Errorf("preview: %q", preview.Text)
@@ -204,15 +210,17 @@ func enroll(t *testing.T, path string, ms ...ladder.Member) {
 	}
 }
 
-// start runs bot serve against the fake Slack until the returned stop is
-// called. The start is complete, and its first tick has run, when the app has
-// connected to the fake Slack; stop checks that run returned cleanly.
+// start runs bot serve against the fake Slack, on clk, and returns once the
+// app has connected, so that events reach it. The first tick runs as the app
+// starts: what is due at clk's time is being sent. stop cancels run and checks
+// that it returned cleanly.
 func start(t *testing.T, ctx context.Context, fake *slacktest.Server, clk *clock) (stop func()) {
 	t.Helper()
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
+	conns := fake.Connections()
 	go func() { done <- run(runCtx, []string{"serve"}, os.Getenv, clk.Now, nil, io.Discard, io.Discard) }()
-	return func() {
+	stop = func() {
 		t.Helper()
 		cancel()
 		select {
@@ -224,6 +232,11 @@ func start(t *testing.T, ctx context.Context, fake *slacktest.Server, clk *clock
 			t.Fatal("run did not return within 10s")
 		}
 	}
+	if err := fake.WaitConnections(ctx, conns+1); err != nil {
+		stop()
+		t.Fatalf("the app never connected: %v", err)
+	}
+	return stop
 }
 
 // checkDigest checks the digest text a manager sees: its month, the report's
