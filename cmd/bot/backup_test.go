@@ -35,7 +35,7 @@ func TestBackupWhileWriting(t *testing.T) {
 	}
 	defer db.Close()
 	const user = "UWRITER"
-	if _, _, err := db.Enroll(ctx, ladder.Member{UserID: user, Level: ladder.EM, Target: ladder.SeniorEM, Track: "broad", Share: ladder.ShareSummary, EnrolledAt: time.Now()}); err != nil {
+	if _, _, err := db.Enroll(ctx, ladder.Member{UserID: user, Level: ladder.EM, Target: ladder.SeniorEM, Track: "broad", Share: ladder.ShareSummary, EnrolledAt: testDay}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -50,7 +50,7 @@ func TestBackupWhileWriting(t *testing.T) {
 		for i := 1; writing.Err() == nil; i++ {
 			_, _, err := db.AddEvidence(writing, ladder.Evidence{
 				UserID: user, Text: fmt.Sprintf("answer %d: %s", i, filler),
-				Channel: "DUWRITER", TS: fmt.Sprintf("%d.000000", 1700000000+i), Created: time.Now(),
+				Channel: "DUWRITER", TS: fmt.Sprintf("%d.000000", 1700000000+i), Created: testDay.Add(time.Duration(i) * time.Second),
 			})
 			if err != nil {
 				if writing.Err() == nil {
@@ -71,7 +71,7 @@ func TestBackupWhileWriting(t *testing.T) {
 	copyPath := filepath.Join(dir, "copy.db")
 	before := written.Load()
 	var out, errOut bytes.Buffer
-	err = run(ctx, []string{"backup", copyPath}, os.Getenv, nil, &out, &errOut)
+	err = run(ctx, []string{"backup", copyPath}, os.Getenv, startingAt(testDay), nil, &out, &errOut)
 	after := written.Load()
 	// The writer must not have been shut out: it goes on after the backup.
 	for written.Load() < after+10 && writeErr == nil && ctx.Err() == nil {
@@ -157,7 +157,7 @@ func TestBackupRefuses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("LADDER_DB", tt.db)
 			var out, errOut bytes.Buffer
-			code := exitCode(run(t.Context(), tt.args, os.Getenv, nil, &out, &errOut), &errOut)
+			code := exitCode(run(t.Context(), tt.args, os.Getenv, startingAt(testDay), nil, &out, &errOut), &errOut)
 			if code != tt.wantCode || !strings.Contains(errOut.String(), tt.wantErr) {
 				t.Errorf("got exit %d, %q; want exit %d, %q", code, errOut.String(), tt.wantCode, tt.wantErr)
 			}

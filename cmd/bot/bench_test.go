@@ -65,10 +65,11 @@ func seededDB(tb testing.TB, now time.Time) string {
 	return dst
 }
 
-// seedDay is the clock the seeded database is built for. The bot runs on the
-// real clock, so it is today: the cached copy is rebuilt each day to keep its
-// evidence recent.
-func seedDay() time.Time { return time.Now().UTC().Truncate(24 * time.Hour) }
+// seedDay is the time the seeded database is built for, and the time the
+// benchmarked bot's clock starts at: a Wednesday, when no weekly slot (Monday
+// 09:30) and no digest (the 1st) is due, so the start does no fan-out. Being
+// fixed, it also keeps the cached copy good from one day to the next.
+var seedDay = time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC)
 
 func copyFile(tb testing.TB, src, dst string) {
 	tb.Helper()
@@ -81,11 +82,12 @@ func copyFile(tb testing.TB, src, dst string) {
 	}
 }
 
-// benchChild starts the bot as a child process, at the production log level,
-// and returns it with the time it was started.
+// benchChild starts the bot as a child process, at the production log level
+// and on a clock that starts at seedDay, and returns it with the time it was
+// started.
 func benchChild(b *testing.B, fake *slacktest.Server, db string) (*exec.Cmd, *bytes.Buffer, time.Time) {
 	b.Helper()
-	return startChild(b, fake, db, "info")
+	return startChild(b, fake, db, "info", seedDay)
 }
 
 // stopChild sends SIGTERM and waits for a clean exit.
@@ -134,8 +136,8 @@ func procStatus(b *testing.B, pid int, fields ...string) map[string]float64 {
 // database": from starting the process to the fake Slack greeting its Socket
 // Mode connection. Each iteration starts a new bot on the same database.
 func BenchmarkStartToConnected(b *testing.B) {
-	db := seededDB(b, seedDay())
-	fake := slacktest.New()
+	db := seededDB(b, seedDay)
+	fake := slacktest.New(slacktest.WithClock(startingAt(seedDay)))
 	defer fake.Close()
 	var took []time.Duration
 	for b.Loop() {
@@ -165,8 +167,8 @@ func BenchmarkStartToConnected(b *testing.B) {
 // DM answers, then reads the process's resident set (VmRSS) and its peak
 // (VmHWM).
 func BenchmarkResidentMemory(b *testing.B) {
-	db := seededDB(b, seedDay())
-	fake := slacktest.New()
+	db := seededDB(b, seedDay)
+	fake := slacktest.New(slacktest.WithClock(startingAt(seedDay)))
 	defer fake.Close()
 	var rss, hwm []float64
 	conns := 0

@@ -34,7 +34,7 @@ func TestHealthcheck(t *testing.T) {
 			defer srv.Close()
 			t.Setenv("LADDER_HTTP_ADDR", srv.Listener.Addr().String())
 			var out, errOut bytes.Buffer
-			code := exitCode(run(t.Context(), []string{"healthcheck"}, os.Getenv, nil, &out, &errOut), &errOut)
+			code := exitCode(run(t.Context(), []string{"healthcheck"}, os.Getenv, startingAt(testDay), nil, &out, &errOut), &errOut)
 			got := errOut.String()
 			if tt.wantCode == 0 {
 				got = out.String()
@@ -55,7 +55,7 @@ func TestHealthcheckUnreachable(t *testing.T) {
 	srv.Close()
 	t.Setenv("LADDER_HTTP_ADDR", addr)
 	var out, errOut bytes.Buffer
-	if code := exitCode(run(t.Context(), []string{"healthcheck"}, os.Getenv, nil, &out, &errOut), &errOut); code != 1 {
+	if code := exitCode(run(t.Context(), []string{"healthcheck"}, os.Getenv, startingAt(testDay), nil, &out, &errOut), &errOut); code != 1 {
 		t.Errorf("exit %d, want 1", code)
 	}
 	if !strings.Contains(errOut.String(), "unhealthy: ") || !strings.Contains(errOut.String(), "refused") {
@@ -64,7 +64,7 @@ func TestHealthcheckUnreachable(t *testing.T) {
 
 	t.Setenv("LADDER_HTTP_ADDR", "")
 	errOut.Reset()
-	if code := exitCode(run(t.Context(), []string{"healthcheck"}, os.Getenv, nil, &out, &errOut), &errOut); code != 1 || !strings.Contains(errOut.String(), "LADDER_HTTP_ADDR is empty") {
+	if code := exitCode(run(t.Context(), []string{"healthcheck"}, os.Getenv, startingAt(testDay), nil, &out, &errOut), &errOut); code != 1 || !strings.Contains(errOut.String(), "LADDER_HTTP_ADDR is empty") {
 		t.Errorf("empty LADDER_HTTP_ADDR: exit %d, %q", code, errOut.String())
 	}
 }

@@ -16,10 +16,11 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 func main() {
-	err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	err := run(context.Background(), os.Args[1:], os.Getenv, time.Now, os.Stdin, os.Stdout, os.Stderr)
 	os.Exit(exitCode(err, os.Stderr))
 }
 
@@ -47,13 +48,17 @@ func exitCode(err error, stderr io.Writer) int {
 }
 
 // run is the whole program. main calls it with the process's arguments,
-// environment and standard streams; tests call it with their own and cancel ctx
-// to stop it.
+// environment, the real clock and the standard streams; tests call it with
+// their own and cancel ctx to stop it.
+//
+// clock is the one clock of the whole program: the app, the scheduler and bot
+// try's simulated Slack all read it, so a test that sets it runs the program
+// as if on that day.
 //
 // Configuration is read by envconfig, which reads the process environment and
 // offers no other source, so tests set variables with t.Setenv. getenv serves
 // the lookups that are not configuration.
-func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, clock func() time.Time, stdin io.Reader, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -63,11 +68,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	switch cmd {
 	case "serve":
-		return serve(ctx, args, stdout, stderr)
+		return serve(ctx, args, clock, stderr)
 	case "check":
 		return check(args, stdout)
 	case "try":
-		return try(ctx, args, getenv, stdin, stdout, stderr)
+		return try(ctx, args, getenv, clock, stdin, stdout, stderr)
 	case "backup":
 		return backup(ctx, args, stdout)
 	case "healthcheck":

@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -17,21 +19,66 @@ import (
 )
 
 // TestMain lets a test run the binary as a child process: with BOT_CHILD set,
-// the test binary is the bot, so SIGTERM and kill -9 hit a real process.
+// the test binary is the bot, so SIGTERM and kill -9 hit a real process. Its
+// clock starts at BOT_NOW (RFC 3339), as if the process started then.
 func TestMain(m *testing.M) {
 	if os.Getenv("BOT_CHILD") == "1" {
 		args := strings.Fields(os.Getenv("BOT_ARGS"))
-		err := run(context.Background(), args, os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+		start, err := time.Parse(time.RFC3339, os.Getenv("BOT_NOW"))
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "BOT_NOW: %v\n", err)
+			os.Exit(2)
+		}
+		err = run(context.Background(), args, os.Getenv, startingAt(start), os.Stdin, os.Stdout, os.Stderr)
 		os.Exit(exitCode(err, os.Stderr))
 	}
 	os.Exit(m.Run())
+}
+
+// testDay is when the tests that do not set their own clock run: a Monday
+// morning in the middle of a month, so that nothing they do crosses a day, a
+// week or a month, whatever today is.
+var testDay = time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
+
+// startingAt is a clock that reads start when it is made and runs on in real
+// time from there: the program as if it had been started at start.
+func startingAt(start time.Time) func() time.Time {
+	began := time.Now()
+	return func() time.Time { return start.Add(time.Since(began)) }
+}
+
+// clock is a clock that stands still until the test sets or advances it, as
+// golink's tstest.Clock. Its Now is the program's clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// Advance moves the clock on by d and returns the new time.
+func (c *clock) Advance(d time.Duration) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+	return c.t
 }
 
 func TestNoTokensExitsTwoWithSetupHelp(t *testing.T) {
 	t.Setenv("SLACK_APP_TOKEN", "")
 	t.Setenv("SLACK_BOT_TOKEN", "")
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), nil, os.Getenv, strings.NewReader(""), &out, &errOut)
+	err := run(context.Background(), nil, os.Getenv, startingAt(testDay), strings.NewReader(""), &out, &errOut)
 	if code := exitCode(err, &errOut); code != 2 {
 		t.Fatalf("exit code: got %d, want 2", code)
 	}
@@ -43,7 +90,7 @@ func TestNoTokensExitsTwoWithSetupHelp(t *testing.T) {
 	t.Setenv("SLACK_APP_TOKEN", "xoxb-wrong-kind")
 	t.Setenv("SLACK_BOT_TOKEN", "xoxb-fine")
 	errOut.Reset()
-	if code := exitCode(run(context.Background(), nil, os.Getenv, nil, &out, &errOut), &errOut); code != 2 {
+	if code := exitCode(run(context.Background(), nil, os.Getenv, startingAt(testDay), nil, &out, &errOut), &errOut); code != 2 {
 		t.Errorf("malformed app token: exit %d, want 2", code)
 	}
 	if strings.Contains(errOut.String(), "xoxb-wrong-kind") || strings.Contains(errOut.String(), "xoxb-fine") {
@@ -53,7 +100,7 @@ func TestNoTokensExitsTwoWithSetupHelp(t *testing.T) {
 
 func TestCheck(t *testing.T) {
 	var out, errOut bytes.Buffer
-	if code := exitCode(run(context.Background(), []string{"check"}, os.Getenv, nil, &out, &errOut), &errOut); code != 0 {
+	if code := exitCode(run(context.Background(), []string{"check"}, os.Getenv, startingAt(testDay), nil, &out, &errOut), &errOut); code != 0 {
 		t.Fatalf("check of the embedded ladder: exit %d: %s", code, errOut.String())
 	}
 	if got := strings.TrimSpace(out.String()); !strings.HasPrefix(got, "ok: ") || !strings.HasSuffix(got, " prompts, 5 areas, 5 levels") {
@@ -70,7 +117,7 @@ func TestCheck(t *testing.T) {
 	os.WriteFile(path, []byte(broken), 0o644)
 	out.Reset()
 	errOut.Reset()
-	code := exitCode(run(context.Background(), []string{"check", path}, os.Getenv, nil, &out, &errOut), &errOut)
+	code := exitCode(run(context.Background(), []string{"check", path}, os.Getenv, startingAt(testDay), nil, &out, &errOut), &errOut)
 	if code != 1 {
 		t.Fatalf("check of a broken file: exit %d, want 1", code)
 	}
@@ -84,15 +131,15 @@ func TestCheck(t *testing.T) {
 // at debug level, and kills it when the test ends.
 func child(t *testing.T, fake *slacktest.Server, db string) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
-	cmd, stderr, _ := startChild(t, fake, db, "debug")
+	cmd, stderr, _ := startChild(t, fake, db, "debug", testDay)
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	return cmd, stderr
 }
 
 // startChild starts the test binary as the bot (see TestMain), serving
-// against the fake Slack with the database db, and returns it with its
-// standard error and the time it was started.
-func startChild(tb testing.TB, fake *slacktest.Server, db, logLevel string) (*exec.Cmd, *bytes.Buffer, time.Time) {
+// against the fake Slack with the database db and a clock that starts at now,
+// and returns it with its standard error and the time it was started.
+func startChild(tb testing.TB, fake *slacktest.Server, db, logLevel string, now time.Time) (*exec.Cmd, *bytes.Buffer, time.Time) {
 	tb.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	var stderr bytes.Buffer
@@ -101,6 +148,7 @@ func startChild(tb testing.TB, fake *slacktest.Server, db, logLevel string) (*ex
 		"BOT_CHILD=1", "BOT_ARGS=serve",
 		"SLACK_APP_TOKEN="+fake.AppToken, "SLACK_BOT_TOKEN="+fake.BotToken, "SLACK_API_URL="+fake.APIURL(),
 		"LADDER_DB="+db, "LADDER_HTTP_ADDR=127.0.0.1:0", "LADDER_LOG_LEVEL="+logLevel,
+		"BOT_NOW="+now.Format(time.RFC3339),
 	)
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -115,7 +163,7 @@ func TestKill9KeepsConfirmedAnswersAndSIGTERMExitsZero(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	fake := slacktest.New(slacktest.WithPingInterval(2 * time.Second))
+	fake := slacktest.New(slacktest.WithPingInterval(2*time.Second), slacktest.WithClock(startingAt(testDay)))
 	defer fake.Close()
 	fake.AddUser(slacktest.User{ID: "UALICE", Name: "alice", TZ: "Europe/Berlin"})
 	db := filepath.Join(t.TempDir(), "ladder.db")
@@ -197,7 +245,7 @@ func TestRejectedTokensExitThree(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	var out, errOut bytes.Buffer
-	code := exitCode(run(ctx, nil, os.Getenv, nil, &out, &errOut), &errOut)
+	code := exitCode(run(ctx, nil, os.Getenv, startingAt(testDay), nil, &out, &errOut), &errOut)
 	if code != 3 {
 		t.Fatalf("exit code: got %d, want 3\n%s", code, errOut.String())
 	}

@@ -21,7 +21,7 @@ import (
 )
 
 // serve runs the app over Socket Mode until ctx ends.
-func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func serve(ctx context.Context, args []string, clock func() time.Time, stderr io.Writer) error {
 	if len(args) > 0 {
 		return &exitError{2, fmt.Errorf("bot serve takes no arguments")}
 	}
@@ -37,7 +37,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log := newLogger(stderr, level, cfg.AppToken, cfg.BotToken)
-	return serveWith(ctx, cfg, log, slackOptions(cfg)...)
+	return serveWith(ctx, cfg, log, clock, slackOptions(cfg)...)
 }
 
 func slackOptions(cfg config) []slack.Option {
@@ -52,8 +52,8 @@ func slackOptions(cfg config) []slack.Option {
 }
 
 // serveWith runs the app with a logger and Slack options already made; bot try
-// shares it.
-func serveWith(ctx context.Context, cfg config, log *slog.Logger, opts ...slack.Option) error {
+// shares it. The app and the scheduler both read clock.
+func serveWith(ctx context.Context, cfg config, log *slog.Logger, clock func() time.Time, opts ...slack.Option) error {
 	l, err := prompts.Open(cfg.Prompts)
 	if err != nil {
 		return &exitError{1, fmt.Errorf("ladder file:\n%w", err)}
@@ -69,14 +69,14 @@ func serveWith(ctx context.Context, cfg config, log *slog.Logger, opts ...slack.
 	defer db.Close()
 
 	api := slack.New(cfg.BotToken, opts...)
-	app := slackapp.New(log, api, db, l, time.Now, slackapp.Config{
+	app := slackapp.New(log, api, db, l, clock, slackapp.Config{
 		Admins:        cfg.Admins,
 		DefaultSlot:   slot,
 		ReminderAfter: cfg.ReminderAfter,
 	})
 
 	// Weekly prompts, reminders and digests, through the durable outbox.
-	sched, err := schedule.New(log, db, app, time.Now, schedule.Config{
+	sched, err := schedule.New(log, db, app, clock, schedule.Config{
 		DigestCron:    cfg.DigestCron,
 		ReminderAfter: cfg.ReminderAfter,
 	})

@@ -37,8 +37,9 @@ Ctrl-D quits.
 
 // try runs the whole app in a terminal: serveWith, the same code as bot serve,
 // connected to the fake Slack from internal/slacktest, with the person at the
-// keyboard as one member of the simulated workspace.
-func try(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+// keyboard as one member of the simulated workspace. The app and the simulated
+// Slack share clock.
+func try(ctx context.Context, args []string, getenv func(string) string, clock func() time.Time, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		return &exitError{2, errors.New("bot try takes no arguments: it reads lines from standard input\n" + usage)}
 	}
@@ -66,7 +67,7 @@ func try(ctx context.Context, args []string, getenv func(string) string, stdin i
 		dbNote = cfg.DB + " (deleted on exit; set LADDER_DB to keep it)"
 	}
 
-	fake := slacktest.New()
+	fake := slacktest.New(slacktest.WithClock(clock))
 	defer fake.Close()
 	u := tryUser
 	u.TZ = localZone(getenv)
@@ -101,7 +102,7 @@ func try(ctx context.Context, args []string, getenv func(string) string, stdin i
 	go func() {
 		defer close(appDone)
 		defer appStopped()
-		serveErr = serveWith(appCtx, cfg, newLogger(stderr, level), slackOptions(cfg)...)
+		serveErr = serveWith(appCtx, cfg, newLogger(stderr, level), clock, slackOptions(cfg)...)
 	}()
 	stop := func() error {
 		stopApp()

@@ -28,7 +28,7 @@ func runTry(t *testing.T, input string) (stdout, stderr string) {
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	var out, errOut bytes.Buffer
-	err := run(ctx, []string{"try"}, os.Getenv, strings.NewReader(input), &out, &errOut)
+	err := run(ctx, []string{"try"}, os.Getenv, startingAt(testDay), strings.NewReader(input), &out, &errOut)
 	if code := exitCode(err, &errOut); code != 0 {
 		t.Fatalf("bot try: exit %d\nstderr:\n%s\nstdout:\n%s", code, errOut.String(), out.String())
 	}
@@ -116,7 +116,7 @@ func TestTryKeepsLadderDB(t *testing.T) {
 func TestTryRejectsArguments(t *testing.T) {
 	tryEnv(t, "")
 	var out, errOut bytes.Buffer
-	err := run(t.Context(), []string{"try", "extra"}, os.Getenv, strings.NewReader(""), &out, &errOut)
+	err := run(t.Context(), []string{"try", "extra"}, os.Getenv, startingAt(testDay), strings.NewReader(""), &out, &errOut)
 	if code := exitCode(err, &errOut); code != 2 {
 		t.Errorf("exit %d, want 2", code)
 	}

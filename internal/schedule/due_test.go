@@ -63,7 +63,7 @@ func TestWeekSlot(t *testing.T) {
 			}
 		})
 	}
-	if _, _, ok := WeekSlot(ladder.Slot{}, time.UTC, time.Now()); ok {
+	if _, _, ok := WeekSlot(ladder.Slot{}, time.UTC, time.Date(2026, 11, 18, 12, 0, 0, 0, time.UTC)); ok {
 		t.Error("WeekSlot(off) found a slot")
 	}
 }

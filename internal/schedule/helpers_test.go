@@ -22,25 +22,28 @@ import (
 	"github.com/ladderapp/ladder/internal/store"
 )
 
-// clock is a fake clock the tests move by hand, or the real one.
+// clock is a fake clock the tests move by hand. A running clock moves on in
+// real time from where it was last set, for the tests and benchmarks that
+// measure real waits (Retry-After, the send budgets) on a fixed date.
 type clock struct {
-	mu   sync.Mutex
-	t    time.Time
-	real bool
+	mu      sync.Mutex
+	t       time.Time
+	running bool
+	set     time.Time // the real time t was set, for a running clock
 }
 
 func (c *clock) Now() time.Time {
-	if c.real {
-		return time.Now()
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.running {
+		return c.t.Add(time.Since(c.set))
+	}
 	return c.t
 }
 
 func (c *clock) Set(t time.Time) {
 	c.mu.Lock()
-	c.t = t
+	c.t, c.set = t, time.Now()
 	c.mu.Unlock()
 }
 
@@ -48,6 +51,9 @@ func (c *clock) Add(d time.Duration) time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
+	if c.running {
+		return c.t.Add(time.Since(c.set))
+	}
 	return c.t
 }
 
@@ -83,11 +89,21 @@ func (w tWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// newEnv makes an env whose clock starts at start, or is the real clock if
-// start is zero.
+// newEnv makes an env whose clock stands at start until the test moves it.
 func newEnv(t testing.TB, start time.Time, cfg schedule.Config, opts ...slacktest.Option) *env {
 	t.Helper()
-	c := &clock{t: start, real: start.IsZero()}
+	return makeEnv(t, &clock{t: start}, cfg, opts...)
+}
+
+// newRunningEnv makes an env whose clock starts at start and runs on in real
+// time.
+func newRunningEnv(t testing.TB, start time.Time, cfg schedule.Config, opts ...slacktest.Option) *env {
+	t.Helper()
+	return makeEnv(t, &clock{t: start, running: true, set: time.Now()}, cfg, opts...)
+}
+
+func makeEnv(t testing.TB, c *clock, cfg schedule.Config, opts ...slacktest.Option) *env {
+	t.Helper()
 	srv := slacktest.New(append([]slacktest.Option{slacktest.WithClock(c.Now)}, opts...)...)
 	t.Cleanup(srv.Close)
 	l, err := prompts.Default()
@@ -259,21 +275,13 @@ func (e *env) onePerChannel(users []string, prefix string) {
 	}
 }
 
-// dueNow returns a zone and a slot that fall at the current minute there,
-// choosing between UTC and UTC+12 the zone whose local time is farthest
-// from the turn of an ISO week, so that the slot stays in the week it was
-// made in while a long test starts.
-func dueNow() (string, ladder.Slot) {
-	best, bestGap := "", time.Duration(-1)
-	var bestLocal time.Time
-	for _, tz := range []string{"UTC", "Etc/GMT-12"} {
-		loc, _ := time.LoadLocation(tz)
-		local := time.Now().In(loc)
-		start := time.Date(local.Year(), local.Month(), local.Day()-(int(local.Weekday())+6)%7, 0, 0, 0, 0, loc)
-		gap := min(local.Sub(start), start.AddDate(0, 0, 7).Sub(local))
-		if gap > bestGap {
-			best, bestGap, bestLocal = tz, gap, local
-		}
-	}
-	return best, ladder.Slot{Day: bestLocal.Weekday(), Minute: bestLocal.Hour()*60 + bestLocal.Minute(), On: true}
+// midweek is when the tests on a running clock start: a Wednesday at noon
+// UTC, so that a slot at that minute stays in its ISO week, its day and its
+// month for as long as any of them runs.
+var midweek = time.Date(2026, 11, 18, 12, 0, 0, 0, time.UTC)
+
+// dueAt returns a zone and a slot that fall at t's minute there.
+func dueAt(t time.Time) (string, ladder.Slot) {
+	t = t.UTC()
+	return "UTC", slotAt(t.Weekday(), t.Hour(), t.Minute())
 }

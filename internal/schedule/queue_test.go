@@ -203,15 +203,14 @@ func TestRateLimitStorm(t *testing.T) {
 	}
 }
 
-// TestPausesForRetryAfterInRealTime runs the workers on the real clock: after
-// a 429 with Retry-After 1, the next post comes a second later.
+// TestPausesForRetryAfterInRealTime runs the workers on a clock that runs in
+// real time: after a 429 with Retry-After 1, the next post comes a second
+// later.
 func TestPausesForRetryAfterInRealTime(t *testing.T) {
-	now := time.Now().UTC()
-	e := newEnv(t, now, schedule.Config{Workers: 1})
-	e.sched, _ = schedule.New(testLog(t), e.db, e.app, time.Now, schedule.Config{Workers: 1})
-	tz, slot := dueNow()
+	e := newRunningEnv(t, midweek, schedule.Config{Workers: 1})
+	tz, slot := dueAt(midweek)
 	for i := range 3 {
-		e.enroll(fmt.Sprintf("U%d", i), tz, slot, func(m *ladder.Member) { m.EnrolledAt = now.Add(-time.Hour) })
+		e.enroll(fmt.Sprintf("U%d", i), tz, slot)
 	}
 	e.slack.FailNext("chat.postMessage", 1, slacktest.RateLimited(1))
 	if err := e.sched.Start(e.ctx); err != nil {
