@@ -253,3 +253,56 @@ func TestRejectedTokensExitThree(t *testing.T) {
 		t.Errorf("message: %q", errOut.String())
 	}
 }
+
+// TestSocketModeTurnedOffExitsFour: when an admin turns Socket Mode off,
+// Slack sends disconnect with reason link_disabled and refuses new
+// connections. The app stops with exit status 4 and names the setting,
+// rather than reconnecting forever behind a failing /healthz.
+func TestSocketModeTurnedOffExitsFour(t *testing.T) {
+	fake := slacktest.New(slacktest.WithClock(startingAt(testDay)))
+	defer fake.Close()
+	t.Setenv("SLACK_APP_TOKEN", fake.AppToken)
+	t.Setenv("SLACK_BOT_TOKEN", fake.BotToken)
+	t.Setenv("SLACK_API_URL", fake.APIURL())
+	t.Setenv("LADDER_DB", filepath.Join(t.TempDir(), "ladder.db"))
+	t.Setenv("LADDER_HTTP_ADDR", "")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var out bytes.Buffer
+	errOut := &lockedBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, nil, os.Getenv, startingAt(testDay), nil, &out, errOut) }()
+	if err := fake.WaitConnected(ctx); err != nil {
+		t.Fatalf("never connected: %v", err)
+	}
+	fake.DisableSocketMode()
+	select {
+	case err := <-done:
+		if code := exitCode(err, errOut); code != 4 {
+			t.Fatalf("exit code: got %d, want 4\n%s", code, errOut.String())
+		}
+	case <-ctx.Done():
+		t.Fatalf("still running 20s after Socket Mode was turned off\n%s", errOut.String())
+	}
+	if msg := errOut.String(); !strings.Contains(msg, "Enable Socket Mode") || strings.Contains(msg, fake.AppToken) {
+		t.Errorf("message: %q", msg)
+	}
+}
+
+// lockedBuffer is a writer that the app's logger and the test may use at once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}

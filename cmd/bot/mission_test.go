@@ -83,6 +83,11 @@ func TestMission(t *testing.T) {
 			clk := &clock{}
 			fake := slacktest.New(slacktest.WithClock(clk.Now))
 			defer fake.Close()
+			defer func() {
+				for _, r := range fake.Rejected() {
+					t.Errorf("Slack would have refused this Block Kit: %s", r)
+				}
+			}()
 			for _, id := range []string{"UALICE", "UBOB", "UADMIN"} {
 				fake.AddUser(slacktest.User{ID: id, Name: strings.ToLower(id[1:]), TZ: tc.zone})
 			}

@@ -108,6 +108,9 @@ func serveWith(ctx context.Context, cfg config, log *slog.Logger, clock func() t
 	if errors.Is(err, slackapp.ErrAuth) {
 		return &exitError{3, fmt.Errorf("%w. Check SLACK_BOT_TOKEN and SLACK_APP_TOKEN, or reinstall the app; see the README's Slack setup", err)}
 	}
+	if errors.Is(err, slackapp.ErrSocketModeDisabled) {
+		return &exitError{4, err}
+	}
 	if err != nil {
 		return err
 	}

@@ -69,6 +69,13 @@ func try(ctx context.Context, args []string, getenv func(string) string, clock f
 
 	fake := slacktest.New(slacktest.WithClock(clock))
 	defer fake.Close()
+	// The simulated Slack refuses what Slack would refuse; a ladder author
+	// should hear of it, not just see a message go missing.
+	defer func() {
+		for _, r := range fake.Rejected() {
+			fmt.Fprintf(stderr, "bot try: Slack would have refused this: %s\n", r)
+		}
+	}()
 	u := tryUser
 	u.TZ = localZone(getenv)
 	fake.AddUser(u)

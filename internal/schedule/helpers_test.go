@@ -105,6 +105,12 @@ func newRunningEnv(t testing.TB, start time.Time, cfg schedule.Config, opts ...s
 func makeEnv(t testing.TB, c *clock, cfg schedule.Config, opts ...slacktest.Option) *env {
 	t.Helper()
 	srv := slacktest.New(append([]slacktest.Option{slacktest.WithClock(c.Now)}, opts...)...)
+	// Cleanups run last first: this one runs after the app has stopped.
+	t.Cleanup(func() {
+		for _, r := range srv.Rejected() {
+			t.Errorf("Slack would have refused this Block Kit: %s", r)
+		}
+	})
 	t.Cleanup(srv.Close)
 	l, err := prompts.Default()
 	if err != nil {

@@ -1,6 +1,7 @@
 package slackapp_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -151,4 +152,37 @@ func TestAnEditThatLeavesNoWordsKeepsTheEvidence(t *testing.T) {
 	if len(es) != 1 || es[0].Text != "The org design proposal I drafted." || !es[0].Edited.IsZero() {
 		t.Errorf("evidence after an edit with no words: %+v, want the words kept", es)
 	}
+}
+
+// Slack allows about one post a second to a channel, with short bursts, so a
+// member who sends a run of answers meets 429s on the confirmations. Each is
+// waited out, and every answer is still confirmed exactly once.
+func TestABurstOfAnswersIsEveryOneConfirmed(t *testing.T) {
+	h := newHarness(t)
+	h.slash(alice, "help")
+	h.prompt(alice)
+	const n = 7
+	var sent []string
+	for i := range n {
+		ts := h.fake.NewTS()
+		sent = append(sent, ts)
+		h.send(h.fake.DMEvent(alice, fmt.Sprintf("Answer number %d about the roadmap.", i+1), ts))
+	}
+	for _, ts := range sent {
+		reply := h.waitPost(alice, func(m slacktest.Message) bool { return m.ThreadTS == ts })
+		contains(t, "confirmation of "+ts, reply.Text, "Saved to")
+	}
+	h.shutdown()
+	if got := h.fake.RateLimited429s("chat.postMessage"); got == 0 {
+		t.Errorf("no 429 from chat.postMessage: the burst did not meet Slack's per-channel limit, so this test proves nothing")
+	}
+	for _, ts := range sent {
+		if c := h.count(func(m slacktest.Message) bool { return m.Kind == "post" && m.ThreadTS == ts }); c != 1 {
+			t.Errorf("confirmations in the thread of %s: %d, want 1", ts, c)
+		}
+	}
+	if es := h.evidence(alice); len(es) != n {
+		t.Errorf("evidence rows: %d, want %d", len(es), n)
+	}
+	lacks(t, "logs", h.logs.String(), "confirmation failed")
 }

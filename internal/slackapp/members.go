@@ -198,7 +198,8 @@ func (a *App) postDM(ctx context.Context, userID, key string, msg Message) (chan
 	// starts from the real time, not the app's (injectable) clock.
 	since := time.Now()
 	wait := time.Second
-	for attempt := 1; ; attempt++ {
+	attempt, waits := 1, 0
+	for {
 		channel, ts, err = a.api.PostMessageContext(ctx, userID, opts...)
 		a.countSend("chat.postMessage", err)
 		if err == nil {
@@ -206,13 +207,22 @@ func (a *App) postDM(ctx context.Context, userID, key string, msg Message) (chan
 		}
 		var se *SendError
 		errors.As(sendError("chat.postMessage", err), &se)
+		// A 429 posted nothing: Slack allows about one post a second to a
+		// DM, so a member who sends several answers at once meets it as a
+		// matter of course. Waiting it out is not a failed attempt.
+		if se.RetryAfter() > 0 && waits < maxRateLimitPostWaits {
+			waits++
+			a.log.Info("rate limited by Slack; waiting", "method", "chat.postMessage", "user", userID, "retry_after", se.RetryAfter())
+			if err := sleep(ctx, se.RetryAfter()); err != nil {
+				return "", "", err
+			}
+			continue
+		}
 		if se.Permanent() || attempt == maxPostAttempts {
 			return "", "", fmt.Errorf("post to %s: %w", userID, err)
 		}
-		if se.RetryAfter() > 0 {
-			wait = se.RetryAfter()
-		}
-		a.log.Warn("post failed; retrying", "user", userID, "attempt", attempt, "in", wait, "err", err)
+		attempt++
+		a.log.Warn("post failed; retrying", "user", userID, "attempt", attempt-1, "in", wait, "err", err)
 		if err := sleep(ctx, wait); err != nil {
 			return "", "", err
 		}
@@ -225,8 +235,12 @@ func (a *App) postDM(ctx context.Context, userID, key string, msg Message) (chan
 	}
 }
 
-// maxPostAttempts bounds how often postDM tries one message.
-const maxPostAttempts = 5
+// maxPostAttempts bounds how often postDM tries one message after failures
+// that are not 429s; maxRateLimitPostWaits bounds the 429s it waits out.
+const (
+	maxPostAttempts       = 5
+	maxRateLimitPostWaits = 30
+)
 
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
@@ -255,7 +269,7 @@ func (a *App) call(ctx context.Context, method string, fn func() error) error {
 			return nil
 		case errors.As(err, &rl) && attempt < maxRateLimitWaits:
 			a.metrics.send(method, "ratelimited")
-			a.log.Warn("rate limited by Slack; waiting", "method", method, "retry_after", rl.RetryAfter)
+			a.log.Info("rate limited by Slack; waiting", "method", method, "retry_after", rl.RetryAfter)
 			t := time.NewTimer(rl.RetryAfter)
 			select {
 			case <-ctx.Done():
