@@ -49,8 +49,7 @@ func (a *App) confirmMissed(ctx context.Context) {
 	}
 	a.log.Info("confirming answers a restart left unconfirmed", "answers", len(es), "every", a.cfg.CatchUpEvery)
 	p := newPacer(a.cfg.CatchUpEvery)
-	// Slack's history runs on Slack's clock, not the app's.
-	since := time.Now().Add(-missedWindow)
+	since := a.now().Add(-missedWindow)
 	for _, ev := range es {
 		if !a.catchUp(ctx, p, ev, since) {
 			return

@@ -20,16 +20,21 @@ import (
 	"github.com/ladderapp/ladder/internal/store"
 )
 
-// clock is a time the test moves by hand.
+// clock is the one clock of a test: the app's and the fake Slack's. It starts
+// on a fixed date and runs on from there in real time, so that Slack's
+// per-channel budgets refill while a test waits; Add jumps it.
 type clock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu  sync.Mutex
+	t   time.Time
+	set time.Time // when t was true
 }
+
+func newClock(start time.Time) *clock { return &clock{t: start, set: time.Now()} }
 
 func (c *clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.t
+	return c.t.Add(time.Since(c.set))
 }
 
 func (c *clock) Add(d time.Duration) {
@@ -87,8 +92,8 @@ func newHarness(t *testing.T, apiOpts ...slack.Option) *harness {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
-	h := &harness{t: t, ctx: ctx, clock: &clock{t: monday}, logs: &syncBuffer{}, done: make(chan error, 1)}
-	h.fake = slacktest.New(slacktest.WithPingInterval(2 * time.Second))
+	h := &harness{t: t, ctx: ctx, clock: newClock(monday), logs: &syncBuffer{}, done: make(chan error, 1)}
+	h.fake = slacktest.New(slacktest.WithPingInterval(2*time.Second), slacktest.WithClock(h.clock.Now))
 	t.Cleanup(h.fake.Close)
 	// Cleanups run last first: this runs after the app has stopped, so every
 	// call it made is in.

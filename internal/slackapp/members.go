@@ -194,9 +194,9 @@ func (a *App) postDM(ctx context.Context, userID, key string, msg Message) (chan
 	if msg.ThreadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(msg.ThreadTS))
 	}
-	// Slack stamps messages with its own wall clock, so the history search
-	// starts from the real time, not the app's (injectable) clock.
-	since := time.Now()
+	// The history search starts from the app's clock: the program has one
+	// clock, and in production it is Slack's wall clock too.
+	since := a.now()
 	wait := time.Second
 	attempt, waits := 1, 0
 	for {

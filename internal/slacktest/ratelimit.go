@@ -121,6 +121,11 @@ type window struct {
 }
 
 func (w *window) prune(now time.Time) {
+	// A test clock moved back: calls stamped after now are forgotten rather
+	// than holding the window shut until the clock catches up with them.
+	for len(w.calls) > 0 && w.calls[len(w.calls)-1].After(now) {
+		w.calls = w.calls[:len(w.calls)-1]
+	}
 	i := 0
 	for i < len(w.calls) && !w.calls[i].After(now.Add(-w.span)) {
 		i++
@@ -153,8 +158,9 @@ func newBucket(rate, burst float64, now time.Time) *bucket {
 func (b *bucket) refill(now time.Time) {
 	if now.After(b.last) {
 		b.tokens = math.Min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
-		b.last = now
 	}
+	// A test clock that moved back refills from where it now is.
+	b.last = now
 }
 
 func (b *bucket) wait(now time.Time) time.Duration {

@@ -298,3 +298,37 @@ func TestWorkspacePostCap(t *testing.T) {
 		}
 	}
 }
+
+// A test clock may move back (Slack's never does). The budgets then refill
+// from where the clock now is, instead of staying spent until it catches up.
+func TestBudgetsSurviveAClockMovedBack(t *testing.T) {
+	clock := newFrozen()
+	srv := newServer(t, slacktest.WithClock(clock.Now))
+	web := api(srv)
+	post := func() error {
+		_, _, err := web.PostMessage("U1", slack.MsgOptionText("hi", false))
+		return err
+	}
+	for range 2 {
+		if err := post(); err != nil {
+			t.Fatalf("post within the burst: %v", err)
+		}
+		if err := history(web); err != nil {
+			t.Fatalf("history: %v", err)
+		}
+	}
+	if err := post(); err == nil {
+		t.Fatal("a third post in the same instant went through")
+	}
+	clock.Add(-time.Hour)
+	if err := post(); err == nil {
+		t.Fatal("the clock moved back refilled the per-channel budget at once")
+	}
+	clock.Add(time.Second)
+	if err := post(); err != nil {
+		t.Errorf("a second after the clock moved back: %v, want the post through", err)
+	}
+	if err := history(web); err != nil {
+		t.Errorf("Tier 3 after the clock moved back: %v", err)
+	}
+}
