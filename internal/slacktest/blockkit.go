@@ -276,20 +276,25 @@ func (c *checker) section(ptr string, b map[string]any) {
 	}
 }
 
-func (c *checker) actions(ptr string, b map[string]any) {
+// elements reads a block's elements: a list of 1 to most items. It reports
+// what is wrong and returns what there is to check further.
+func (c *checker) elements(ptr string, b map[string]any, most int) []any {
 	els, isList := b["elements"].([]any)
 	switch {
 	case b["elements"] == nil:
 		c.add(ptr+"/elements", "missing required field: elements")
-		return
 	case !isList:
 		c.add(ptr+"/elements", "must be an array")
-		return
 	case len(els) == 0:
 		c.add(ptr+"/elements", "must contain at least 1 item")
-	case len(els) > maxActions:
-		c.add(ptr+"/elements", "no more than %d items allowed", maxActions)
+	case len(els) > most:
+		c.add(ptr+"/elements", "no more than %d items allowed", most)
 	}
+	return els
+}
+
+func (c *checker) actions(ptr string, b map[string]any) {
+	els := c.elements(ptr, b, maxActions)
 	// block-elements: action_id "should be unique among all other action_ids in
 	// the containing block".
 	seen := map[string]bool{}
@@ -299,19 +304,7 @@ func (c *checker) actions(ptr string, b map[string]any) {
 }
 
 func (c *checker) context(ptr string, b map[string]any) {
-	els, isList := b["elements"].([]any)
-	switch {
-	case b["elements"] == nil:
-		c.add(ptr+"/elements", "missing required field: elements")
-		return
-	case !isList:
-		c.add(ptr+"/elements", "must be an array")
-		return
-	case len(els) == 0:
-		c.add(ptr+"/elements", "must contain at least 1 item")
-	case len(els) > maxContext:
-		c.add(ptr+"/elements", "no more than %d items allowed", maxContext)
-	}
+	els := c.elements(ptr, b, maxContext)
 	for i, e := range els {
 		p := fmt.Sprintf("%s/elements/%d", ptr, i)
 		if m, _ := e.(map[string]any); m != nil && m["type"] == "image" {

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	_ "time/tzdata" // users.info needs zones wherever the tests run
@@ -288,28 +287,6 @@ func TestDelayedCallIsDeliveredAfterTheClientGivesUp(t *testing.T) {
 	}
 }
 
-// manualClock is a server clock the test moves by hand.
-type manualClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *manualClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *manualClock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func newClock() *manualClock {
-	return &manualClock{t: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)}
-}
-
 // slackError is the error code and response_metadata.messages of a refused call.
 func slackError(t *testing.T, err error) (string, []string) {
 	t.Helper()
@@ -432,8 +409,8 @@ func TestViewsRefuseInvalidViewsWithInvalidArguments(t *testing.T) {
 }
 
 func TestTriggerIDWorksOnceWithinThreeSeconds(t *testing.T) {
-	clock := newClock()
-	srv := newServer(t, slacktest.WithClock(clock.now))
+	clock := newFrozen()
+	srv := newServer(t, slacktest.WithClock(clock.Now))
 	web := api(srv)
 	ctx := t.Context()
 	modal := slack.ModalViewRequest{Type: slack.VTModal,
@@ -442,7 +419,7 @@ func TestTriggerIDWorksOnceWithinThreeSeconds(t *testing.T) {
 	trigger := func() string { return srv.BlockAction("U1", "answer", "", "", "")["trigger_id"].(string) }
 
 	onTime := trigger()
-	clock.add(3 * time.Second)
+	clock.Add(3 * time.Second)
 	opened, err := web.OpenViewContext(ctx, onTime, modal)
 	if err != nil {
 		t.Fatalf("open at 3 s: %v", err)
@@ -455,7 +432,7 @@ func TestTriggerIDWorksOnceWithinThreeSeconds(t *testing.T) {
 	}
 
 	late := trigger()
-	clock.add(3*time.Second + time.Millisecond)
+	clock.Add(3*time.Second + time.Millisecond)
 	if _, err := web.OpenViewContext(ctx, late, modal); err == nil || err.Error() != "expired_trigger_id" {
 		t.Errorf("open after 3 s: %v, want expired_trigger_id", err)
 	}
@@ -468,14 +445,14 @@ func TestTriggerIDWorksOnceWithinThreeSeconds(t *testing.T) {
 }
 
 func TestTriggerClockStartsWhenTheEnvelopeIsSent(t *testing.T) {
-	clock := newClock()
-	srv := newServer(t, slacktest.WithClock(clock.now))
+	clock := newFrozen()
+	srv := newServer(t, slacktest.WithClock(clock.Now))
 	payload := srv.BlockAction("U1", "answer", "", "", "")
-	clock.add(time.Minute) // the test builds the payload long before it sends it
+	clock.Add(time.Minute) // the test builds the payload long before it sends it
 	if _, err := srv.SendInteractive(payload); err != nil {
 		t.Fatalf("SendInteractive: %v", err)
 	}
-	clock.add(2 * time.Second)
+	clock.Add(2 * time.Second)
 	modal := slack.ModalViewRequest{Type: slack.VTModal,
 		Title:  slack.NewTextBlockObject(slack.PlainTextType, "Answer", false, false),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewDividerBlock()}}}
@@ -485,8 +462,8 @@ func TestTriggerClockStartsWhenTheEnvelopeIsSent(t *testing.T) {
 }
 
 func TestResponseURLRefusesInvalidBlocksAndExpires(t *testing.T) {
-	clock := newClock()
-	srv := newServer(t, slacktest.WithClock(clock.now))
+	clock := newFrozen()
+	srv := newServer(t, slacktest.WithClock(clock.Now))
 	web := api(srv)
 	_, ts, err := web.PostMessage("U1", slack.MsgOptionText("A question", false))
 	if err != nil {
@@ -510,11 +487,11 @@ func TestResponseURLRefusesInvalidBlocksAndExpires(t *testing.T) {
 		t.Errorf("slack-go post of an empty section = %v, want status 400", err)
 	}
 
-	clock.add(30 * time.Minute)
+	clock.Add(30 * time.Minute)
 	if _, _, err := web.PostMessage("", slack.MsgOptionText("Saved", false), slack.MsgOptionReplaceOriginal(responseURL)); err != nil {
 		t.Errorf("post at 30 minutes: %v", err)
 	}
-	clock.add(time.Second)
+	clock.Add(time.Second)
 	_, _, err = web.PostMessage("", slack.MsgOptionText("late", false), slack.MsgOptionReplaceOriginal(responseURL))
 	if !errors.As(err, &status) || status.Code != http.StatusNotFound {
 		t.Errorf("post after 30 minutes = %v, want status 404", err)
