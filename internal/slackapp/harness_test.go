@@ -90,6 +90,13 @@ func newHarness(t *testing.T, apiOpts ...slack.Option) *harness {
 	h := &harness{t: t, ctx: ctx, clock: &clock{t: monday}, logs: &syncBuffer{}, done: make(chan error, 1)}
 	h.fake = slacktest.New(slacktest.WithPingInterval(2 * time.Second))
 	t.Cleanup(h.fake.Close)
+	// Cleanups run last first: this runs after the app has stopped, so every
+	// call it made is in.
+	t.Cleanup(func() {
+		for _, r := range h.fake.Rejected() {
+			t.Errorf("Slack would have refused this Block Kit: %s", r)
+		}
+	})
 	for _, u := range []slacktest.User{
 		{ID: alice, Name: "alice", RealName: "Alice Liddell", TZ: "Europe/Berlin"},
 		{ID: bob, Name: "bob", RealName: "Bob Manager", TZ: "America/New_York"},

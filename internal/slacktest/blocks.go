@@ -3,44 +3,7 @@ package slacktest
 import (
 	"bytes"
 	"encoding/json"
-	"unicode/utf8"
 )
-
-// maxTextObject is Slack's limit on the text of one text object.
-const maxTextObject = 3000
-
-// blocksFit reports whether raw is a JSON array of at most maxBlocks blocks whose
-// text objects are within Slack's limit. Slack rejects anything else.
-func blocksFit(raw json.RawMessage, maxBlocks int) bool {
-	var blocks []any
-	if json.Unmarshal(raw, &blocks) != nil || len(blocks) > maxBlocks {
-		return false
-	}
-	return textsFit(blocks)
-}
-
-func textsFit(v any) bool {
-	switch v := v.(type) {
-	case map[string]any:
-		if t, _ := v["type"].(string); t == "plain_text" || t == "mrkdwn" {
-			if s, _ := v["text"].(string); utf8.RuneCountInString(s) > maxTextObject {
-				return false
-			}
-		}
-		for _, x := range v {
-			if !textsFit(x) {
-				return false
-			}
-		}
-	case []any:
-		for _, x := range v {
-			if !textsFit(x) {
-				return false
-			}
-		}
-	}
-	return true
-}
 
 // hasBlocks reports whether raw holds at least one block.
 func hasBlocks(raw json.RawMessage) bool {

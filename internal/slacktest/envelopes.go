@@ -118,6 +118,7 @@ type retryInfo struct {
 func (s *Server) sendEnvelope(kind string, payload any, accepts bool, retry *retryInfo, user, channel string) (string, error) {
 	s.mu.Lock()
 	id := fmt.Sprintf("00000000-fake-4000-8000-%012d", s.nextLocked())
+	s.restampLocked(payload)
 	s.mu.Unlock()
 	frame := map[string]any{
 		"envelope_id":              id,
@@ -140,14 +141,40 @@ func (s *Server) sendEnvelope(kind string, payload any, accepts bool, retry *ret
 
 func (s *Server) newTriggerLocked(user string) string {
 	id := fmt.Sprintf("%d.%s.fake%08d", s.cfg.now().Unix(), s.TeamID, s.nextLocked())
-	s.web.triggers[id] = user
+	s.web.triggers[id] = &trigger{user: user, issued: s.cfg.now()}
 	return id
 }
 
 func (s *Server) newResponseURLLocked(user, channel string) string {
 	id := fmt.Sprintf("%s/%d", s.TeamID, s.nextLocked())
-	s.web.responses[id] = &responseTarget{user: user, channel: channel}
+	s.web.responses[id] = &responseTarget{user: user, channel: channel, issued: s.cfg.now()}
 	return s.http.URL + "/response/" + id
+}
+
+// restampLocked starts the clocks of the trigger_id and response_url that payload
+// carries now, when the envelope is made: a payload built earlier and sent later
+// gives the app the full 3 seconds and 30 minutes from the interaction.
+func (s *Server) restampLocked(payload any) {
+	raw, err := json.Marshal(payload)
+	if err != nil {
+		return
+	}
+	var p struct {
+		TriggerID   string `json:"trigger_id"`
+		ResponseURL string `json:"response_url"`
+	}
+	if json.Unmarshal(raw, &p) != nil {
+		return
+	}
+	now := s.cfg.now()
+	if t := s.web.triggers[p.TriggerID]; t != nil && !t.used {
+		t.issued = now
+	}
+	if id, found := strings.CutPrefix(p.ResponseURL, s.http.URL+"/response/"); found {
+		if r := s.web.responses[id]; r != nil && r.uses == 0 {
+			r.issued = now
+		}
+	}
 }
 
 func (s *Server) clientMsgIDLocked() string {

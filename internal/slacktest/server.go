@@ -12,9 +12,22 @@
 // connection that then drops is not sent again: Slack retries only events_api
 // envelopes, and a test does that with SendEvent's retryAttempt.
 //
-// The server answers the way Slack does but is lenient where Slack needs setup:
-// any channel or user id is accepted, except by users.info, which reads only the
-// directory that AddUser fills.
+// The server is as strict as Slack where Slack's documentation says what it
+// refuses, and records every refusal a real app would not notice in a test:
+//   - Blocks in chat.postMessage, chat.update, chat.postEphemeral, response_url
+//     posts and slash-command acks, and the views of views.open, views.push,
+//     views.update and views.publish, are checked by CheckBlocks and CheckView.
+//     A refusal is answered as Slack answers it (invalid_blocks with errors and
+//     response_metadata.messages; invalid_arguments with messages for a view;
+//     an HTTP 400 with "invalid_blocks" as plain text from a response_url; an
+//     ack that is not shown) and is recorded as a Rejection: see Rejected.
+//   - A trigger_id works once (exchanged_trigger_id) and for 3 seconds after
+//     its envelope was made (expired_trigger_id), by the server's clock.
+//   - A response_url takes 5 posts within 30 minutes, by the server's clock.
+//   - users.info takes exactly one user, from the directory that AddUser fills.
+//
+// It is lenient where Slack needs setup: any channel or user id is accepted by the
+// chat and conversations methods.
 package slacktest
 
 import (
@@ -48,6 +61,32 @@ type Call struct {
 	Status int
 	// Error is the Slack error code of an answer with "ok": false.
 	Error string
+}
+
+// Rejection is a call or ack that Slack refuses for invalid Block Kit or an invalid
+// view. A test that ends with any means the app sent something real Slack would not
+// show.
+type Rejection struct {
+	// Method is the Web API method, "response_url", or "ack" for the payload of
+	// an envelope's ack.
+	Method string
+	// Error is the code Slack answers: "invalid_blocks" or "invalid_arguments".
+	Error    string
+	Problems []Problem
+	// Body is the request body or the ack's payload.
+	Body []byte
+	At   time.Time
+}
+
+// String is the rejection as a test failure prints it: the method, the code and
+// every problem with its JSON pointer.
+func (r Rejection) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s", r.Method, r.Error)
+	for _, p := range r.Problems {
+		fmt.Fprintf(&b, "\n\t%s", p)
+	}
+	return b.String()
 }
 
 // Message is something the app made a user see in a conversation.
@@ -185,6 +224,7 @@ type Server struct {
 	views     []View
 	acks      []Ack
 	frames    []Frame
+	rejected  []Rejection
 	pings     int
 	pongs     int
 	onMessage []func(Message)
@@ -344,6 +384,21 @@ func (s *Server) Acks() []Ack {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Ack(nil), s.acks...)
+}
+
+// Rejected returns every call and ack so far that Slack would have refused for
+// invalid Block Kit or an invalid view.
+func (s *Server) Rejected() []Rejection {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Rejection(nil), s.rejected...)
+}
+
+func (s *Server) recordRejection(r Rejection) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rejected = append(s.rejected, r)
+	s.notifyLocked()
 }
 
 // Frames returns every websocket message the app has sent.

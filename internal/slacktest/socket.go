@@ -320,7 +320,9 @@ func (s *Server) readLoop(c *conn) {
 }
 
 // received records a frame and, if it is an ack, the ack. The text or blocks in the
-// ack of a slash command are what the user sees, so they become a Message.
+// ack of a slash command are what the user sees, so they become a Message, unless
+// Slack would refuse them; a view in the ack of a view submission is checked too.
+// A refused payload is recorded as a Rejection of Method "ack".
 func (s *Server) received(c *conn, data []byte, at time.Time) {
 	var a struct {
 		EnvelopeID string          `json:"envelope_id"`
@@ -329,6 +331,7 @@ func (s *Server) received(c *conn, data []byte, at time.Time) {
 	isAck := json.Unmarshal(data, &a) == nil && a.EnvelopeID != ""
 
 	var shown *Message
+	var refused *BlockError
 	s.mu.Lock()
 	s.frames = append(s.frames, Frame{Conn: c.n, Data: data, At: at})
 	if isAck {
@@ -337,8 +340,8 @@ func (s *Server) received(c *conn, data []byte, at time.Time) {
 		if e != nil {
 			ack.Latency = at.Sub(e.written)
 		}
-		if e != nil && e.kind == "slash_commands" && !s.sock.acked[a.EnvelopeID] {
-			shown = ackMessage(e, ack.Payload)
+		if e != nil && !s.sock.acked[a.EnvelopeID] && len(ack.Payload) > 0 {
+			shown, refused = ackMessage(e, ack.Payload)
 		}
 		s.sock.acked[a.EnvelopeID] = true
 		s.acks = append(s.acks, ack)
@@ -346,24 +349,46 @@ func (s *Server) received(c *conn, data []byte, at time.Time) {
 	s.notifyLocked()
 	s.mu.Unlock()
 
+	if refused != nil {
+		s.recordRejection(Rejection{Method: "ack", Error: refused.Code, Problems: refused.Problems, Body: a.Payload, At: at})
+	}
 	if shown != nil {
 		s.recordMessage(*shown)
 	}
 }
 
-// ackMessage is what a slash command's ack payload shows the user, or nil.
-func ackMessage(e *envelope, payload json.RawMessage) *Message {
+// ackMessage is what an ack payload shows the user, or nil, and why Slack refuses
+// it, if it does. Only a slash command's ack shows text or blocks; an interactive
+// ack with response_action "update" or "push" carries a view.
+func ackMessage(e *envelope, payload json.RawMessage) (*Message, *BlockError) {
 	var p struct {
-		Text         string          `json:"text"`
-		Blocks       json.RawMessage `json:"blocks"`
-		ResponseType string          `json:"response_type"`
+		Text           string          `json:"text"`
+		Blocks         json.RawMessage `json:"blocks"`
+		ResponseType   string          `json:"response_type"`
+		ResponseAction string          `json:"response_action"`
+		View           json.RawMessage `json:"view"`
 	}
 	if json.Unmarshal(payload, &p) != nil {
-		return nil
+		return nil, nil
 	}
-	p.Blocks = nullToNil(p.Blocks)
-	if p.Text == "" && !hasBlocks(p.Blocks) {
-		return nil
+	switch e.kind {
+	case "slash_commands":
+		p.Blocks = nullToNil(p.Blocks)
+		if p.Text == "" && !hasBlocks(p.Blocks) {
+			return nil, nil
+		}
+		if len(p.Blocks) > 0 {
+			if err := CheckBlocks(SurfaceMessage, p.Blocks); err != nil {
+				return nil, err.(*BlockError)
+			}
+		}
+		return &Message{Kind: "ack", Channel: e.channel, User: e.user, Text: p.Text, Blocks: p.Blocks, ResponseType: p.ResponseType}, nil
+	case "interactive":
+		if (p.ResponseAction == "update" || p.ResponseAction == "push") && len(p.View) > 0 {
+			if err := CheckView(p.View); err != nil {
+				return nil, err.(*BlockError)
+			}
+		}
 	}
-	return &Message{Kind: "ack", Channel: e.channel, User: e.user, Text: p.Text, Blocks: p.Blocks, ResponseType: p.ResponseType}
+	return nil, nil
 }

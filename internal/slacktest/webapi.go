@@ -27,6 +27,11 @@ type reply struct {
 	// err is the Slack error code; empty for a success.
 	err  string
 	body map[string]any
+	// plain answers err as a plain-text body, as a response_url does.
+	plain bool
+	// blocks is why Slack refused the call's blocks or view; the call is then
+	// recorded as a Rejection too.
+	blocks *BlockError
 }
 
 func ok(fields map[string]any) reply {
@@ -39,6 +44,12 @@ func ok(fields map[string]any) reply {
 
 func fail(code string) reply { return reply{status: http.StatusOK, err: code} }
 
+// refuse is Slack's answer to invalid Block Kit or an invalid view.
+func refuse(err error) reply {
+	be := err.(*BlockError)
+	return reply{status: http.StatusOK, err: be.Code, blocks: be}
+}
+
 // webState is what the Web API remembers between calls. Guarded by Server.mu.
 type webState struct {
 	posted    map[msgKey]*posted
@@ -46,7 +57,7 @@ type webState struct {
 	views     map[string]*storedView
 	homes     map[string]string // user id → home view id
 	lastView  map[string]string // user id → the view most recently sent to them
-	triggers  map[string]string // trigger id → user id
+	triggers  map[string]*trigger
 	responses map[string]*responseTarget
 	reactions map[reaction]bool
 }
@@ -58,7 +69,7 @@ func newWebState() webState {
 		views:     map[string]*storedView{},
 		homes:     map[string]string{},
 		lastView:  map[string]string{},
-		triggers:  map[string]string{},
+		triggers:  map[string]*trigger{},
 		responses: map[string]*responseTarget{},
 		reactions: map[reaction]bool{},
 	}
@@ -89,10 +100,30 @@ type storedView struct {
 	obj  map[string]any
 }
 
+// trigger is a trigger_id handed out with an interaction. views.open and views.push
+// exchange it once, within triggerTTL of issued.
+type trigger struct {
+	user   string
+	issued time.Time
+	used   bool
+}
+
+// triggerTTL is how long a trigger_id works: "Pass a valid trigger_id within 3
+// seconds of receiving it" (Bolt's "Opening modals"; Slack's views.open).
+const triggerTTL = 3 * time.Second
+
+// responseTarget is a response_url: it takes responseURLUses posts within
+// responseURLTTL of issued.
 type responseTarget struct {
 	user, channel string
 	uses          int
+	issued        time.Time
 }
+
+const (
+	responseURLUses = 5
+	responseURLTTL  = 30 * time.Minute
+)
 
 type reaction struct{ channel, ts, name string }
 
@@ -145,6 +176,9 @@ func (s *Server) serveCall(w http.ResponseWriter, r *http.Request, method string
 	}
 	c.Status, c.Error = rep.status, rep.err
 	s.recordCall(c)
+	if rep.blocks != nil {
+		s.recordRejection(Rejection{Method: method, Error: rep.blocks.Code, Problems: rep.blocks.Problems, Body: body, At: c.At})
+	}
 	writeReply(w, rep)
 }
 
@@ -194,8 +228,23 @@ func writeReply(w http.ResponseWriter, r reply) {
 	}
 	var body map[string]any
 	switch {
+	case r.err != "" && r.plain:
+		// Slack's webhooks, response_url among them, answer a failure with a
+		// status and the error code as plain text.
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(r.status)
+		_, _ = io.WriteString(w, r.err)
+		return
 	case r.err != "":
 		body = map[string]any{"ok": false, "error": r.err}
+		if r.blocks != nil {
+			// chat.* list the problems in errors as well; views.* only in
+			// response_metadata.
+			if r.blocks.Code == "invalid_blocks" {
+				body["errors"] = r.blocks.Errors()
+			}
+			body["response_metadata"] = map[string]any{"messages": r.blocks.Messages()}
+		}
 	case r.status == http.StatusOK:
 		body = r.body
 	default:
@@ -238,19 +287,26 @@ func (s *Server) connectionsOpen(Call) reply {
 	return ok(map[string]any{"url": "ws" + strings.TrimPrefix(s.http.URL, "http") + "/socket?n=" + key})
 }
 
-// content reads a message's text and blocks and checks them against Slack's limits.
-func content(p url.Values) (text string, blocks json.RawMessage, code string) {
+// content reads a message's text and blocks and checks them against Slack's rules.
+// A refusal is returned as a reply.
+func content(p url.Values) (text string, blocks json.RawMessage, refused *reply) {
 	text = p.Get("text")
 	if b := p.Get("blocks"); b != "" {
 		blocks = json.RawMessage(b)
-		if !blocksFit(blocks, 50) {
-			return "", nil, "invalid_blocks"
+		if !json.Valid(blocks) {
+			r := fail("invalid_blocks_format")
+			return "", nil, &r
+		}
+		if err := CheckBlocks(SurfaceMessage, blocks); err != nil {
+			r := refuse(err)
+			return "", nil, &r
 		}
 	}
 	if text == "" && !hasBlocks(blocks) && p.Get("attachments") == "" {
-		return "", nil, "no_text"
+		r := fail("no_text")
+		return "", nil, &r
 	}
-	return truncate(text, maxText), blocks, ""
+	return truncate(text, maxText), blocks, nil
 }
 
 func truncate(s string, n int) string {
@@ -276,9 +332,9 @@ func (s *Server) chatPost(c Call) reply {
 	if ch == "" {
 		return fail("channel_not_found")
 	}
-	text, blocks, code := content(c.Params)
-	if code != "" {
-		return fail(code)
+	text, blocks, refused := content(c.Params)
+	if refused != nil {
+		return *refused
 	}
 	thread := c.Params.Get("thread_ts")
 	s.mu.Lock()
@@ -297,9 +353,9 @@ func (s *Server) chatEphemeral(c Call) reply {
 	if user == "" {
 		return fail("user_not_found")
 	}
-	text, blocks, code := content(c.Params)
-	if code != "" {
-		return fail(code)
+	text, blocks, refused := content(c.Params)
+	if refused != nil {
+		return *refused
 	}
 	ts := s.NewTS()
 	s.recordMessage(Message{Kind: "ephemeral", Channel: ch, User: user, Text: text, Blocks: blocks,
@@ -309,9 +365,9 @@ func (s *Server) chatEphemeral(c Call) reply {
 
 func (s *Server) chatUpdate(c Call) reply {
 	key := msgKey{resolveChannel(c.Params.Get("channel")), c.Params.Get("ts")}
-	text, blocks, code := content(c.Params)
-	if code != "" {
-		return fail(code)
+	text, blocks, refused := content(c.Params)
+	if refused != nil {
+		return *refused
 	}
 	s.mu.Lock()
 	m := s.web.posted[key]
@@ -354,29 +410,26 @@ func (s *Server) conversationsOpen(c Call) reply {
 	}
 }
 
-// parseView reads and checks the view a views.* call carries.
-func parseView(p url.Values, wantType string) (json.RawMessage, map[string]any, string) {
+// parseView reads the view a views.* call carries and checks it against Slack's
+// rules for views. A refusal is returned as a reply.
+func parseView(p url.Values, wantType string) (json.RawMessage, map[string]any, *reply) {
 	raw := json.RawMessage(p.Get("view"))
 	var obj map[string]any
-	if json.Unmarshal(raw, &obj) != nil {
-		return nil, nil, "invalid_arguments"
+	if json.Unmarshal(raw, &obj) != nil || obj == nil {
+		r := fail("invalid_arguments")
+		return nil, nil, &r
 	}
 	if t, _ := obj["type"].(string); t != wantType {
-		return nil, nil, "invalid_arguments"
+		r := refuse(&BlockError{Code: "invalid_arguments", Problems: []Problem{{
+			Pointer: "/view/type", Message: "must be " + wantType,
+		}}})
+		return nil, nil, &r
 	}
-	blocks, _ := json.Marshal(obj["blocks"])
-	if obj["blocks"] != nil && !blocksFit(blocks, 100) {
-		return nil, nil, "invalid_arguments"
+	if err := CheckView(raw); err != nil {
+		r := refuse(err)
+		return nil, nil, &r
 	}
-	if pm, _ := obj["private_metadata"].(string); len(pm) > 3000 {
-		return nil, nil, "invalid_arguments"
-	}
-	if title, _ := obj["title"].(map[string]any); title != nil {
-		if t, _ := title["text"].(string); utf8.RuneCountInString(t) > 24 {
-			return nil, nil, "invalid_arguments"
-		}
-	}
-	return raw, obj, ""
+	return raw, obj, nil
 }
 
 // storeViewLocked gives obj Slack's fields and keeps it under id.
@@ -394,9 +447,9 @@ func (s *Server) viewsPublish(c Call) reply {
 	if user == "" {
 		return fail("user_not_found")
 	}
-	raw, obj, code := parseView(c.Params, "home")
-	if code != "" {
-		return fail(code)
+	raw, obj, refused := parseView(c.Params, "home")
+	if refused != nil {
+		return *refused
 	}
 	s.mu.Lock()
 	id := s.web.homes[user]
@@ -413,17 +466,32 @@ func (s *Server) viewsPublish(c Call) reply {
 	return ok(map[string]any{"view": stored})
 }
 
+// viewsOpen opens or pushes a modal. The trigger is checked first, as Slack
+// does before any validation of the view, and a valid trigger is exchanged even
+// when the view is then refused.
 func (s *Server) viewsOpen(kind string, c Call) reply {
-	raw, obj, code := parseView(c.Params, "modal")
-	if code != "" {
-		return fail(code)
-	}
 	s.mu.Lock()
-	user, known := s.web.triggers[c.Params.Get("trigger_id")]
-	if !known {
+	t := s.web.triggers[c.Params.Get("trigger_id")]
+	switch {
+	case t == nil:
 		s.mu.Unlock()
 		return fail("invalid_trigger_id")
+	case t.used:
+		s.mu.Unlock()
+		return fail("exchanged_trigger_id")
+	case s.cfg.now().Sub(t.issued) > triggerTTL:
+		s.mu.Unlock()
+		return fail("expired_trigger_id")
 	}
+	t.used = true
+	user := t.user
+	s.mu.Unlock()
+
+	raw, obj, refused := parseView(c.Params, "modal")
+	if refused != nil {
+		return *refused
+	}
+	s.mu.Lock()
 	id := fmt.Sprintf("V%08d", s.nextLocked())
 	stored := s.storeViewLocked(id, user, obj)
 	s.mu.Unlock()
@@ -432,9 +500,9 @@ func (s *Server) viewsOpen(kind string, c Call) reply {
 }
 
 func (s *Server) viewsUpdate(c Call) reply {
-	raw, obj, code := parseView(c.Params, "modal")
-	if code != "" {
-		return fail(code)
+	raw, obj, refused := parseView(c.Params, "modal")
+	if refused != nil {
+		return *refused
 	}
 	s.mu.Lock()
 	id := c.Params.Get("view_id")
@@ -479,21 +547,12 @@ func (s *Server) reactionsAdd(c Call) reply {
 	return ok(nil)
 }
 
+// usersInfo answers users.info, which takes exactly one user id in user; a users
+// list is not one of its arguments and is ignored, as Slack ignores unknown ones.
 func (s *Server) usersInfo(c Call) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.cfg.now()
-	if ids := c.Params.Get("users"); ids != "" {
-		var out []map[string]any
-		for id := range strings.SplitSeq(ids, ",") {
-			u, found := s.users[id]
-			if !found {
-				return fail("user_not_found")
-			}
-			out = append(out, s.userObject(u, now))
-		}
-		return ok(map[string]any{"users": out})
-	}
 	u, found := s.users[c.Params.Get("user")]
 	if !found {
 		return fail("user_not_found")
@@ -521,19 +580,21 @@ func (s *Server) userObject(u User, now time.Time) map[string]any {
 }
 
 // respond handles a post to the response_url with the given id. Slack accepts five
-// posts to each.
+// posts to each within 30 minutes of the interaction, and answers a failure as a
+// webhook does: an HTTP 4xx with the error code as plain text.
 func (s *Server) respond(id string, c Call) reply {
 	s.mu.Lock()
 	t := s.web.responses[id]
-	if t != nil {
+	expired := t == nil || s.cfg.now().Sub(t.issued) > responseURLTTL
+	if !expired {
 		t.uses++
 	}
 	s.mu.Unlock()
 	switch {
-	case t == nil:
-		return reply{status: http.StatusNotFound, err: "expired_url"}
-	case t.uses > 5:
-		return reply{status: http.StatusNotFound, err: "used_url"}
+	case expired:
+		return reply{status: http.StatusNotFound, err: "expired_url", plain: true}
+	case t.uses > responseURLUses:
+		return reply{status: http.StatusNotFound, err: "used_url", plain: true}
 	}
 	var m struct {
 		Text            string          `json:"text"`
@@ -544,11 +605,13 @@ func (s *Server) respond(id string, c Call) reply {
 		DeleteOriginal  bool            `json:"delete_original"`
 	}
 	if json.Unmarshal(c.Body, &m) != nil {
-		return reply{status: http.StatusBadRequest, err: "invalid_payload"}
+		return reply{status: http.StatusBadRequest, err: "invalid_payload", plain: true}
 	}
 	m.Blocks = nullToNil(m.Blocks)
-	if len(m.Blocks) > 0 && !blocksFit(m.Blocks, 50) {
-		return fail("invalid_blocks")
+	if len(m.Blocks) > 0 {
+		if err := CheckBlocks(SurfaceMessage, m.Blocks); err != nil {
+			return reply{status: http.StatusBadRequest, err: "invalid_blocks", plain: true, blocks: err.(*BlockError)}
+		}
 	}
 	s.recordMessage(Message{Kind: "response", Channel: t.channel, User: t.user, Text: truncate(m.Text, maxText),
 		Blocks: m.Blocks, ThreadTS: m.ThreadTS, ResponseType: m.ResponseType,

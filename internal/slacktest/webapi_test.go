@@ -2,7 +2,14 @@ package slacktest_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	_ "time/tzdata" // users.info needs zones wherever the tests run
@@ -278,5 +285,288 @@ func TestDelayedCallIsDeliveredAfterTheClientGivesUp(t *testing.T) {
 	}
 	if msgs[0].Text != "slow" {
 		t.Errorf("delivered %+v", msgs[0])
+	}
+}
+
+// manualClock is a server clock the test moves by hand.
+type manualClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *manualClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *manualClock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func newClock() *manualClock {
+	return &manualClock{t: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)}
+}
+
+// slackError is the error code and response_metadata.messages of a refused call.
+func slackError(t *testing.T, err error) (string, []string) {
+	t.Helper()
+	var se slack.SlackErrorResponse
+	if !errors.As(err, &se) {
+		t.Fatalf("error = %v (%T), want a slack.SlackErrorResponse", err, err)
+	}
+	return se.Err, se.ResponseMetadata.Messages
+}
+
+// postForm calls method with a form, as a client without slack-go would, and
+// returns the status and the decoded answer.
+func postForm(t *testing.T, srv *slacktest.Server, method string, form url.Values) (int, map[string]any) {
+	t.Helper()
+	form.Set("token", srv.BotToken)
+	resp, err := http.PostForm(srv.APIURL()+method, form)
+	if err != nil {
+		t.Fatalf("post %s: %v", method, err)
+	}
+	defer resp.Body.Close()
+	var body map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatalf("decode %s answer: %v", method, err)
+	}
+	return resp.StatusCode, body
+}
+
+func TestChatMethodsRefuseInvalidBlocksAsSlackDoes(t *testing.T) {
+	srv := newServer(t)
+	web := api(srv)
+	ctx := t.Context()
+	long := slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, strings.Repeat("a", 3001), false, false), nil, nil)
+
+	_, _, err := web.PostMessageContext(ctx, "U1", slack.MsgOptionText("x", false), slack.MsgOptionBlocks(long))
+	code, msgs := slackError(t, err)
+	if code != "invalid_blocks" || !contains(msgs, "[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]") {
+		t.Errorf("postMessage = %s %q", code, msgs)
+	}
+
+	area := func(v string) slack.BlockElement {
+		return slack.NewButtonBlockElement("area", v, slack.NewTextBlockObject(slack.PlainTextType, v, false, false))
+	}
+	picker := slack.NewActionBlock("areas", area("delivery"), area("people"))
+	_, err = web.PostEphemeralContext(ctx, "DU1", "U1", slack.MsgOptionText("pick", false), slack.MsgOptionBlocks(picker))
+	if code, msgs := slackError(t, err); code != "invalid_blocks" ||
+		!contains(msgs, "[ERROR] duplicate action_id: area [json-pointer:/blocks/0/elements/1/action_id]") {
+		t.Errorf("postEphemeral = %s %q", code, msgs)
+	}
+
+	ch, ts, err := web.PostMessageContext(ctx, "U1", slack.MsgOptionText("draft", false))
+	if err != nil {
+		t.Fatalf("valid post: %v", err)
+	}
+	header := slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, strings.Repeat("h", 151), false, false))
+	_, _, _, err = web.UpdateMessageContext(ctx, ch, ts, slack.MsgOptionText("final", false), slack.MsgOptionBlocks(header))
+	if code, _ := slackError(t, err); code != "invalid_blocks" {
+		t.Errorf("update = %s, want invalid_blocks", code)
+	}
+
+	// The raw answer has Slack's shape: errors without "[ERROR]", and the same
+	// problems in response_metadata.messages.
+	status, body := postForm(t, srv, "chat.postMessage", url.Values{"channel": {"U1"}, "blocks": {`[{"type":"section"}]`}})
+	wantErr := "must define either `text` or `fields` [json-pointer:/blocks/0]"
+	if status != 200 || body["ok"] != false || body["error"] != "invalid_blocks" ||
+		fmt.Sprint(body["errors"]) != "["+wantErr+"]" ||
+		fmt.Sprint(body["response_metadata"]) != "map[messages:[[ERROR] "+wantErr+"]]" {
+		t.Errorf("answer = %d %v", status, body)
+	}
+	if _, body := postForm(t, srv, "chat.postMessage", url.Values{"channel": {"U1"}, "blocks": {`[{"type":`}}); body["error"] != "invalid_blocks_format" {
+		t.Errorf("blocks that are not JSON: %v, want invalid_blocks_format", body)
+	}
+
+	if m := srv.Messages(); len(m) != 1 || m[0].Text != "draft" {
+		t.Errorf("messages = %+v, want only the valid draft", m)
+	}
+	var got []string
+	for _, r := range srv.Rejected() {
+		got = append(got, r.Method+":"+r.Error)
+	}
+	want := []string{"chat.postMessage:invalid_blocks", "chat.postEphemeral:invalid_blocks", "chat.update:invalid_blocks", "chat.postMessage:invalid_blocks"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("rejected = %q, want %q", got, want)
+	}
+	if r := srv.Rejected()[1]; !strings.Contains(r.String(), "duplicate action_id: area [json-pointer:/blocks/0/elements/1/action_id]") {
+		t.Errorf("rejection reads %q", r)
+	}
+}
+
+func TestViewsRefuseInvalidViewsWithInvalidArguments(t *testing.T) {
+	srv := newServer(t)
+	web := api(srv)
+	ctx := t.Context()
+	header := slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, strings.Repeat("h", 151), false, false))
+	home := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: []slack.Block{header}}}
+	_, err := web.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: "U1", View: home})
+	if code, msgs := slackError(t, err); code != "invalid_arguments" ||
+		!contains(msgs, "[ERROR] must be less than 151 characters [json-pointer:/view/blocks/0/text/text]") {
+		t.Errorf("publish = %s %q", code, msgs)
+	}
+
+	modal := slack.ModalViewRequest{Type: slack.VTModal,
+		Title:           slack.NewTextBlockObject(slack.PlainTextType, "Answer", false, false),
+		PrivateMetadata: strings.Repeat("p", 3001),
+		Blocks:          slack.Blocks{BlockSet: []slack.Block{slack.NewDividerBlock()}}}
+	trigger := srv.BlockAction("U1", "answer", "", "", "")["trigger_id"].(string)
+	_, err = web.OpenViewContext(ctx, trigger, modal)
+	if code, msgs := slackError(t, err); code != "invalid_arguments" ||
+		!contains(msgs, "[ERROR] must be less than 3001 characters [json-pointer:/view/private_metadata]") {
+		t.Errorf("open = %s %q", code, msgs)
+	}
+	if n := len(srv.Views()); n != 0 {
+		t.Errorf("%d views delivered, want none", n)
+	}
+	if r := srv.Rejected(); len(r) != 2 || r[0].Method != "views.publish" || r[1].Method != "views.open" || r[1].Error != "invalid_arguments" {
+		t.Errorf("rejected = %v", r)
+	}
+}
+
+func TestTriggerIDWorksOnceWithinThreeSeconds(t *testing.T) {
+	clock := newClock()
+	srv := newServer(t, slacktest.WithClock(clock.now))
+	web := api(srv)
+	ctx := t.Context()
+	modal := slack.ModalViewRequest{Type: slack.VTModal,
+		Title:  slack.NewTextBlockObject(slack.PlainTextType, "Answer", false, false),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewDividerBlock()}}}
+	trigger := func() string { return srv.BlockAction("U1", "answer", "", "", "")["trigger_id"].(string) }
+
+	onTime := trigger()
+	clock.add(3 * time.Second)
+	opened, err := web.OpenViewContext(ctx, onTime, modal)
+	if err != nil {
+		t.Fatalf("open at 3 s: %v", err)
+	}
+	if _, err := web.OpenViewContext(ctx, onTime, modal); err == nil || err.Error() != "exchanged_trigger_id" {
+		t.Errorf("open with a used trigger: %v, want exchanged_trigger_id", err)
+	}
+	if _, err := web.PushViewContext(ctx, onTime, modal); err == nil || err.Error() != "exchanged_trigger_id" {
+		t.Errorf("push with a used trigger: %v, want exchanged_trigger_id", err)
+	}
+
+	late := trigger()
+	clock.add(3*time.Second + time.Millisecond)
+	if _, err := web.OpenViewContext(ctx, late, modal); err == nil || err.Error() != "expired_trigger_id" {
+		t.Errorf("open after 3 s: %v, want expired_trigger_id", err)
+	}
+	if _, err := web.PushViewContext(ctx, trigger(), modal); err != nil {
+		t.Errorf("push with a fresh trigger: %v", err)
+	}
+	if v := srv.Views(); len(v) != 2 || v[0].ID != opened.ID || v[1].Kind != "push" {
+		t.Errorf("views = %+v, want the open and the push", v)
+	}
+}
+
+func TestTriggerClockStartsWhenTheEnvelopeIsSent(t *testing.T) {
+	clock := newClock()
+	srv := newServer(t, slacktest.WithClock(clock.now))
+	payload := srv.BlockAction("U1", "answer", "", "", "")
+	clock.add(time.Minute) // the test builds the payload long before it sends it
+	if _, err := srv.SendInteractive(payload); err != nil {
+		t.Fatalf("SendInteractive: %v", err)
+	}
+	clock.add(2 * time.Second)
+	modal := slack.ModalViewRequest{Type: slack.VTModal,
+		Title:  slack.NewTextBlockObject(slack.PlainTextType, "Answer", false, false),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewDividerBlock()}}}
+	if _, err := api(srv).OpenViewContext(t.Context(), payload["trigger_id"].(string), modal); err != nil {
+		t.Errorf("open 2 s after the envelope: %v", err)
+	}
+}
+
+func TestResponseURLRefusesInvalidBlocksAndExpires(t *testing.T) {
+	clock := newClock()
+	srv := newServer(t, slacktest.WithClock(clock.now))
+	web := api(srv)
+	_, ts, err := web.PostMessage("U1", slack.MsgOptionText("A question", false))
+	if err != nil {
+		t.Fatalf("post: %v", err)
+	}
+	responseURL := srv.BlockAction("U1", "answer", "p1", "", ts)["response_url"].(string)
+
+	resp, err := http.Post(responseURL, "application/json", strings.NewReader(`{"text":"x","blocks":[{"type":"header","text":{"type":"mrkdwn","text":"*h*"}}]}`))
+	if err != nil {
+		t.Fatalf("post to response_url: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || string(body) != "invalid_blocks" {
+		t.Errorf("invalid blocks to response_url = %d %q, want 400 invalid_blocks", resp.StatusCode, body)
+	}
+	var status slack.StatusCodeError
+	_, _, err = web.PostMessage("", slack.MsgOptionReplaceOriginal(responseURL),
+		slack.MsgOptionBlocks(slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "", false, false), nil, nil)))
+	if !errors.As(err, &status) || status.Code != http.StatusBadRequest {
+		t.Errorf("slack-go post of an empty section = %v, want status 400", err)
+	}
+
+	clock.add(30 * time.Minute)
+	if _, _, err := web.PostMessage("", slack.MsgOptionText("Saved", false), slack.MsgOptionReplaceOriginal(responseURL)); err != nil {
+		t.Errorf("post at 30 minutes: %v", err)
+	}
+	clock.add(time.Second)
+	_, _, err = web.PostMessage("", slack.MsgOptionText("late", false), slack.MsgOptionReplaceOriginal(responseURL))
+	if !errors.As(err, &status) || status.Code != http.StatusNotFound {
+		t.Errorf("post after 30 minutes = %v, want status 404", err)
+	}
+
+	if m := srv.Messages(); len(m) != 2 || m[1].Text != "Saved" {
+		t.Errorf("messages = %+v, want the question and Saved", m)
+	}
+	if r := srv.Rejected(); len(r) != 2 || r[0].Method != "response_url" || r[0].Error != "invalid_blocks" ||
+		!strings.Contains(r[0].String(), "must be plain_text [json-pointer:/blocks/0/text/type]") {
+		t.Errorf("rejected = %v", r)
+	}
+}
+
+func TestUsersInfoTakesOneUser(t *testing.T) {
+	srv := newServer(t)
+	srv.AddUser(slacktest.User{ID: "U1", Name: "ada"})
+	srv.AddUser(slacktest.User{ID: "U2", Name: "bob"})
+	if _, body := postForm(t, srv, "users.info", url.Values{"users": {"U1,U2"}}); body["ok"] != false || body["error"] != "user_not_found" {
+		t.Errorf("users.info with a users list = %v, want user_not_found", body)
+	}
+	u, err := api(srv).GetUserInfoContext(t.Context(), "U2")
+	if err != nil || u.Name != "bob" {
+		t.Errorf("GetUserInfoContext = %+v, %v", u, err)
+	}
+}
+
+func TestSlashAckWithInvalidBlocksIsNotShown(t *testing.T) {
+	srv := newServer(t)
+	a := connect(t, srv, srv.AppToken)
+	for _, payload := range []map[string]any{
+		{"blocks": []any{map[string]any{"type": "section", "text": map[string]any{"type": "mrkdwn", "text": ""}}}},
+		{"text": "Commands: gaps"},
+	} {
+		envID, err := srv.SendSlash(slacktest.SlashCommand{UserID: "U1", Text: "help"})
+		if err != nil {
+			t.Fatalf("SendSlash: %v", err)
+		}
+		evt := a.next(t, socketmode.EventTypeSlashCommand)
+		if err := a.client.Ack(*evt.Request, payload); err != nil {
+			t.Fatalf("Ack: %v", err)
+		}
+		if _, err := srv.WaitAck(waitCtx(t), envID); err != nil {
+			t.Fatalf("WaitAck: %v", err)
+		}
+	}
+	msgs, err := srv.WaitMessages(waitCtx(t), 1)
+	if err != nil {
+		t.Fatalf("WaitMessages: %v", err)
+	}
+	if len(msgs) != 1 || msgs[0].Kind != "ack" || msgs[0].Text != "Commands: gaps" {
+		t.Errorf("messages = %+v, want only the valid ack", msgs)
+	}
+	if r := srv.Rejected(); len(r) != 1 || r[0].Method != "ack" || r[0].Error != "invalid_blocks" ||
+		!strings.Contains(r[0].String(), "must be more than 0 characters [json-pointer:/blocks/0/text/text]") {
+		t.Errorf("rejected = %v", r)
 	}
 }
