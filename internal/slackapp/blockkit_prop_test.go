@@ -35,9 +35,13 @@ var propNow = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 // answerSep separates the answers in a fuzz input.
 const answerSep = "\x1e"
 
-// maxPropAnswers bounds the evidence one fuzz input stores, so that an
-// iteration stays well under a second.
-const maxPropAnswers = 130
+// The evidence one fuzz input stores is bounded, so that an iteration stays
+// well under a second: enough pieces to overflow any one message or view, and
+// enough text for ten answers of the longest kind.
+const (
+	maxPropAnswers = 130
+	maxPropRunes   = 10 * maxEvidenceRunes
+)
 
 // maxPropReports bounds the manager's extra reports.
 const maxPropReports = 300
@@ -53,23 +57,37 @@ const slackTextLimit = 40000
 // CheckView): the Home tab, /ladder gaps, /ladder evidence (all, by area, and a
 // manager's evidence @report), the digest and its preview, and the export.
 //
-// The input is the answers, separated by answerSep; copies, how many times
-// they are stored over (pushing the count past what one message or view can
-// hold); reports, how many other reports the manager has, sharing full,
-// summary and off in turn; and the member's display name.
+// The input is small, so that the fuzzer mutates and minimizes it quickly,
+// and the evidence it stands for is large: see propInput.
 func FuzzBlockKit(f *testing.F) {
-	f.Add("Ran the incident review; the team now owns the runbook.", uint8(0), uint8(2), "Alice")
-	f.Fuzz(func(t *testing.T, answers string, copies, reports uint8, name string) {
-		checkRenders(t, answers, int(copies), int(reports), name)
+	f.Add("Ran the incident review; the team now owns the runbook.", uint16(0), uint8(0), uint8(2), "Alice")
+	f.Fuzz(func(t *testing.T, answers string, scale uint16, copies, reports uint8, name string) {
+		checkRenders(t, propInput{answers: answers, scale: int(scale), copies: int(copies), reports: int(reports), name: name})
 	})
+}
+
+// propInput is one fuzz input.
+type propInput struct {
+	// answers are the member's answers, separated by answerSep. Each is
+	// repeated scale more times, up to the longest answer Ladder keeps.
+	answers string
+	scale   int
+	// copies is how many more times the answers are stored, pushing their
+	// count past what one message or view can hold.
+	copies int
+	// reports is how many other reports the manager has, sharing full,
+	// summary and off in turn.
+	reports int
+	// name is the member's display name.
+	name string
 }
 
 // checkRenders is one run of the property: it stores the evidence, renders
 // every surface and fails the test for each rule Slack would enforce.
-func checkRenders(t *testing.T, answers string, copies, reports int, name string) {
+func checkRenders(t *testing.T, in propInput) {
 	t.Helper()
 	ctx := context.Background()
-	w := newPropWorld(t, answers, copies, reports, name)
+	w := newPropWorld(t, in)
 	a := w.app
 
 	home := func(user string) {
@@ -193,7 +211,7 @@ type propWorld struct {
 
 // newPropWorld enrolls the member, sharing in full with the manager, stores
 // their answers as evidence, and enrolls the manager's other reports.
-func newPropWorld(t *testing.T, answers string, copies, reports int, name string) *propWorld {
+func newPropWorld(t *testing.T, in propInput) *propWorld {
 	t.Helper()
 	ctx := context.Background()
 	l, err := prompts.Default()
@@ -219,16 +237,19 @@ func newPropWorld(t *testing.T, answers string, copies, reports int, name string
 		}
 	}
 	enroll(ladder.Member{UserID: propManager, TZ: "America/New_York", Share: ladder.ShareSummary})
-	enroll(ladder.Member{UserID: propMember, Name: strings.ToValidUTF8(name, "\uFFFD"), TZ: "Europe/Berlin",
+	enroll(ladder.Member{UserID: propMember, Name: strings.ToValidUTF8(in.name, "\uFFFD"), TZ: "Europe/Berlin",
 		Manager: propManager, Share: ladder.ShareFull, LevelSince: time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC),
 		Slot: ladder.Slot{On: true, Day: time.Monday, Minute: 9*60 + 30}})
 
 	w.reports = append(w.reports, propMember)
-	texts := evidenceTexts(answers)
-	for c := 0; c <= copies && w.stored < maxPropAnswers; c++ {
+	texts := evidenceTexts(in.answers, in.scale)
+	runes := 0
+store:
+	for c := 0; c <= in.copies; c++ {
 		for _, s := range texts {
-			if w.stored == maxPropAnswers {
-				break
+			runes += utf8.RuneCountInString(s)
+			if w.stored == maxPropAnswers || (w.stored > 0 && runes > maxPropRunes) {
+				break store
 			}
 			w.addEvidence(t, propMember, w.stored, s)
 			w.stored++
@@ -236,7 +257,7 @@ func newPropWorld(t *testing.T, answers string, copies, reports int, name string
 	}
 
 	shares := []ladder.Share{ladder.ShareFull, ladder.ShareSummary, ladder.ShareOff}
-	for i := range min(reports, maxPropReports) {
+	for i := range min(in.reports, maxPropReports) {
 		id := fmt.Sprintf("UPROPREPORT%03d", i)
 		w.reports = append(w.reports, id)
 		enroll(ladder.Member{UserID: id, TZ: "Asia/Tokyo", Manager: propManager, Share: shares[i%len(shares)]})
@@ -247,13 +268,18 @@ func newPropWorld(t *testing.T, answers string, copies, reports int, name string
 	return w
 }
 
-// evidenceTexts splits a fuzz input into answers as the app stores them:
-// valid UTF-8 (Slack sends nothing else), at most maxEvidenceRunes long, and
-// never blank (a message with no words is not evidence).
-func evidenceTexts(answers string) []string {
+// evidenceTexts splits a fuzz input into answers, each repeated scale more
+// times, as the app stores them: valid UTF-8 (Slack sends nothing else), at
+// most maxEvidenceRunes long, and never blank (a message with no words is not
+// evidence).
+func evidenceTexts(answers string, scale int) []string {
 	var out []string
 	for _, s := range strings.Split(answers, answerSep) {
-		s, _ = truncateRunes(strings.ToValidUTF8(s, "\uFFFD"))
+		s = strings.ToValidUTF8(s, "\uFFFD")
+		if n := utf8.RuneCountInString(s); n > 0 {
+			s = strings.Repeat(s, min(scale+1, maxEvidenceRunes/n+1))
+		}
+		s, _ = truncateRunes(s)
 		if strings.TrimSpace(s) != "" {
 			out = append(out, s)
 		}
