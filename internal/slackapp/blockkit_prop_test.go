@@ -43,9 +43,6 @@ const (
 	maxPropRunes   = 10 * maxEvidenceRunes
 )
 
-// maxPropReports bounds the manager's extra reports.
-const maxPropReports = 300
-
 // slackTextLimit is where Slack truncates a message's text, losing the rest:
 // https://api.slack.com/changelog/2018-04-truncating-really-long-messages
 // ("truncating really long messages": text over 40,000 characters).
@@ -58,12 +55,47 @@ const slackTextLimit = 40000
 // manager's evidence @report), the digest and its preview, and the export.
 //
 // The input is small, so that the fuzzer mutates and minimizes it quickly,
-// and the evidence it stands for is large: see propInput.
+// and the evidence it stands for is large: see propInput. The manager has at
+// most maxFuzzReports other reports here, as each costs the store several
+// writes; TestBlockKitLargeTeams renders the digest of hundreds.
 func FuzzBlockKit(f *testing.F) {
 	f.Add("Ran the incident review; the team now owns the runbook.", uint16(0), uint8(0), uint8(2), "Alice")
 	f.Fuzz(func(t *testing.T, answers string, scale uint16, copies, reports uint8, name string) {
-		checkRenders(t, propInput{answers: answers, scale: int(scale), copies: int(copies), reports: int(reports), name: name})
+		checkRenders(t, propInput{answers: answers, scale: int(scale), copies: int(copies),
+			reports: int(reports) % (maxFuzzReports + 1), name: name})
 	})
+}
+
+// maxFuzzReports bounds the manager's other reports in a fuzz input.
+const maxFuzzReports = 7
+
+// TestBlockKitLargeTeams renders the digest of a manager with more reports
+// than one message holds, with long answers in scripts of several bytes a
+// character: it names the reports that fit and says how many more there are.
+func TestBlockKitLargeTeams(t *testing.T) {
+	tests := []struct {
+		name string
+		in   propInput
+	}{
+		{"japanese", propInput{answers: "私はチームの採用計画を作り直し、面接の質を上げた。" + answerSep + "採用", scale: 10, reports: 255, name: "Boss"}},
+		{"emoji", propInput{answers: "🧗🚀👩🏽‍💻🇩🇪" + answerSep + "🧗", scale: 40, reports: 300, name: "🧗"}},
+		{"short answers", propInput{answers: "ok" + answerSep + "done", reports: 400, name: "Boss"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := checkRenders(t, tt.in)
+			msg, n, err := w.app.digest(context.Background(), propManager, propNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != len(w.reports) {
+				t.Errorf("digest counts %d reports, want %d", n, len(w.reports))
+			}
+			if !strings.Contains(msg.Text, " more, not shown: one Slack message holds no more.") {
+				t.Errorf("digest of %d reports does not say it left some out:\n%.300s…", n, msg.Text)
+			}
+		})
+	}
 }
 
 // propInput is one fuzz input.
@@ -84,7 +116,7 @@ type propInput struct {
 
 // checkRenders is one run of the property: it stores the evidence, renders
 // every surface and fails the test for each rule Slack would enforce.
-func checkRenders(t *testing.T, in propInput) {
+func checkRenders(t *testing.T, in propInput) *propWorld {
 	t.Helper()
 	ctx := context.Background()
 	w := newPropWorld(t, in)
@@ -152,6 +184,7 @@ func checkRenders(t *testing.T, in propInput) {
 	for i, p := range parts {
 		checkMessage(t, fmt.Sprintf("export part %d of %d", i+1, len(parts)), p)
 	}
+	return w
 }
 
 // checkMessage fails the test for each reason Slack would refuse msg, or
@@ -257,8 +290,8 @@ store:
 	}
 
 	shares := []ladder.Share{ladder.ShareFull, ladder.ShareSummary, ladder.ShareOff}
-	for i := range min(in.reports, maxPropReports) {
-		id := fmt.Sprintf("UPROPREPORT%03d", i)
+	for i := range in.reports {
+		id := fmt.Sprintf("UPROPREPORT%04d", i)
 		w.reports = append(w.reports, id)
 		enroll(ladder.Member{UserID: id, TZ: "Asia/Tokyo", Manager: propManager, Share: shares[i%len(shares)]})
 		for j, s := range texts[:min(2, len(texts))] {
