@@ -360,27 +360,46 @@ func (a *App) setLevel(ctx context.Context, m ladder.Member, c command) (Message
 const exportChunk = 2800
 
 func (a *App) export(ctx context.Context, m ladder.Member) (Message, error) {
-	es, err := a.db.AllEvidence(ctx, m.UserID)
+	parts, n, err := a.exportPacket(ctx, m)
 	if err != nil {
 		return Message{}, err
 	}
-	if len(es) == 0 {
+	if n == 0 {
 		return text("There's no evidence to export yet. Answer a few weekly questions first."), nil
 	}
-	r, err := a.readiness(ctx, m)
-	if err != nil {
-		return Message{}, err
-	}
-	md := exportMarkdown(a.ladder, m, m.Name, r, es, a.now().In(m.Location()))
-	parts := chunks(md, exportChunk)
-	for i, p := range parts {
-		head := fmt.Sprintf("Promotion packet, part %d of %d (Markdown — copy it into a doc):", i+1, len(parts))
-		body := head + "\n```\n" + p + "\n```"
-		if _, _, err := a.postDM(ctx, m.UserID, "", Message{Text: body, Blocks: []slack.Block{section(body)}}); err != nil {
+	for _, p := range parts {
+		if _, _, err := a.postDM(ctx, m.UserID, "", p); err != nil {
 			return Message{}, err
 		}
 	}
-	return text("I've sent your promotion packet to our DM: %d pieces of evidence, grouped by area and dated, in %s.", len(es), plural(len(parts), "message")), nil
+	return text("I've sent your promotion packet to our DM: %d pieces of evidence, grouped by area and dated, in %s.", n, plural(len(parts), "message")), nil
+}
+
+// exportPacket builds the DMs that carry a member's promotion packet, and
+// counts the pieces of evidence in it; none when there is no evidence.
+func (a *App) exportPacket(ctx context.Context, m ladder.Member) ([]Message, int, error) {
+	es, err := a.db.AllEvidence(ctx, m.UserID)
+	if err != nil || len(es) == 0 {
+		return nil, 0, err
+	}
+	r, err := a.readiness(ctx, m)
+	if err != nil {
+		return nil, 0, err
+	}
+	return exportMessages(exportMarkdown(a.ladder, m, m.Name, r, es, a.now().In(m.Location()))), len(es), nil
+}
+
+// exportMessages splits the packet's Markdown into the DMs that carry it, each
+// a fenced code block in one section.
+func exportMessages(md string) []Message {
+	parts := chunks(md, exportChunk)
+	msgs := make([]Message, len(parts))
+	for i, p := range parts {
+		head := fmt.Sprintf("Promotion packet, part %d of %d (Markdown — copy it into a doc):", i+1, len(parts))
+		body := head + "\n```\n" + p + "\n```"
+		msgs[i] = Message{Text: body, Blocks: []slack.Block{section(body)}}
+	}
+	return msgs
 }
 
 func (a *App) forget(ctx context.Context, userID string, confirm bool) (Message, error) {

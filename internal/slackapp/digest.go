@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ladderapp/ladder/internal/ladder"
 )
@@ -38,16 +40,49 @@ func (a *App) digest(ctx context.Context, manager string, now time.Time) (Messag
 		return Message{}, 0, err
 	}
 	from, to := digestPeriod(now)
-	var b strings.Builder
-	fmt.Fprintf(&b, "*Monthly digest · %s · your reports*\n", from.Format("January 2006"))
 	weeks := weeksIn(from, to)
-	for _, r := range reports {
-		b.WriteString(a.digestLine(ctx, r, from, to, weeks))
-		b.WriteString("\n")
+	lines := make([]string, len(reports))
+	for i, r := range reports {
+		lines[i] = a.digestLine(ctx, r, from, to, weeks)
 	}
-	b.WriteString("_Each report chooses what this digest shows with `/ladder share`._")
-	t := b.String()
+	t := digestText(fmt.Sprintf("*Monthly digest · %s · your reports*", from.Format("January 2006")), lines)
 	return Message{Text: t, Blocks: textBlocks(t)}, len(reports), nil
+}
+
+// A digest is one message, so it holds what one message can: Slack refuses
+// more than 50 blocks (invalid_blocks) and cuts text after 40,000 characters.
+// Both limits leave room for the line a /ladder digest preview adds.
+const (
+	maxDigestBlocks = 50 - 1
+	maxDigestText   = 40000 - 200
+)
+
+// digestText lays out a digest: the heading, one entry per report, and the
+// footer. A manager with more reports than one message holds gets the first
+// ones and a note saying how many more there are.
+func digestText(head string, lines []string) string {
+	compose := func(n int) string {
+		var b strings.Builder
+		b.WriteString(head + "\n")
+		for _, l := range lines[:n] {
+			b.WriteString(l + "\n")
+		}
+		if n < len(lines) {
+			fmt.Fprintf(&b, "_…and %s more, not shown: one Slack message holds no more. `/ladder evidence @report` shows any report who shares in full._\n",
+				plural(len(lines)-n, "report"))
+		}
+		b.WriteString("_Each report chooses what this digest shows with `/ladder share`._")
+		return b.String()
+	}
+	fits := func(t string) bool {
+		return utf8.RuneCountInString(t) <= maxDigestText && len(chunks(t, maxTextObject)) <= maxDigestBlocks
+	}
+	if t := compose(len(lines)); fits(t) {
+		return t
+	}
+	// The first count that no longer fits; the one before it does.
+	n := sort.Search(len(lines), func(n int) bool { return !fits(compose(n)) })
+	return compose(max(n-1, 0))
 }
 
 func (a *App) digestLine(ctx context.Context, m ladder.Member, from, to time.Time, weeks int) string {
