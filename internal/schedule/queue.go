@@ -245,6 +245,18 @@ func (q *queue) process(ctx context.Context, it store.OutboxItem) {
 		q.finish(ctx, it, store.OutboxDropped, "expired: too late to send")
 		return
 	}
+	// Another process may have taken the row over while this one looked in
+	// Slack: its clock said the lease was over. Then it is that one's to post.
+	if held, err := q.db.OutboxHeld(ctx, it); err != nil || !held {
+		q.lim.refund(postMethod)
+		if err != nil {
+			// Not posted; when the lease ends the row is taken over.
+			q.log.Error("check a claim before posting", "key", it.Key, "err", err)
+		} else {
+			q.log.Info("another sender took the row over; not posting it", "key", it.Key)
+		}
+		return
+	}
 	sctx, cancel := context.WithTimeout(ctx, q.cfg.SendTimeout)
 	ch, ts, err := q.slack.PostOutbox(sctx, it)
 	cancel()

@@ -289,6 +289,22 @@ func leaseHeld(res sql.Result, err error) error {
 	return nil
 }
 
+// OutboxHeld reports whether the caller still holds its claim on it: the row
+// is sending under it.Token. A sender asks just before it posts, so that a row
+// another sender has taken over in the meantime is not posted twice.
+func (db *DB) OutboxHeld(ctx context.Context, it OutboxItem) (bool, error) {
+	var held bool
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `
+			SELECT EXISTS (SELECT 1 FROM outbox WHERE id = ? AND state = 'sending' AND claim_token = ?)`,
+			it.ID, it.Token).Scan(&held)
+	})
+	if err != nil {
+		return false, fmt.Errorf("outbox held %s: %w", it.Key, err)
+	}
+	return held, nil
+}
+
 // NextOutboxDue returns when the next row of method can be claimed: the
 // earliest due time of a pending row or lease end of a sending one, leaving
 // out the busy rows, as ClaimOutbox does. It returns false when there is
