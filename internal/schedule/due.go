@@ -82,8 +82,10 @@ func reminderItem(p store.PromptSent, after, catchUp time.Duration, now time.Tim
 }
 
 // remindable reports whether prompt p may get its reminder: a weekly prompt
-// whose member is enrolled and was not paused at any time since it went out
-// (a pause that is over leaves PausedUntil after the prompt).
+// whose member is enrolled and was not paused at any time since it went out.
+// A pause still on, or over but not ended early, leaves PausedUntil after the
+// prompt; a pause ended by resume leaves PausedUntil zero, and the store
+// records the week as paused instead, so EnqueueReminder refuses it.
 func remindable(p store.PromptSent, m ladder.Member, ok bool, now time.Time) bool {
 	return ok && p.Weekly && !m.Paused(now) && !m.PausedUntil.After(p.Created)
 }

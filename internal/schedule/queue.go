@@ -54,6 +54,14 @@ type queue struct {
 	owner string
 	seq   atomic.Int64
 
+	// claimMu makes a claim and its entry in sending one step, so that no
+	// other worker claims between the two.
+	claimMu sync.Mutex
+	// sending holds the ids of the rows this process's workers are sending.
+	// Their leases are not taken over, however far the wall clock jumps:
+	// while a worker holds a row it is alive, and it records the outcome.
+	sending map[int64]struct{}
+
 	sent, reconciled, rateLimited, retried, failed, dropped atomic.Int64
 
 	wakeMu sync.Mutex
@@ -66,9 +74,10 @@ func newQueue(log *slog.Logger, db *store.DB, sl Slack, now func() time.Time, cf
 	_, _ = crand.Read(b[:])
 	return &queue{
 		log: log, db: db, slack: sl, now: now, cfg: cfg,
-		lim:    newLimiter(cfg.Budgets),
-		owner:  hex.EncodeToString(b[:]),
-		wakeCh: make(chan struct{}),
+		lim:     newLimiter(cfg.Budgets),
+		owner:   hex.EncodeToString(b[:]),
+		wakeCh:  make(chan struct{}),
+		sending: map[int64]struct{}{},
 	}
 }
 
@@ -136,7 +145,7 @@ func (q *queue) work(ctx context.Context, stop <-chan struct{}, block bool) {
 			}
 			continue
 		}
-		it, ok, err := q.db.ClaimOutbox(ctx, postMethod, now, q.cfg.lease(), q.token())
+		it, ok, err := q.claim(ctx, now)
 		if err != nil || !ok {
 			q.lim.refund(postMethod)
 		}
@@ -154,13 +163,50 @@ func (q *queue) work(ctx context.Context, stop <-chan struct{}, block bool) {
 			}
 		default:
 			q.process(ctx, it)
+			q.release(it.ID)
 		}
 	}
 }
 
+// claim claims the next due row, leaving alone the rows this process is
+// still sending, and adds it to them.
+func (q *queue) claim(ctx context.Context, now time.Time) (store.OutboxItem, bool, error) {
+	q.claimMu.Lock()
+	defer q.claimMu.Unlock()
+	it, ok, err := q.db.ClaimOutbox(ctx, postMethod, now, q.cfg.lease(), q.token(), q.busyLocked()...)
+	if ok && err == nil {
+		q.sending[it.ID] = struct{}{}
+	}
+	return it, ok, err
+}
+
+// busy returns the ids of the rows this process is sending.
+func (q *queue) busy() []int64 {
+	q.claimMu.Lock()
+	defer q.claimMu.Unlock()
+	return q.busyLocked()
+}
+
+func (q *queue) busyLocked() []int64 {
+	ids := make([]int64, 0, len(q.sending))
+	for id := range q.sending {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// release ends this process's hold on a row it has dealt with. If the
+// outcome could not be recorded, the row's lease now decides when it is
+// taken over.
+func (q *queue) release(id int64) {
+	q.claimMu.Lock()
+	delete(q.sending, id)
+	q.claimMu.Unlock()
+}
+
 // idle returns how long to sleep when nothing is due: until the next row is.
 func (q *queue) idle(ctx context.Context, now time.Time) time.Duration {
-	next, ok, err := q.db.NextOutboxDue(ctx, postMethod)
+	next, ok, err := q.db.NextOutboxDue(ctx, postMethod, q.busy()...)
 	if err != nil || !ok {
 		return maxIdle
 	}
@@ -197,6 +243,18 @@ func (q *queue) process(ctx context.Context, it store.OutboxItem) {
 	if !it.ExpiresAt.IsZero() && q.now().After(it.ExpiresAt) {
 		q.lim.refund(postMethod)
 		q.finish(ctx, it, store.OutboxDropped, "expired: too late to send")
+		return
+	}
+	// Another process may have taken the row over while this one looked in
+	// Slack: its clock said the lease was over. Then it is that one's to post.
+	if held, err := q.db.OutboxHeld(ctx, it); err != nil || !held {
+		q.lim.refund(postMethod)
+		if err != nil {
+			// Not posted; when the lease ends the row is taken over.
+			q.log.Error("check a claim before posting", "key", it.Key, "err", err)
+		} else {
+			q.log.Info("another sender took the row over; not posting it", "key", it.Key)
+		}
 		return
 	}
 	sctx, cancel := context.WithTimeout(ctx, q.cfg.SendTimeout)

@@ -89,3 +89,39 @@ func TestReminderDroppedWhenAnsweredMeanwhile(t *testing.T) {
 		t.Errorf("reminder rows = %+v, %v; want one, dropped", its, err)
 	}
 }
+
+// TestNoReminderAfterPauseAndResume sends a weekly prompt; one member pauses
+// the next day and resumes an hour later, as /ladder pause and /ladder resume
+// do, the other does nothing. Past the reminder time, the member who paused
+// gets no reminder: the week had paused time, even though the pause is over
+// and its end was erased. The other gets exactly one.
+func TestNoReminderAfterPauseAndResume(t *testing.T) {
+	from := monday.Add(-10 * time.Minute)
+	e := newEnv(t, from, schedule.Config{})
+	e.enroll("UPAUSES", "UTC", slotAt(time.Monday, 9, 30))
+	e.enroll("USTAYS", "UTC", slotAt(time.Monday, 9, 30))
+	tuesday := monday.Add(24 * time.Hour)
+	e.run(from, monday.Add(4*24*time.Hour), 10*time.Minute, func(now time.Time) {
+		switch now {
+		case tuesday:
+			e.update("UPAUSES", func(m *ladder.Member) { m.PausedUntil = now.Add(14 * 24 * time.Hour) })
+		case tuesday.Add(time.Hour):
+			e.update("UPAUSES", func(m *ladder.Member) { m.PausedUntil = time.Time{} })
+		}
+	})
+	for id, want := range map[string]int{"UPAUSES": 0, "USTAYS": 1} {
+		if n := len(e.posts(id, weeklyText)); n != 1 {
+			t.Errorf("%s: %d weekly prompts; want 1", id, n)
+		}
+		if n := len(e.posts(id, reminderText)); n != want {
+			t.Errorf("%s: %d reminders; want %d", id, n, want)
+		}
+	}
+	p, err := e.db.WeeklyPrompt(e.ctx, "UPAUSES", ladder.WeekOf(monday))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if paused, err := e.db.WeekPaused(e.ctx, p.ID); err != nil || !paused {
+		t.Errorf("WeekPaused = %v, %v; want the week recorded as paused, never missed", paused, err)
+	}
+}

@@ -252,7 +252,7 @@ func (s *Scheduler) Flush(ctx context.Context) {
 		wg.Go(func() { s.q.work(ctx, never, false) })
 	}
 	wg.Wait()
-	if next, ok, err := s.db.NextOutboxDue(ctx, postMethod); err == nil {
+	if next, ok, err := s.db.NextOutboxDue(ctx, postMethod, s.q.busy()...); err == nil {
 		if !ok {
 			next = s.now().Add(24 * time.Hour) // until Tick queues something
 		}

@@ -65,6 +65,9 @@ func (db *DB) Member(ctx context.Context, userID string) (ladder.Member, error) 
 // UpdateMember reads the member, lets fn change it, and stores the result, all
 // in one transaction. An error from fn aborts the update and is returned
 // wrapped. The user id and enrolment time cannot change.
+//
+// A change to the member's pause (a pause, a longer or shorter one, a resume)
+// is also recorded on their latest weekly prompt, as pausedWeek says.
 func (db *DB) UpdateMember(ctx context.Context, userID string, fn func(*ladder.Member) error) (ladder.Member, error) {
 	var m ladder.Member
 	err := db.write(ctx, func(tx *sql.Tx) error {
@@ -72,6 +75,7 @@ func (db *DB) UpdateMember(ctx context.Context, userID string, fn func(*ladder.M
 		if m, err = member(ctx, tx, userID); err != nil {
 			return err
 		}
+		was := m.PausedUntil
 		if err := fn(&m); err != nil {
 			return err
 		}
@@ -87,6 +91,11 @@ func (db *DB) UpdateMember(ctx context.Context, userID string, fn func(*ladder.M
 			userID); err != nil {
 			return err
 		}
+		if !toMSEqual(was, m.PausedUntil) {
+			if err := pausedWeek(ctx, tx, userID, later(was, m.PausedUntil)); err != nil {
+				return err
+			}
+		}
 		m, err = member(ctx, tx, userID)
 		return err
 	})
@@ -94,6 +103,56 @@ func (db *DB) UpdateMember(ctx context.Context, userID string, fn func(*ladder.M
 		return ladder.Member{}, fmt.Errorf("update member: %w", err)
 	}
 	return m, nil
+}
+
+// pausedWeek records, when a member's pause changes, that their latest
+// weekly prompt's week had paused time, if the pause before or after the
+// change ran past the prompt (until, the later of the two ends). The store
+// has no clock, so it goes by order rather than time: the change happens
+// after the prompt went out, and the pause was on from its start, which is
+// before the change, until its end. So if that end is after the prompt, the
+// member was paused at some time after it. Only the latest weekly prompt can
+// be concerned: no weekly prompt goes out during a pause. A reminder of it
+// still waiting in the outbox is dropped.
+func pausedWeek(ctx context.Context, tx *sql.Tx, userID string, until time.Time) error {
+	if until.IsZero() {
+		return nil
+	}
+	var (
+		id      int64
+		created int64
+	)
+	err := tx.QueryRowContext(ctx, `
+		SELECT id, created_at FROM prompts_sent WHERE user_id = ? AND kind = 'weekly'
+		ORDER BY created_at DESC, id DESC LIMIT 1`, userID).Scan(&id, &created)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && created >= toMS(until)) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("paused week: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE prompts_sent SET paused = 1 WHERE id = ? AND NOT paused`, id); err != nil {
+		return fmt.Errorf("paused week: %w", err)
+	}
+	// No clock here: the row is marked done at the time it was queued, which
+	// only decides when PruneOutbox deletes it.
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE outbox SET state = 'dropped', done_at = created_at, last_error = 'paused'
+		WHERE kind = 'reminder' AND prompt_ref = ? AND state = 'pending'`, id); err != nil {
+		return fmt.Errorf("paused week: %w", err)
+	}
+	return nil
+}
+
+// toMSEqual reports whether a and b are stored as the same time.
+func toMSEqual(a, b time.Time) bool { return toMS(a) == toMS(b) }
+
+// later returns the later of a and b.
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // Members returns every enrolled member, ordered by user id.

@@ -322,3 +322,75 @@ func readAll(t *testing.T, path string) []byte {
 	}
 	return all
 }
+
+// TestUpdateMemberRecordsPausedWeeks changes members' pauses after their
+// weekly prompt went out at now: a week with any paused time is recorded as
+// paused, and stays so after a resume erases paused_until; a pause that was
+// over before the prompt, or an update that leaves the pause alone, is not.
+func TestUpdateMemberRecordsPausedWeeks(t *testing.T) {
+	ctx := context.Background()
+	day := 24 * time.Hour
+	pause := func(until time.Time) func(*ladder.Member) { return func(m *ladder.Member) { m.PausedUntil = until } }
+	rename := func(m *ladder.Member) { m.Name = "Renamed" }
+	for _, tc := range []struct {
+		name    string
+		before  time.Time // paused_until when the prompt went out
+		changes []func(*ladder.Member)
+		want    bool
+	}{
+		{"pause then resume", time.Time{}, []func(*ladder.Member){pause(now.Add(14 * day)), pause(time.Time{})}, true},
+		{"pause until resume, then resume", time.Time{}, []func(*ladder.Member){pause(now.AddDate(100, 0, 0)), pause(time.Time{})}, true},
+		{"pause that ends by itself", time.Time{}, []func(*ladder.Member){pause(now.Add(time.Hour))}, true},
+		{"resume of a pause over before the prompts", now.Add(-8 * day), []func(*ladder.Member){pause(time.Time{})}, false},
+		{"another change", time.Time{}, []func(*ladder.Member){rename}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := MustOpen(t)
+			mustEnroll(t, db, "U1")
+			if _, err := db.UpdateMember(ctx, "U1", func(m *ladder.Member) error { m.PausedUntil = tc.before; return nil }); err != nil {
+				t.Fatal(err)
+			}
+			// Last week's prompt, and this week's, whose reminder waits in the outbox.
+			old, _, err := db.RecordPrompt(ctx, PromptSent{UserID: "U1", PromptID: "p0", Weekly: true,
+				Week: ladder.WeekOf(now.Add(-7 * day)), Created: now.Add(-7 * day)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, _, err := db.RecordPrompt(ctx, PromptSent{UserID: "U1", PromptID: "p1", Weekly: true, Week: ladder.WeekOf(now), Created: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Enqueue(ctx, OutboxItem{Key: "reminder:1", Kind: OutboxReminder, Method: "chat.postMessage",
+				UserID: "U1", PromptRef: p.ID, DueAt: now.Add(2 * day), Created: now.Add(2 * day)}); err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range tc.changes {
+				if _, err := db.UpdateMember(ctx, "U1", func(m *ladder.Member) error { f(m); return nil }); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got, err := db.WeekPaused(ctx, p.ID); err != nil || got != tc.want {
+				t.Errorf("WeekPaused(this week) = %v, %v; want %v", got, err, tc.want)
+			}
+			if got, err := db.WeekPaused(ctx, old.ID); err != nil || got {
+				t.Errorf("WeekPaused(last week) = %v, %v; want false: that week was over", got, err)
+			}
+			first, err := db.EnqueueReminder(ctx, OutboxItem{Key: "reminder:again", Kind: OutboxReminder, Method: "chat.postMessage",
+				UserID: "U1", PromptRef: p.ID, DueAt: now.Add(2 * day), Created: now.Add(2 * day)}, now.Add(2*day))
+			if err != nil || first == tc.want {
+				t.Errorf("EnqueueReminder = %v, %v; want %v", first, err, !tc.want)
+			}
+			its, err := db.Outbox(ctx, OutboxReminder)
+			if err != nil || len(its) == 0 {
+				t.Fatalf("reminder rows = %+v, %v", its, err)
+			}
+			if dropped := its[0].State == OutboxDropped; dropped != tc.want {
+				t.Errorf("queued reminder = %s; want dropped %v", its[0].State, tc.want)
+			}
+		})
+	}
+	db := MustOpen(t)
+	if _, err := db.WeekPaused(ctx, 42); !errors.Is(err, ladder.ErrNotFound) {
+		t.Errorf("WeekPaused(unknown) = %v; want ErrNotFound", err)
+	}
+}

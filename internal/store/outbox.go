@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -137,22 +138,32 @@ func enqueue(ctx context.Context, tx *sql.Tx, it OutboxItem) (int, error) {
 // attempt. Two senders never claim the same row. A row taken over from an
 // expired lease comes back Unsure, because its sender may have posted it
 // before it died. It returns false when nothing is due.
-func (db *DB) ClaimOutbox(ctx context.Context, method string, now time.Time, lease time.Duration, token string) (OutboxItem, bool, error) {
+//
+// busy lists the rows the caller knows to be still in flight, its own
+// claims: they are not taken over, whatever the wall clock says of their
+// leases. A lease is a wall-clock time, so a clock that jumps forward ends it
+// early; only a sender that knows the row is still being sent can tell.
+func (db *DB) ClaimOutbox(ctx context.Context, method string, now time.Time, lease time.Duration, token string, busy ...int64) (OutboxItem, bool, error) {
 	if token == "" {
 		return OutboxItem{}, false, errors.New("claim outbox: empty token")
+	}
+	ids, err := json.Marshal(append([]int64{}, busy...))
+	if err != nil {
+		return OutboxItem{}, false, fmt.Errorf("claim outbox: %w", err)
 	}
 	var (
 		it    OutboxItem
 		found bool
 	)
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err = db.write(ctx, func(tx *sql.Tx) error {
 		// Two indexed lookups rather than one query over both states, so a
 		// claim costs the same with ten rows queued or ten thousand. A row
 		// whose sender died goes first: it has waited longest.
 		var id int64
 		err := tx.QueryRowContext(ctx, `
 			SELECT id FROM outbox WHERE state = 'sending' AND method = ? AND lease_until <= ?
-			ORDER BY lease_until LIMIT 1`, method, toMS(now)).Scan(&id)
+				AND id NOT IN (SELECT value FROM json_each(?))
+			ORDER BY lease_until LIMIT 1`, method, toMS(now), string(ids)).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			err = tx.QueryRowContext(ctx, `
 				SELECT id FROM outbox WHERE state = 'pending' AND method = ? AND due_at <= ?
@@ -278,18 +289,40 @@ func leaseHeld(res sql.Result, err error) error {
 	return nil
 }
 
-// NextOutboxDue returns when the next row of method can be claimed: the
-// earliest due time of a pending row or lease end of a sending one. It
-// returns false when there is none.
-func (db *DB) NextOutboxDue(ctx context.Context, method string) (time.Time, bool, error) {
-	var next sql.NullInt64
+// OutboxHeld reports whether the caller still holds its claim on it: the row
+// is sending under it.Token. A sender asks just before it posts, so that a row
+// another sender has taken over in the meantime is not posted twice.
+func (db *DB) OutboxHeld(ctx context.Context, it OutboxItem) (bool, error) {
+	var held bool
 	err := db.read(ctx, func(tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, `
+			SELECT EXISTS (SELECT 1 FROM outbox WHERE id = ? AND state = 'sending' AND claim_token = ?)`,
+			it.ID, it.Token).Scan(&held)
+	})
+	if err != nil {
+		return false, fmt.Errorf("outbox held %s: %w", it.Key, err)
+	}
+	return held, nil
+}
+
+// NextOutboxDue returns when the next row of method can be claimed: the
+// earliest due time of a pending row or lease end of a sending one, leaving
+// out the busy rows, as ClaimOutbox does. It returns false when there is
+// none.
+func (db *DB) NextOutboxDue(ctx context.Context, method string, busy ...int64) (time.Time, bool, error) {
+	ids, err := json.Marshal(append([]int64{}, busy...))
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("next outbox due: %w", err)
+	}
+	var next sql.NullInt64
+	err = db.read(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `
 			SELECT min(t) FROM (
-				SELECT min(due_at) AS t FROM outbox WHERE state = 'pending' AND method = ?
+				SELECT min(due_at) AS t FROM outbox WHERE state = 'pending' AND method = ?1
 				UNION ALL
-				SELECT min(lease_until) FROM outbox WHERE state = 'sending' AND method = ?
-			)`, method, method).Scan(&next)
+				SELECT min(lease_until) FROM outbox WHERE state = 'sending' AND method = ?1
+					AND id NOT IN (SELECT value FROM json_each(?2))
+			)`, method, string(ids)).Scan(&next)
 	})
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("next outbox due: %w", err)

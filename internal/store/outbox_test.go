@@ -99,6 +99,43 @@ func TestClaimOutbox(t *testing.T) {
 	}
 }
 
+// TestClaimOutboxLeavesBusyRows claims a row and moves the clock far past its
+// lease: a caller that says the row is still in flight does not take it
+// over, nor count its lease as the next thing due; anyone else does, and the
+// first claimant can tell it no longer holds the row.
+func TestClaimOutboxLeavesBusyRows(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	mustEnroll(t, db, "U1")
+	if _, err := db.Enqueue(ctx, promptItem("U1", ladder.WeekOf(now), now)); err != nil {
+		t.Fatal(err)
+	}
+	it := mustClaim(t, db, now, "t1")
+	later := now.Add(time.Hour)
+	if got, ok, err := db.ClaimOutbox(ctx, "chat.postMessage", later, time.Minute, "t2", it.ID); ok || err != nil {
+		t.Fatalf("claim past the lease of a busy row = %+v, %v, %v; want nothing", got, ok, err)
+	}
+	if next, ok, err := db.NextOutboxDue(ctx, "chat.postMessage", it.ID); ok || err != nil {
+		t.Fatalf("NextOutboxDue leaving out the busy row = %s, %v, %v; want nothing", next, ok, err)
+	}
+	if next, ok, err := db.NextOutboxDue(ctx, "chat.postMessage"); !ok || err != nil || !next.Equal(now.Add(time.Minute)) {
+		t.Fatalf("NextOutboxDue = %s, %v, %v; want the lease's end %s", next, ok, err, now.Add(time.Minute))
+	}
+	if held, err := db.OutboxHeld(ctx, it); err != nil || !held {
+		t.Fatalf("OutboxHeld by its claimant = %v, %v; want true", held, err)
+	}
+	taken := mustClaim(t, db, later, "t3")
+	if taken.ID != it.ID || !taken.Unsure {
+		t.Fatalf("taken over %+v; want row %d, unsure", taken, it.ID)
+	}
+	if held, err := db.OutboxHeld(ctx, it); err != nil || held {
+		t.Errorf("OutboxHeld by the first claimant after the takeover = %v, %v; want false", held, err)
+	}
+	if held, err := db.OutboxHeld(ctx, taken); err != nil || !held {
+		t.Errorf("OutboxHeld by the new claimant = %v, %v; want true", held, err)
+	}
+}
+
 func TestClaimOutboxConcurrently(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpen(t)

@@ -43,7 +43,8 @@ func (db *DB) PromptSentByID(ctx context.Context, id int64) (PromptSent, error) 
 // EnqueueReminder claims the one reminder of the recorded prompt it.PromptRef
 // at at, as ClaimReminder does, and queues it, in one transaction: either the
 // reminder is claimed and queued, or neither. It returns false if the
-// prompt's reminder was claimed before.
+// prompt's reminder was claimed before, or if its week had paused time (see
+// WeekPaused).
 func (db *DB) EnqueueReminder(ctx context.Context, it OutboxItem, at time.Time) (bool, error) {
 	if it.Kind != OutboxReminder || it.PromptRef == 0 {
 		return false, errors.New("enqueue reminder: not a reminder of a prompt")
@@ -54,7 +55,8 @@ func (db *DB) EnqueueReminder(ctx context.Context, it OutboxItem, at time.Time) 
 	var first bool
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
-			`UPDATE prompts_sent SET reminded_at = ? WHERE id = ? AND reminded_at = 0`, toMS(at), it.PromptRef)
+			`UPDATE prompts_sent SET reminded_at = ? WHERE id = ? AND reminded_at = 0 AND NOT paused`,
+			toMS(at), it.PromptRef)
 		if err != nil {
 			return err
 		}
@@ -70,6 +72,22 @@ func (db *DB) EnqueueReminder(ctx context.Context, it OutboxItem, at time.Time) 
 		return false, fmt.Errorf("enqueue reminder: %w", err)
 	}
 	return first, nil
+}
+
+// WeekPaused reports whether the member of the recorded prompt id was paused
+// at some time after it went out, even if the pause has since been ended by
+// a resume: its week gets no reminder and never counts as missed. It returns
+// an error wrapping ladder.ErrNotFound for an unknown prompt.
+func (db *DB) WeekPaused(ctx context.Context, id int64) (bool, error) {
+	var paused bool
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT paused FROM prompts_sent WHERE id = ?`, id).Scan(&paused)
+		return notFound(err, ladder.ErrNotFound)
+	})
+	if err != nil {
+		return false, fmt.Errorf("week paused: %w", err)
+	}
+	return paused, nil
 }
 
 // ZoneChecked records that the user's timezone was read at at. An empty tz
@@ -134,14 +152,15 @@ func (db *DB) ScheduleVersion(ctx context.Context) (int64, error) {
 }
 
 // NextReminderDue returns the earliest creation time, after since, of a
-// posted weekly prompt that is neither skipped nor reminded yet: the next
-// prompt whose reminder may fall due. It returns false if there is none.
+// posted weekly prompt that is neither skipped, paused nor reminded yet: the
+// next prompt whose reminder may fall due. It returns false if there is none.
 func (db *DB) NextReminderDue(ctx context.Context, since time.Time) (time.Time, bool, error) {
 	var at sql.NullInt64
 	err := db.read(ctx, func(tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, `
 			SELECT min(created_at) FROM prompts_sent
-			WHERE kind = 'weekly' AND ts != '' AND NOT skipped AND reminded_at = 0 AND created_at > ?`,
+			WHERE kind = 'weekly' AND ts != '' AND NOT skipped AND NOT paused AND reminded_at = 0
+				AND created_at > ?`,
 			toMS(since)).Scan(&at)
 	})
 	if err != nil {
