@@ -127,7 +127,7 @@ func try(ctx context.Context, args []string, getenv func(string) string, clock f
 	go func() {
 		defer close(appDone)
 		defer appStopped()
-		serveErr = serveWith(appCtx, cfg, newLogger(stderr, level), clock, slackOptions(cfg)...)
+		serveErr = serveWith(appCtx, cfg, newLogger(stderr, level, newRedactor(cfg)), clock, slackOptions(cfg)...)
 	}()
 	stop := func() error {
 		stopApp()
