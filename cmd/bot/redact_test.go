@@ -25,6 +25,7 @@ func TestRedact(t *testing.T) {
 			`Post "https://hooks.slack.com/commands/[redacted]": context deadline exceeded`},
 		{"https://hooks.slack.com/actions/T0ABC/1234567890/XyZsecret", "https://hooks.slack.com/actions/[redacted]"},
 		{"https://hooks.slack.com/services/T0ABC/B0123/XyZsecret", "https://hooks.slack.com/services/[redacted]"},
+		{"https://hooks.slack.com/app/T0ABC/1234567890/XyZsecret", "https://hooks.slack.com/app/[redacted]"}, // shortcuts
 		{"HTTPS://Hooks.Slack.com:443/commands/T0ABC/1/XyZsecret", "HTTPS://Hooks.Slack.com:443/commands/[redacted]"},
 		{"https://hooks.slack-gov.com/actions/T0ABC/1/XyZsecret?x=1", "https://hooks.slack-gov.com/actions/[redacted]"},
 		{"https://hooks.slack.com?XyZsecret", "https://hooks.slack.com/[redacted]"},
