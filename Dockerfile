@@ -5,6 +5,10 @@
 #   docker run -d --name ladder -v ladder-data:/data \
 #     -e SLACK_APP_TOKEN=xapp-… -e SLACK_BOT_TOKEN=xoxb-… ladder
 #   docker exec ladder /bot backup /data/backup-$(date +%F).db
+#
+# LADDER_DB below is for serve, backup and healthcheck. `docker exec -it ladder
+# /bot try` ignores it and uses a temporary database, so that trying Ladder
+# never runs a second scheduler on the real one.
 
 FROM golang:1.26 AS build
 WORKDIR /src

@@ -3,7 +3,7 @@
 //
 //	bot [serve]        run the app over Socket Mode
 //	bot check [FILE]   validate a ladder file (default: the embedded prompts.yaml)
-//	bot try            the whole app in a terminal, against a simulated workspace
+//	bot try [--db PATH] the whole app in a terminal, against a simulated workspace
 //	bot backup PATH    an online, consistent copy of the database
 //	bot healthcheck    probe /healthz, for container health checks
 package main
@@ -87,7 +87,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, clock f
 const usage = `usage:
   bot [serve]        run the app over Socket Mode (needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN)
   bot check [FILE]   validate a ladder file (default: the embedded prompts.yaml)
-  bot try            the whole app in a terminal, against a simulated workspace (no Slack, no tokens)
+  bot try [--db PATH] the whole app in a terminal, against a simulated workspace (no Slack, no tokens);
+                     a temporary database unless --db names one (LADDER_DB is never used)
   bot backup PATH    write an online, consistent copy of the database (LADDER_DB) to PATH
   bot healthcheck    exit 0 if the app's /healthz (LADDER_HTTP_ADDR) answers 200, for container health checks
 `

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -36,7 +35,7 @@ func serve(ctx context.Context, args []string, clock func() time.Time, stderr io
 	if err != nil {
 		return err
 	}
-	log := newLogger(stderr, level, cfg.AppToken, cfg.BotToken)
+	log := newLogger(stderr, level, newRedactor(cfg))
 	return serveWith(ctx, cfg, log, clock, slackOptions(cfg)...)
 }
 
@@ -142,45 +141,4 @@ func startHTTP(addr string, h http.Handler, log *slog.Logger) (stop func(), err 
 		_ = srv.Shutdown(ctx)
 		<-done
 	}, nil
-}
-
-// newLogger logs text to w, and replaces the tokens wherever they might appear.
-func newLogger(w io.Writer, level slog.Level, secrets ...string) *slog.Logger {
-	r := redactor(secrets)
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
-		Level: level,
-		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-			switch a.Value.Kind() {
-			case slog.KindString:
-				if s := a.Value.String(); r.has(s) {
-					return slog.String(a.Key, r.redact(s))
-				}
-			case slog.KindAny:
-				if s := fmt.Sprint(a.Value.Any()); r.has(s) {
-					return slog.String(a.Key, r.redact(s))
-				}
-			}
-			return a
-		},
-	}))
-}
-
-type redactor []string
-
-func (r redactor) has(s string) bool {
-	for _, t := range r {
-		if t != "" && strings.Contains(s, t) {
-			return true
-		}
-	}
-	return false
-}
-
-func (r redactor) redact(s string) string {
-	for _, t := range r {
-		if t != "" {
-			s = strings.ReplaceAll(s, t, "[redacted]")
-		}
-	}
-	return s
 }

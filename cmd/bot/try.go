@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -39,9 +40,20 @@ Ctrl-D quits.
 // connected to the fake Slack from internal/slacktest, with the person at the
 // keyboard as one member of the simulated workspace. The app and the simulated
 // Slack share clock.
+//
+// bot try never opens the database LADDER_DB names: the container image sets it
+// for every process, and a second scheduler on the production database would
+// mark real members' weekly prompts as sent to a simulated Slack. It uses a
+// temporary database, or the one --db names.
 func try(ctx context.Context, args []string, getenv func(string) string, clock func() time.Time, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) > 0 {
-		return &exitError{2, errors.New("bot try takes no arguments: it reads lines from standard input\n" + usage)}
+	fs := flag.NewFlagSet("try", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	dbPath := fs.String("db", "", "")
+	if err := fs.Parse(args); err != nil {
+		return &exitError{2, fmt.Errorf("bot try: %w\n%s", err, usage)}
+	}
+	if fs.NArg() > 0 {
+		return &exitError{2, errors.New("bot try takes no arguments but --db PATH: it reads lines from standard input\n" + usage)}
 	}
 	cfg, err := loadConfig()
 	if err != nil {
@@ -56,15 +68,21 @@ func try(ctx context.Context, args []string, getenv func(string) string, clock f
 		}
 	}
 
-	dbNote := cfg.DB
-	if getenv("LADDER_DB") == "" {
+	var dbNote string
+	if *dbPath != "" {
+		cfg.DB = *dbPath
+		dbNote = cfg.DB + " (kept, from --db)"
+	} else {
 		dir, err := os.MkdirTemp("", "ladder-try-")
 		if err != nil {
 			return fmt.Errorf("temporary database: %w", err)
 		}
 		defer os.RemoveAll(dir)
 		cfg.DB = filepath.Join(dir, "ladder.db")
-		dbNote = cfg.DB + " (deleted on exit; set LADDER_DB to keep it)"
+		dbNote = cfg.DB + " (temporary, deleted on exit; bot try --db PATH keeps one)"
+	}
+	if env := getenv("LADDER_DB"); env != "" && env != cfg.DB {
+		dbNote += "\nLADDER_DB (" + env + ") is not used: bot try never touches it"
 	}
 
 	fake := slacktest.New(slacktest.WithClock(clock))
@@ -109,7 +127,7 @@ func try(ctx context.Context, args []string, getenv func(string) string, clock f
 	go func() {
 		defer close(appDone)
 		defer appStopped()
-		serveErr = serveWith(appCtx, cfg, newLogger(stderr, level), clock, slackOptions(cfg)...)
+		serveErr = serveWith(appCtx, cfg, newLogger(stderr, level, newRedactor(cfg)), clock, slackOptions(cfg)...)
 	}()
 	stop := func() error {
 		stopApp()
@@ -127,10 +145,13 @@ func try(ctx context.Context, args []string, getenv func(string) string, clock f
 		return fmt.Errorf("bot try: the app did not connect to the simulated Slack: %w", err)
 	}
 
+	// The database line is printed even into a pipe: which database bot try
+	// writes to is worth a line in any transcript.
 	interactive := isTerminal(stdin)
 	if interactive {
-		s.out.printf("%sDatabase: %s\n\n", tryBanner, dbNote)
+		s.out.printf("%s", tryBanner)
 	}
+	s.out.printf("Database: %s\n\n", dbNote)
 
 	lines, readErr := readLines(alive, stdin)
 	for {

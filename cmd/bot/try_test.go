@@ -9,11 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/prompts"
+	"github.com/ladderapp/ladder/internal/store"
 )
 
 // tryEnv clears the settings bot try reads, so that the machine's own
-// environment cannot change what the test sees.
+// environment cannot change what the test sees. db is LADDER_DB, which bot try
+// must ignore.
 func tryEnv(t *testing.T, db string) {
 	t.Helper()
 	for _, k := range []string{"LADDER_PROMPTS", "LADDER_ADMINS", "LADDER_LOG_LEVEL", "SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "SLACK_API_URL"} {
@@ -23,12 +26,18 @@ func tryEnv(t *testing.T, db string) {
 }
 
 // runTry runs bot try on input and returns what it printed.
-func runTry(t *testing.T, input string) (stdout, stderr string) {
+func runTry(t *testing.T, input string, args ...string) (stdout, stderr string) {
+	t.Helper()
+	return runTryAt(t, startingAt(testDay), input, args...)
+}
+
+// runTryAt runs bot try on clock.
+func runTryAt(t *testing.T, clock func() time.Time, input string, args ...string) (stdout, stderr string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	var out, errOut bytes.Buffer
-	err := run(ctx, []string{"try"}, os.Getenv, startingAt(testDay), strings.NewReader(input), &out, &errOut)
+	err := run(ctx, append([]string{"try"}, args...), os.Getenv, clock, strings.NewReader(input), &out, &errOut)
 	if code := exitCode(err, &errOut); code != 0 {
 		t.Fatalf("bot try: exit %d\nstderr:\n%s\nstdout:\n%s", code, errOut.String(), out.String())
 	}
@@ -93,16 +102,19 @@ func TestTryPipeline(t *testing.T) {
 	}
 }
 
-// TestTryKeepsLadderDB checks that with LADDER_DB set, bot try keeps what was
-// said for the next run, and that "home" shows the Home tab.
-func TestTryKeepsLadderDB(t *testing.T) {
+// TestTryKeepsDB checks that with --db, bot try keeps what was said for the
+// next run, and that "home" shows the Home tab.
+func TestTryKeepsDB(t *testing.T) {
+	tryEnv(t, "")
 	db := filepath.Join(t.TempDir(), "try.db")
-	tryEnv(t, db)
-	runTry(t, "/ladder prompt\nRan the incident review with platform\n")
+	out, _ := runTry(t, "/ladder prompt\nRan the incident review with platform\n", "--db", db)
+	if want := "Database: " + db + " (kept, from --db)\n"; !strings.HasPrefix(out, want) {
+		t.Errorf("the output does not start with %q:\n%s", want, out)
+	}
 	if _, err := os.Stat(db); err != nil {
 		t.Fatalf("the database is gone: %v", err)
 	}
-	out, _ := runTry(t, "/ladder evidence\nhome\n/gaps\n")
+	out, _ = runTry(t, "/ladder evidence\nhome\n/gaps\n", "--db", db)
 	for _, want := range []string{"Ran the incident review with platform", "── Home tab ──", "Latest evidence", "[ Answer now ]", "Only /ladder commands work here"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the second run lacks %q:\n%s", want, out)
@@ -113,12 +125,72 @@ func TestTryKeepsLadderDB(t *testing.T) {
 	}
 }
 
+// TestTryLeavesLadderDB is `docker exec ladder /bot try` in the image, which
+// sets LADDER_DB for every process: bot try must not run a second scheduler on
+// the production database. The database holds a member whose weekly prompt is
+// due when bot try starts; after it, the file is as it was, and no -wal file
+// was left beside it.
+func TestTryLeavesLadderDB(t *testing.T) {
+	prod := filepath.Join(t.TempDir(), "ladder.db")
+	due := time.Date(2026, 11, 16, 9, 30, 0, 0, time.UTC) // a Monday
+	enroll(t, prod, ladder.Member{UserID: "UALICE", Name: "alice", TZ: "UTC", Level: ladder.EM, Target: ladder.SeniorEM,
+		Track: "broad", Slot: ladder.Slot{Day: time.Monday, Minute: 9*60 + 30, On: true}, Share: ladder.ShareSummary,
+		EnrolledAt: due.AddDate(0, -1, 0)})
+	before, err := os.ReadFile(prod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	if err := os.Chtimes(prod, old, old); err != nil {
+		t.Fatal(err)
+	}
+	tryEnv(t, prod)
+
+	// The first tick runs as the app starts; the settle after each line gives
+	// the scheduler time to send what is due.
+	out, _ := runTryAt(t, startingAt(due.Add(time.Minute)), "/ladder help\nhello\n")
+	if !strings.Contains(out, "(temporary, deleted on exit;") || !strings.Contains(out, "LADDER_DB ("+prod+") is not used") {
+		t.Errorf("the banner does not say which database bot try uses:\n%s", out)
+	}
+
+	after, err := os.ReadFile(prod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) {
+		t.Errorf("bot try changed the database LADDER_DB names")
+	}
+	fi, err := os.Stat(prod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fi.ModTime().Equal(old) {
+		t.Errorf("bot try wrote to the database LADDER_DB names: modified at %v", fi.ModTime())
+	}
+	if _, err := os.Stat(prod + "-wal"); err == nil {
+		t.Errorf("bot try opened the database LADDER_DB names: %s-wal exists", prod)
+	}
+	db, err := store.Open(t.Context(), prod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if sent, err := db.RecentPrompts(t.Context(), "UALICE", due.AddDate(0, 0, -7)); err != nil || len(sent) != 0 {
+		t.Errorf("the production member's prompts: %v, %v; want none sent", sent, err)
+	}
+}
+
 func TestTryRejectsArguments(t *testing.T) {
 	tryEnv(t, "")
-	var out, errOut bytes.Buffer
-	err := run(t.Context(), []string{"try", "extra"}, os.Getenv, startingAt(testDay), strings.NewReader(""), &out, &errOut)
-	if code := exitCode(err, &errOut); code != 2 {
-		t.Errorf("exit %d, want 2", code)
+	for _, args := range [][]string{{"extra"}, {"--db"}, {"--database", "x.db"}, {"--db", "x.db", "extra"}} {
+		var out, errOut bytes.Buffer
+		err := run(t.Context(), append([]string{"try"}, args...), os.Getenv, startingAt(testDay), strings.NewReader(""), &out, &errOut)
+		if code := exitCode(err, &errOut); code != 2 {
+			t.Errorf("bot try %q: exit %d, want 2", args, code)
+		}
+		if !strings.Contains(errOut.String(), "usage:") {
+			t.Errorf("bot try %q: the message lacks the usage: %s", args, errOut.String())
+		}
 	}
 }
 

@@ -20,9 +20,24 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// MaxSize is the largest ladder file Load accepts. The real one is well under
-// 100 KiB; the cap keeps a wrong LADDER_PROMPTS path from eating memory.
-const MaxSize = 4 << 20
+// The bounds on what a ladder file may cost, checked before it is parsed in
+// full. The shipped prompts.yaml is about 50 KiB, with 128 prompts nested 5
+// deep; a 4 MiB file of flow lists once took 470 MB and 3 seconds to parse.
+const (
+	// MaxSize is the largest ladder file accepted, in bytes: twenty times the
+	// shipped one.
+	MaxSize = 1 << 20
+	// maxNodes bounds the keys, values and list items the pre-scan counts, so
+	// that parsing allocates at most a few MB whatever the file holds. A prompt
+	// costs about 20; maxPrompts of them fit with room to spare.
+	maxNodes = 50_000
+	// maxDepth bounds how deeply lists and mappings nest; the schema needs 5
+	// (the file, levels, a level, its expectations, a dimension's list).
+	maxDepth = 10
+	// maxValueLen bounds any one value, in characters. Descriptions and
+	// summaries are shown in Slack, whose section text holds 3000.
+	maxValueLen = 3000
+)
 
 // maxProblems caps the list so that a file of garbage yields a readable
 // report rather than thousands of lines.
@@ -69,18 +84,28 @@ func Open(path string) (*ladder.Ladder, error) {
 }
 
 // LoadFile reads and loads the ladder file at path. Problems name the file by
-// path, as given.
+// path, as given. A file over MaxSize is refused before it is read.
 func LoadFile(path string) (*ladder.Ladder, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read ladder: %w", err)
 	}
 	defer f.Close()
-	// Read one byte past the cap so that Load can tell the file is too large
-	// without reading all of it.
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > MaxSize {
+		c := &checker{file: path}
+		c.tooLarge(fmt.Sprint(fi.Size()))
+		return nil, c.report()
+	}
+	// Read one byte past the cap, so that Load can tell that a file that is
+	// not a regular one, such as a pipe, is too large.
 	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read ladder: %w", err)
+	}
+	if len(data) > MaxSize {
+		c := &checker{file: path}
+		c.tooLarge(fmt.Sprintf("more than %d", MaxSize))
+		return nil, c.report()
 	}
 	return Load(path, data)
 }
@@ -111,6 +136,7 @@ type checker struct {
 	problems  []Problem
 	dropped   int // problems beyond maxProblems
 	droppedAt int // the line of the first of them
+	nodes     int // what prescan counted
 }
 
 // errorf records a problem at n's line, or at line 1 when n has none.
@@ -152,10 +178,10 @@ func (c *checker) report() *Errors {
 // nil when there is nothing to validate.
 func (c *checker) parse(data []byte) *yaml.Node {
 	if len(data) > MaxSize {
-		c.lineErrorf(1, "the file is too large (more than %d MiB); is this the ladder file?", MaxSize>>20)
+		c.tooLarge(fmt.Sprint(len(data)))
 		return nil
 	}
-	if !c.encoding(data) {
+	if !c.encoding(data) || !c.prescan(data) {
 		return nil
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -178,10 +204,15 @@ func (c *checker) parse(data []byte) *yaml.Node {
 		c.errorf(&more, "a second YAML document; the ladder file holds exactly one")
 		return nil
 	}
-	if !c.noAliases(&doc) {
+	if !c.bounded(&doc) {
 		return nil
 	}
 	return doc.Content[0]
+}
+
+// tooLarge records that the file, of size bytes, is over MaxSize.
+func (c *checker) tooLarge(size string) {
+	c.lineErrorf(1, "the file is too large (%s bytes; at most %d); is this the ladder file?", size, MaxSize)
 }
 
 // encoding checks what the YAML reader would reject, because its errors carry
@@ -259,23 +290,47 @@ func (c *checker) yamlError(err error, data []byte) {
 	c.lineErrorf(line, "invalid YAML: %s", msg)
 }
 
-// noAliases reports every alias (*name, including merge keys). A ladder file
-// has no use for them, and following them could multiply a small file into an
-// enormous one ("billion laughs").
-func (c *checker) noAliases(doc *yaml.Node) bool {
-	found := false
-	stack := []*yaml.Node{doc}
+// bounded reports every alias (*name, including merge keys), value longer
+// than maxValueLen and collection nested deeper than maxDepth. A ladder file
+// has no use for aliases, and following them could multiply a small file into
+// an enormous one ("billion laughs"); nothing here follows them.
+func (c *checker) bounded(doc *yaml.Node) bool {
+	type item struct {
+		n     *yaml.Node
+		depth int // collections around n
+	}
+	ok := true
+	stack := []item{{doc, 0}} // the document node is not a collection
 	for len(stack) > 0 {
-		n := stack[len(stack)-1]
+		it := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if n.Kind == yaml.AliasNode {
+		n := it.n
+		switch n.Kind {
+		case yaml.AliasNode:
 			c.errorf(n, "alias %s is not supported; write the value out", clip("*"+n.Value))
-			found = true
+			ok = false
 			continue
+		case yaml.ScalarNode:
+			if len(n.Value) > maxValueLen { // bytes first: counting runes costs more
+				if l := utf8.RuneCountInString(n.Value); l > maxValueLen {
+					c.errorf(n, "value %s is too long (%d characters; at most %d)", clip(n.Value), l, maxValueLen)
+					ok = false
+				}
+			}
+		case yaml.SequenceNode, yaml.MappingNode:
+			if it.depth+1 > maxDepth {
+				c.errorf(n, "lists and key: value pairs nested too deeply (more than %d levels; a ladder file needs 5)", maxDepth)
+				ok = false
+				continue
+			}
 		}
 		for i := len(n.Content) - 1; i >= 0; i-- {
-			stack = append(stack, n.Content[i])
+			d := it.depth
+			if n.Kind != yaml.DocumentNode {
+				d++
+			}
+			stack = append(stack, item{n.Content[i], d})
 		}
 	}
-	return !found
+	return ok
 }

@@ -3,17 +3,21 @@ package prompts
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	files "github.com/ladderapp/ladder"
 	"github.com/ladderapp/ladder/internal/ladder"
+	"go.yaml.in/yaml/v3"
 )
 
 func minimal(t testing.TB) string {
@@ -167,7 +171,7 @@ func TestOpen(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := Open(path)
-		want := path + ":1: the file is too large (more than 4 MiB); is this the ladder file?"
+		want := path + ":1: the file is too large (1048580 bytes; at most 1048576); is this the ladder file?"
 		if err == nil || err.Error() != want {
 			t.Errorf("Open error = %v, want %s", err, want)
 		}
@@ -201,9 +205,10 @@ func TestLoadGarbage(t *testing.T) {
 		{"random bytes", random, ""}, // any problem will do
 		{"random text", []byte(strings.Repeat("}{][,:-?!&*|>'\"%@` ", 1000)), ":1: invalid YAML: "},
 		{"billion laughs", []byte(laughs.String()), `:2: alias "*a" is not supported`},
-		{"deep flow nesting", []byte(strings.Repeat("[", 100000)), ":1: invalid YAML: exceeded max depth of 10000"},
+		{"deep flow nesting", []byte(strings.Repeat("[", 100000)), ":1: lists and key: value pairs nested too deeply (more than 10 levels; a ladder file needs 5)"},
 		{"deep block nesting", []byte(strings.Repeat("- ", 20000) + "x\n"), ":1: invalid YAML: exceeded max depth of 10000"},
-		{"deep but shallow enough", []byte("areas: " + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + "\n"), `:1: expected area as key: value pairs, got a list`},
+		{"block nesting", []byte("areas:\n" + strings.Repeat("- ", 10) + "x\n"), ":2: lists and key: value pairs nested too deeply (more than 10 levels; a ladder file needs 5)"},
+		{"deep but shallow enough", []byte("areas: " + strings.Repeat("[", 9) + strings.Repeat("]", 9) + "\n"), `:1: expected area as key: value pairs, got a list`},
 		{"UTF-16", []byte("\xff\xfea\x00:\x00 \x001\x00"), ":1: invalid UTF-8"},
 		{"NUL", []byte("areas: []\n\x00"), ":2: control character U+0000 is not allowed"},
 		{"a number", []byte("42\n"), ":1: expected the file as key: value pairs, got 42"},
@@ -250,6 +255,15 @@ func checkProblems(t testing.TB, name string, err error) {
 	}
 }
 
+// countNodes counts the nodes of the tree under n, n included.
+func countNodes(n *yaml.Node) int {
+	k := 1
+	for _, c := range n.Content {
+		k += countNodes(c)
+	}
+	return k
+}
+
 // FuzzLoad checks that Load never panics and reports every problem as
 // name:line: message.
 func FuzzLoad(f *testing.F) {
@@ -265,6 +279,17 @@ func FuzzLoad(f *testing.F) {
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// The pre-scan's count bounds what the parser builds, give or take
+		// the nulls that YAML implies, or its bound protects nothing.
+		c := &checker{file: "x.yaml"}
+		if c.encoding(data) && c.prescan(data) {
+			var doc yaml.Node
+			if yaml.Unmarshal(data, &doc) == nil {
+				if n := countNodes(&doc) - 1; n > 2*c.nodes+2 {
+					t.Fatalf("the pre-scan counted %d nodes; YAML built %d", c.nodes, n)
+				}
+			}
+		}
 		l, err := Load("x.yaml", data)
 		if err != nil {
 			checkProblems(t, "x.yaml", err)
@@ -274,4 +299,161 @@ func FuzzLoad(f *testing.F) {
 			t.Fatalf("Load accepted an incomplete ladder: %+v", l)
 		}
 	})
+}
+
+// grownLadder is the shipped ladder with prompts added, n of them with text of
+// textLen characters; the size it would have is returned too.
+func grownLadder(n, textLen int) []byte {
+	var b bytes.Buffer
+	b.Write(files.Prompts)
+	text := strings.TrimSpace(strings.Repeat("What changed after the feedback you gave this week ", textLen/50+1)[:textLen])
+	for i := range n {
+		fmt.Fprintf(&b, "  - id: grown-%05d\n    area: people\n    level: em\n    kind: excel\n    text: %s\n    hint: A change it led to, in their words.\n", i, text)
+	}
+	return b.Bytes()
+}
+
+// largestLadder is the shipped ladder grown to maxPrompts prompts, each with
+// text as long as fits under MaxSize: about the most Load accepts.
+func largestLadder(t testing.TB) []byte {
+	t.Helper()
+	l, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := maxPrompts - len(l.Prompts)
+	perPrompt := len(grownLadder(1, 1)) - len(files.Prompts) - 1
+	textLen := min(maxTextLen, (MaxSize-len(files.Prompts))/n-perPrompt)
+	return grownLadder(n, textLen)
+}
+
+// TestLoadLargest checks that the bounds leave room for a real ladder: the
+// largest file of prompts with long questions loads.
+func TestLoadLargest(t *testing.T) {
+	data := largestLadder(t)
+	if len(data) > MaxSize || len(data) < MaxSize*9/10 {
+		t.Fatalf("the largest ladder is %d bytes, want just under %d", len(data), MaxSize)
+	}
+	l, err := Load("x.yaml", data)
+	if err != nil {
+		t.Fatalf("Load:\n%.2000v", err)
+	}
+	if got := len(l.Prompts); got != maxPrompts {
+		t.Errorf("%d prompts, want %d", got, maxPrompts)
+	}
+}
+
+// TestLoadBounds feeds Load files built to cost it time and memory. Each is
+// refused with a file:line problem, having allocated little: the bounds are
+// checked before the file is parsed in full.
+func TestLoadBounds(t *testing.T) {
+	var laughs strings.Builder
+	laughs.WriteString("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n")
+	for i := 'b'; i <= 'z'; i++ {
+		fmt.Fprintf(&laughs, "%c: &%c [%s]\n", i, i, strings.TrimSuffix(strings.Repeat("*"+string(i-1)+", ", 9), ", "))
+	}
+	laughs.WriteString("prompts: *z\n")
+
+	// A ladder grown to 4 MiB, which used to load: 470 MB and 3 seconds.
+	big := grownLadder(30000, 60)[:4<<20]
+	flow := "areas: [" + strings.Repeat("1,", (MaxSize-16)/2) + "1]\n"
+	lines := "prompts:\n" + strings.Repeat("- x\n", MaxSize/4-3)
+	var many strings.Builder
+	many.WriteString(minimal(t))
+	for i := range maxPrompts {
+		fmt.Fprintf(&many, "  - {id: p-%d, area: people, level: em, kind: excel, text: What did you do, hint: This.}\n", i)
+	}
+	promptsLine := strings.Count(minimal(t)[:strings.Index(minimal(t), "\nprompts:")+1], "\n") + 1
+	long := strings.Replace(minimal(t), "name: People management", "name: "+strings.Repeat("x", maxValueLen+1), 1)
+
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"4 MiB", big, ":1: the file is too large (4194304 bytes; at most 1048576); is this the ladder file?"},
+		{"a flow list of 500,000 numbers", []byte(flow), ":1: the file holds more than 50000 keys, values and list items; a ladder needs about 20 a prompt"},
+		{"a list of 260,000 lines", []byte(lines), ":25001: the file holds more than 50000 keys, values and list items"},
+		{"alias bomb", []byte(laughs.String()), `:2: alias "*a" is not supported; write the value out`},
+		{"too many prompts", []byte(many.String()), fmt.Sprintf(":%d: too many prompts (%d; at most %d)", promptsLine, maxPrompts+5, maxPrompts)},
+		{"a long value", []byte(long), fmt.Sprintf(`:3: value "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…" is too long (%d characters; at most %d)`, maxValueLen+1, maxValueLen)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			start := time.Now()
+			_, err := Load("x.yaml", tt.data)
+			d := time.Since(start)
+			runtime.ReadMemStats(&after)
+			if err == nil {
+				t.Fatalf("Load succeeded, want %s", tt.want)
+			}
+			checkProblems(t, "x.yaml", err)
+			if !strings.Contains(err.Error(), "x.yaml"+tt.want) {
+				t.Errorf("Load error:\ngot:\n%.2000s\nwant it to contain:\nx.yaml%s", err, tt.want)
+			}
+			// The shipped ladder takes about 2 MB to load.
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
+				t.Errorf("Load allocated %d MB for a file it refuses", alloc>>20)
+			}
+			if d > 2*time.Second {
+				t.Errorf("Load took %v", d)
+			}
+		})
+	}
+
+	t.Run("LoadFile does not read a file over the cap", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "big.yaml")
+		if err := os.WriteFile(path, big, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := LoadFile(path)
+		runtime.ReadMemStats(&after)
+		want := path + ":1: the file is too large (4194304 bytes; at most 1048576); is this the ladder file?"
+		if err == nil || err.Error() != want {
+			t.Errorf("LoadFile error = %v, want %s", err, want)
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 {
+			t.Errorf("LoadFile allocated %d KB for a file it refuses", alloc>>10)
+		}
+	})
+}
+
+// BenchmarkLoadLargest loads about the largest ladder Load accepts.
+func BenchmarkLoadLargest(b *testing.B) {
+	data := largestLadder(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Load("x.yaml", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoadCostliest parses the costliest file the pre-scan lets through:
+// a flow list of as many values as it allows, which Load then refuses.
+func BenchmarkLoadCostliest(b *testing.B) {
+	data := []byte("areas: [" + strings.Repeat("1,", maxNodes/2-3) + "1]\n")
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Load("x.yaml", data); err == nil || strings.Contains(err.Error(), "more than") {
+			b.Fatalf("Load: %v; want a problem found after the parse", err)
+		}
+	}
+}
+
+// BenchmarkLoad4MiB refuses the 4 MiB ladder that once took 470 MB.
+func BenchmarkLoad4MiB(b *testing.B) {
+	data := grownLadder(30000, 60)[:4<<20]
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Load("x.yaml", data); err == nil {
+			b.Fatal("Load accepted a 4 MiB file")
+		}
+	}
 }

@@ -42,6 +42,8 @@ const (
 	maxWeight = 5
 	// maxWindowWeeks is ten years.
 	maxWindowWeeks = 520
+	// maxPrompts is twenty years of weekly questions.
+	maxPrompts = 1000
 )
 
 // fields is a mapping read by checker.mapping: its values by key, and its
@@ -304,6 +306,11 @@ func (c *checker) weights(v *yaml.Node, what string) map[ladder.AreaID]float64 {
 func (c *checker) prompts(top fields, levels []ladder.Level) ([]ladder.Prompt, bool) {
 	items, key := c.list(top, "prompts", "a list of questions")
 	if key == nil {
+		return nil, false
+	}
+	if len(items) > maxPrompts {
+		// Not also "level has no prompts": the list is refused, not empty.
+		c.errorf(key, "too many prompts (%d; at most %d)", len(items), maxPrompts)
 		return nil, false
 	}
 	// A prompt may only name a level the file describes; while the levels are
