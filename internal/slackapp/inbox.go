@@ -123,12 +123,18 @@ func (a *App) replay(ctx context.Context, fed *int64) bool {
 }
 
 // gather collects the envelopes that arrive within the inbox window of the
-// first, up to maxBatch.
+// first, and every one already waiting, up to maxBatch.
 func (a *App) gather(first received) []received {
 	batch := []received{first}
 	window := time.NewTimer(time.Until(first.arrived.Add(a.cfg.InboxWindow)))
 	defer window.Stop()
 	for len(batch) < maxBatch {
+		select {
+		case r := <-a.inbox:
+			batch = append(batch, r)
+			continue
+		default:
+		}
 		select {
 		case r := <-a.inbox:
 			batch = append(batch, r)

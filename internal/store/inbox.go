@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/ladderapp/ladder/internal/ladder"
@@ -48,16 +49,20 @@ var ErrDeleted = errors.New("the message was deleted")
 // holds). Each event's Deletes is marked deleted in the same transaction.
 func (db *DB) Receive(ctx context.Context, evs []InboxEvent) ([]int64, error) {
 	ids := make([]int64, len(evs))
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.writeFirst(ctx, func(tx *sql.Tx) error {
+		insert, err := tx.PrepareContext(ctx, `
+			INSERT INTO inbox (event_id, user_id, payload, received_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (event_id) DO NOTHING
+			RETURNING id`)
+		if err != nil {
+			return err
+		}
+		defer insert.Close()
 		for i, e := range evs {
 			if e.EventID == "" {
 				return errors.New("empty event id")
 			}
-			err := tx.QueryRowContext(ctx, `
-				INSERT INTO inbox (event_id, user_id, payload, received_at) VALUES (?, ?, ?, ?)
-				ON CONFLICT (event_id) DO NOTHING
-				RETURNING id`,
-				e.EventID, e.UserID, e.Payload, toMS(e.Received)).Scan(&ids[i])
+			err := insert.QueryRowContext(ctx, e.EventID, e.UserID, e.Payload, toMS(e.Received)).Scan(&ids[i])
 			if errors.Is(err, sql.ErrNoRows) {
 				continue
 			}
@@ -214,4 +219,123 @@ func settleEarly(ctx context.Context, tx *sql.Tx, e *ladder.Evidence) error {
 	}
 	e.Edited = fromMS(at)
 	return nil
+}
+
+// writeFirst is write for the inbox: Slack waits for the ack, so its commit
+// runs on a connection of its own, never waiting for one that readers hold,
+// and goes ahead of the writes already queued.
+func (db *DB) writeFirst(ctx context.Context, fn func(*sql.Tx) error) error {
+	conn, err := db.inbox.get(ctx, db.db)
+	if err != nil {
+		return unwritable(err)
+	}
+	db.wl.lock(true)
+	defer db.wl.unlock()
+	return writeOn(ctx, conn, fn)
+}
+
+// checkpointEvery is how many writes go by between checkpoints: about what
+// SQLite's own automatic checkpoint (1,000 pages of WAL) lets go by.
+const checkpointEvery = 200
+
+// checkpointAfter copies the WAL back into the database every
+// checkpointEvery writes. SQLite would do it inside the commit that fills
+// the WAL, which holds the write queue (writeLock) for as long as the copy
+// takes, up to hundreds of milliseconds on a large database, and the inbox's
+// commits, and so the acks, wait behind it. A passive checkpoint here, after
+// the write lock is free, runs beside the writes that follow.
+func (db *DB) checkpointAfter(ctx context.Context, conn *sql.Conn) {
+	if db.writes.Add(1)%checkpointEvery != 0 {
+		return
+	}
+	var busy, logFrames, done int
+	_ = conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logFrames, &done)
+}
+
+// writeOn runs fn in a read-write transaction on conn, and commits if fn
+// returns nil.
+func writeOn(ctx context.Context, conn *sql.Conn, fn func(*sql.Tx) error) error {
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{})
+	if err != nil {
+		return unwritable(err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return unwritable(err)
+	}
+	return unwritable(tx.Commit())
+}
+
+// inboxConn is a connection kept for the inbox's commits.
+type inboxConn struct {
+	mu   sync.Mutex
+	conn *sql.Conn
+}
+
+func (c *inboxConn) get(ctx context.Context, db *sql.DB) (*sql.Conn, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.conn == nil {
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		// The WAL is checkpointed by the other writers' commits, never by
+		// an inbox commit that an ack waits for.
+		if _, err := conn.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 0`); err != nil {
+			conn.Close()
+			return nil, err
+		}
+		c.conn = conn
+	}
+	return c.conn, nil
+}
+
+func (c *inboxConn) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.conn != nil {
+		c.conn.Close()
+		c.conn = nil
+	}
+}
+
+// writeLock queues the writers of this process before they begin. SQLite
+// lets one write at a time, and a connection that finds the lock taken
+// waits in its busy handler, which sleeps in steps of up to 100 ms rather
+// than waking when the lock is free: with the workers writing, an inbox
+// commit waited tens of milliseconds, and the ack with it. Queued here, a
+// writer starts the moment the last one commits, and an urgent one (the
+// inbox) goes first. Other processes (bot backup, a sqlite3 shell) still
+// meet the busy handler.
+type writeLock struct {
+	mu     *sync.Mutex
+	free   *sync.Cond
+	held   bool
+	urgent int // urgent writers waiting
+}
+
+func newWriteLock() writeLock {
+	mu := &sync.Mutex{}
+	return writeLock{mu: mu, free: sync.NewCond(mu)}
+}
+
+func (l *writeLock) lock(urgent bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if urgent {
+		l.urgent++
+		defer func() { l.urgent-- }()
+	}
+	for l.held || (!urgent && l.urgent > 0) {
+		l.free.Wait()
+	}
+	l.held = true
+}
+
+func (l *writeLock) unlock() {
+	l.mu.Lock()
+	l.held = false
+	l.mu.Unlock()
+	l.free.Broadcast()
 }
