@@ -406,6 +406,27 @@ func TestKill9AfterABurstLosesNothingAcked(t *testing.T) {
 		got := fake.Snapshot()
 		t.Fatalf("confirmed %d of %d acked answers: %v", len(replies(&got)), answers, err)
 	}
+	// Confirmations the first child posted but had not recorded when it was
+	// killed are found in the DM by the start-up catch-up, which paces its
+	// lookups: wait for their record too.
+	s, err = store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		es, err := s.Unconfirmed(ctx, testDay.Add(-time.Hour), 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(es) == 0 {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("%d answers never recorded as confirmed", len(es))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	s.Close()
 	second.Process.Signal(syscall.SIGTERM)
 	if err := second.Wait(); err != nil {
 		t.Errorf("after SIGTERM: %v\n%s", err, stderr2)
