@@ -31,6 +31,9 @@ type Config struct {
 	// conversations.* method (Tier 3: 50 a minute); default 1.5s, 40 a minute,
 	// which leaves room for the app's other calls.
 	CatchUpEvery time.Duration
+	// InboxWindow is how long the inbox gathers Events API envelopes before
+	// it commits them in one transaction and acks them; default 1ms.
+	InboxWindow time.Duration
 }
 
 // WebAPITimeout bounds one call to Slack, so that a hung call never holds a
@@ -64,6 +67,8 @@ type App struct {
 	cfg     Config
 	pool    *pool
 	metrics *metrics
+	// inbox carries Events API envelopes from the read loop to runInbox.
+	inbox chan received
 
 	// botUserID is the app's own user, learned from auth.test; its messages are
 	// never evidence.
@@ -95,6 +100,9 @@ func New(log *slog.Logger, api *slack.Client, db *store.DB, l *ladder.Ladder, cl
 	if cfg.CatchUpEvery <= 0 {
 		cfg.CatchUpEvery = defaultCatchUpEvery
 	}
+	if cfg.InboxWindow <= 0 {
+		cfg.InboxWindow = defaultInboxWindow
+	}
 	if clock == nil {
 		clock = time.Now
 	}
@@ -108,6 +116,7 @@ func New(log *slog.Logger, api *slack.Client, db *store.DB, l *ladder.Ladder, cl
 		cfg:      cfg,
 		pool:     newPool(log, cfg.Workers, cfg.QueueLen),
 		metrics:  newMetrics(),
+		inbox:    make(chan received, inboxLen),
 		webhooks: &http.Client{Timeout: WebAPITimeout},
 	}
 	a.sm = socketmode.New(api, socketmode.OptionLog(slogAdapter{log.With("component", "socketmode")}))
@@ -132,7 +141,17 @@ func (a *App) Run(ctx context.Context) error {
 	// stored when SIGTERM arrives is stored and confirmed.
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
+	started := a.now()
 	a.pool.start(workCtx)
+	// The inbox stops with the socket: what it has not committed is not
+	// acked, and Slack sends it again.
+	inboxCtx, stopInbox := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopInbox()
+	inboxDone := make(chan struct{})
+	go func() {
+		defer close(inboxDone)
+		a.runInbox(inboxCtx)
+	}()
 	// The catch-up paces itself over minutes, so it stops with ctx rather
 	// than outliving it by the drain timeout.
 	catchCtx, stopCatchUp := context.WithCancel(ctx)
@@ -140,7 +159,7 @@ func (a *App) Run(ctx context.Context) error {
 	catchUpDone := make(chan struct{})
 	go func() {
 		defer close(catchUpDone)
-		a.confirmMissed(catchCtx)
+		a.confirmMissed(catchCtx, started)
 	}()
 
 	sockCtx, cancelSock := context.WithCancel(context.WithoutCancel(ctx))
@@ -174,6 +193,8 @@ loop:
 	a.log.Info("shutting down: draining work in flight")
 	a.metrics.connected.Store(false)
 	cancelSock()
+	stopInbox()
+	<-inboxDone
 	stopCatchUp()
 	<-catchUpDone
 	if !a.pool.close(a.cfg.DrainTimeout) {
@@ -242,8 +263,7 @@ func (a *App) dispatch(evt socketmode.Event) error {
 		a.metrics.ack(time.Since(start))
 	case socketmode.EventTypeEventsAPI:
 		a.metrics.envelope("events_api")
-		a.onEventsAPI(evt)
-		a.metrics.ack(time.Since(start))
+		a.onEventsAPI(evt, start) // acked by the inbox once committed
 	case socketmode.EventTypeSlashCommand:
 		a.metrics.envelope("slash_commands")
 		a.onSlash(evt)

@@ -35,14 +35,22 @@ func confirmKey(id int64) string { return fmt.Sprintf("confirm:%d", id) }
 // out any 429, so that every answer is settled however many there are. A
 // confirmation still to post goes to the worker pool, keyed by member, like
 // any other post. It runs in its own goroutine until done or ctx ends: a
-// worker never sleeps for its pacing.
-func (a *App) confirmMissed(ctx context.Context) {
-	es, err := a.db.Unconfirmed(ctx, a.now().Add(-missedWindow), 1000)
+// worker never sleeps for its pacing. Only answers stored before started are
+// its business: those stored since, as the inbox replays the events a stop
+// left unhandled, are being confirmed by their own workers.
+func (a *App) confirmMissed(ctx context.Context, started time.Time) {
+	all, err := a.db.Unconfirmed(ctx, a.now().Add(-missedWindow), 1000)
 	if err != nil {
 		if ctx.Err() == nil {
 			a.log.Error("look for unconfirmed answers", "err", err)
 		}
 		return
+	}
+	var es []ladder.Evidence
+	for _, ev := range all {
+		if ev.Created.Before(started) {
+			es = append(es, ev)
+		}
 	}
 	if len(es) == 0 {
 		return

@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/slack-go/slack/slackevents"
-	"github.com/slack-go/slack/socketmode"
 
 	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/store"
@@ -21,27 +20,6 @@ const maxEvidenceRunes = 40000
 
 // linkWindow is how far back a DM answer looks for the prompt it answers.
 const linkWindow = 7 * 24 * time.Hour
-
-// onEventsAPI queues an Events API envelope and acks it. If the pool is full it
-// does not ack, so that Slack sends the event again later rather than it being
-// lost.
-func (a *App) onEventsAPI(evt socketmode.Event) {
-	ev, ok := evt.Data.(slackevents.EventsAPIEvent)
-	if !ok || evt.Request == nil {
-		return
-	}
-	eventID := ""
-	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok {
-		eventID = cb.EventID
-	}
-	key := eventUser(ev.InnerEvent.Data)
-	if !a.pool.submit(key, func(ctx context.Context) { a.handleEvent(ctx, eventID, ev.InnerEvent) }) {
-		a.metrics.error("queue_full")
-		a.log.Warn("work queue full: leaving the event unacked so Slack retries it", "event_id", eventID)
-		return
-	}
-	a.ack(evt.Request.EnvelopeID, nil)
-}
 
 // slackbotID is the user Slack writes its own messages as, such as the
 // tombstone left where a message with thread replies was deleted.
@@ -69,18 +47,9 @@ func eventUser(data any) string {
 	return ""
 }
 
-func (a *App) handleEvent(ctx context.Context, eventID string, inner slackevents.EventsAPIInnerEvent) {
-	if eventID != "" {
-		first, err := a.db.SeenEvent(ctx, eventID, a.now())
-		if err != nil {
-			a.metrics.error("dedupe")
-			a.log.Error("dedupe failed; handling the event anyway", "event_id", eventID, "err", err)
-		} else if !first {
-			a.metrics.envelope("duplicate")
-			a.log.Debug("duplicate event ignored", "event_id", eventID)
-			return
-		}
-	}
+// handleEvent handles one event from the inbox. Slack's retries of an event
+// are dropped there, by event_id.
+func (a *App) handleEvent(ctx context.Context, inner slackevents.EventsAPIInnerEvent) {
 	switch e := inner.Data.(type) {
 	case *slackevents.MessageEvent:
 		a.onMessage(ctx, e)
@@ -104,37 +73,60 @@ func (a *App) onMessage(ctx context.Context, e *slackevents.MessageEvent) {
 			return
 		}
 		a.onAnswer(ctx, e)
-	case "message_changed":
-		if e.Message == nil {
+	case "message_changed", "message_deleted":
+		if m := deletedMessage(e); m != nil {
+			a.onDeleted(ctx, *m)
 			return
 		}
-		if e.Message.SubType == "tombstone" {
-			// The member deleted a message that has thread replies (such as
-			// Ladder's confirmation): Slack leaves a tombstone in its place.
-			a.onDeleted(ctx, e.Channel, e.Message.Timestamp)
+		if e.Message == nil || e.SubType != "message_changed" {
 			return
 		}
 		if e.Message.BotID != "" || e.Message.User == a.botUserID || e.Message.User == slackbotID {
 			return // the app's own edits (chat.update), and Slack's
 		}
 		a.onEdited(ctx, e)
-	case "message_deleted":
-		a.onDeleted(ctx, e.Channel, e.DeletedTimeStamp)
 	}
+}
+
+// deletedMessage is the message in a DM that an event deletes, or nil if it
+// is not a deletion. A member who deletes a message that has thread replies
+// (such as Ladder's confirmation) leaves a tombstone in its place, which
+// Slack sends as a message_changed.
+func deletedMessage(data any) *store.MessageRef {
+	e, ok := data.(*slackevents.MessageEvent)
+	if !ok || (e.ChannelType != "" && e.ChannelType != "im") {
+		return nil
+	}
+	switch {
+	case e.SubType == "message_deleted" && e.DeletedTimeStamp != "":
+		return &store.MessageRef{Channel: e.Channel, TS: e.DeletedTimeStamp}
+	case e.SubType == "message_changed" && e.Message != nil && e.Message.SubType == "tombstone":
+		return &store.MessageRef{Channel: e.Channel, TS: e.Message.Timestamp}
+	}
+	return nil
 }
 
 // onEdited keeps the evidence of an edited message in step with its text. An
 // edit that leaves no words keeps the words the evidence had: Ladder keeps
-// words, and a file's text removed is not an answer taken back.
+// words, and a file's text removed is not an answer taken back. An edit of a
+// message that is not evidence yet is kept, and applied if the message comes
+// after it (as Slack's retry of it can).
 func (a *App) onEdited(ctx context.Context, e *slackevents.MessageEvent) {
 	if strings.TrimSpace(e.Message.Text) == "" {
 		a.log.Debug("edit left no words; keeping the evidence as it was", "ts", e.Message.Timestamp)
 		return
 	}
 	text, cut := truncateRunes(e.Message.Text)
-	ev, err := a.db.EditEvidence(ctx, e.Channel, e.Message.Timestamp, text, cut, a.now())
+	user := e.Message.User
+	if user == "" && e.PreviousMessage != nil {
+		user = e.PreviousMessage.User
+	}
+	ev, err := a.db.EditMessage(ctx, store.Edit{
+		MessageRef: store.MessageRef{Channel: e.Channel, TS: e.Message.Timestamp},
+		UserID:     user, Text: text, Truncated: cut, EditTS: e.TimeStamp, At: a.now(),
+	})
 	if errors.Is(err, ladder.ErrNotFound) {
-		return // an edit of a message that is not evidence
+		return // an edit of a message that is not evidence (yet)
 	}
 	if err != nil {
 		a.metrics.error("edit")
@@ -144,10 +136,10 @@ func (a *App) onEdited(ctx context.Context, e *slackevents.MessageEvent) {
 	a.publishHomeLogged(ctx, ev.UserID)
 }
 
-// onDeleted removes the evidence of the deleted message ts and republishes its
-// owner's Home tab.
-func (a *App) onDeleted(ctx context.Context, channel, ts string) {
-	ev, err := a.db.DeleteEvidence(ctx, channel, ts)
+// onDeleted removes the evidence of the deleted message, keeps it from being
+// stored later, and republishes its owner's Home tab.
+func (a *App) onDeleted(ctx context.Context, m store.MessageRef) {
+	ev, err := a.db.DeleteMessage(ctx, m, a.now())
 	if errors.Is(err, ladder.ErrNotFound) {
 		return
 	}
@@ -226,6 +218,10 @@ func noWords(e *slackevents.MessageEvent) string {
 func (a *App) storeAnswer(ctx context.Context, m ladder.Member, ev ladder.Evidence, thread string) {
 	ev.Thread = thread
 	stored, created, err := a.db.AddEvidence(ctx, ev)
+	if errors.Is(err, store.ErrDeleted) {
+		a.log.Debug("message deleted before it was stored; not keeping it", "user", m.UserID, "ts", ev.TS)
+		return
+	}
 	if err != nil {
 		a.metrics.error("answer")
 		a.log.Error("store evidence", "user", m.UserID, "err", err)

@@ -8,6 +8,7 @@ package slackapp_test
 // confirmed as stored that was not.
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -190,8 +191,23 @@ func TestFaultReadOnlyDatabase(t *testing.T) {
 	_, reply := h.dm(alice, "stored before")
 	contains(t, "before", reply.Text, "Saved to")
 
+	// The inbox cannot store the event, so it is not acked: Slack sends it
+	// again. Its last retry is handled anyway, and the member is told.
 	undo := readOnly(t, h.dbFile)
-	ts, reply := h.dm(alice, "sent while read-only")
+	ts := h.fake.NewTS()
+	env, err := h.fake.SendEvent("EvReadOnly", h.fake.DMEvent(alice, "sent while read-only", ts), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(h.ctx, time.Second)
+	if _, err := h.fake.WaitAck(wctx, env); err == nil {
+		t.Error("an event the database could not store was acked")
+	}
+	cancel()
+	if _, err := h.fake.SendEvent("EvReadOnly", h.fake.DMEvent(alice, "sent while read-only", ts), 3); err != nil {
+		t.Fatal(err)
+	}
+	reply = h.waitPost(alice, func(m slacktest.Message) bool { return m.ThreadTS == ts })
 	contains(t, "reply while read-only", reply.Text, notStored, "send it again")
 	lacks(t, "reply while read-only", reply.Text, "Saved")
 	for _, e := range h.evidence(alice) {
@@ -229,14 +245,31 @@ func TestFaultDiskFull(t *testing.T) {
 	contains(t, "before", reply.Text, "Saved to")
 
 	// Room for a few answers, then none: a burst of 20 runs into the wall.
+	// An answer the inbox could not store is not acked; Slack sends it again,
+	// and its last retry is handled anyway, to tell the member.
 	lift := diskFull(t, h.dbFile, 96<<10)
-	var tss []string
+	var tss, envs []string
 	texts := map[string]string{}
 	for i := range 20 {
 		text := fmt.Sprintf("answer %d while the disk fills", i)
-		ts := h.sendDMNoWait(alice, text)
-		tss = append(tss, ts)
+		ts := h.fake.NewTS()
+		env, err := h.fake.SendEvent(fmt.Sprintf("EvFull%d", i), h.fake.DMEvent(alice, text, ts), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tss, envs = append(tss, ts), append(envs, env)
 		texts[ts] = text
+	}
+	for i, env := range envs {
+		wctx, cancel := context.WithTimeout(h.ctx, time.Second)
+		_, err := h.fake.WaitAck(wctx, env)
+		cancel()
+		if err == nil {
+			continue
+		}
+		if _, err := h.fake.SendEvent(fmt.Sprintf("EvFull%d", i), h.fake.DMEvent(alice, texts[tss[i]], tss[i]), 3); err != nil {
+			t.Fatal(err)
+		}
 	}
 	h.waitThreadReplies(tss...)
 	lift()

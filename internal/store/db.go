@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -42,6 +43,7 @@ const params = "_pragma=foreign_keys(1)" +
 	"&_pragma=journal_mode(WAL)" +
 	"&_pragma=secure_delete(1)" +
 	"&_pragma=synchronous(NORMAL)" +
+	"&_pragma=wal_autocheckpoint(0)" + // see checkpointAfter
 	"&_txlock=immediate"
 
 // maxConns bounds the pool. Writers serialise on SQLite's lock anyway; a few
@@ -52,6 +54,12 @@ const maxConns = 8
 type DB struct {
 	db   *sql.DB
 	path string
+	// wl queues this process's writers (see writeLock).
+	wl writeLock
+	// inbox is the connection the inbox commits on (see writeFirst).
+	inbox inboxConn
+	// writes counts the commits since the last checkpoint.
+	writes atomic.Int64
 }
 
 // Open opens the SQLite database at path, creating it if needed, and applies
@@ -66,7 +74,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	sdb.SetMaxOpenConns(maxConns)
 	sdb.SetMaxIdleConns(maxConns)
-	db := &DB{db: sdb, path: path}
+	db := &DB{db: sdb, path: path, wl: newWriteLock()}
 	if err := sdb.PingContext(ctx); err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
@@ -87,6 +95,7 @@ func escapePath(p string) string {
 // Close closes the database. The last connection to close checkpoints the WAL
 // into the database file.
 func (db *DB) Close() error {
+	db.inbox.close()
 	if err := db.db.Close(); err != nil {
 		return fmt.Errorf("close store: %w", err)
 	}
@@ -161,7 +170,16 @@ func (db *DB) migrate(ctx context.Context, fsys fs.FS) error {
 // write runs fn in a read-write transaction, which takes the write lock at
 // BEGIN (see params), and commits if fn returns nil.
 func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
-	return db.tx(ctx, &sql.TxOptions{}, fn)
+	conn, err := db.db.Conn(ctx)
+	if err != nil {
+		return unwritable(err)
+	}
+	defer conn.Close()
+	db.wl.lock(false)
+	err = writeOn(ctx, conn, fn)
+	db.wl.unlock()
+	db.checkpointAfter(ctx, conn)
+	return err
 }
 
 // read runs fn in a read-only transaction: one consistent snapshot, begun

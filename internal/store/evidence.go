@@ -16,7 +16,9 @@ const evidenceCols = `id, user_id, area, prompt_id, text, truncated, channel, ts
 // AddEvidence stores e and returns it with its id and created=true. If evidence
 // from the same Slack message (channel and ts) is already stored, as when Slack
 // retries an event, it returns that instead, with created=false. It fails with
-// ladder.ErrNotEnrolled if the user is not enrolled.
+// ladder.ErrNotEnrolled if the user is not enrolled, and with ErrDeleted if
+// the message was deleted in Slack before it was stored. An edit of the
+// message that came before it (EditMessage) is applied.
 func (db *DB) AddEvidence(ctx context.Context, e ladder.Evidence) (ladder.Evidence, bool, error) {
 	switch {
 	case e.UserID == "":
@@ -28,6 +30,9 @@ func (db *DB) AddEvidence(ctx context.Context, e ladder.Evidence) (ladder.Eviden
 	}
 	var created bool
 	err := db.write(ctx, func(tx *sql.Tx) error {
+		if err := settleEarly(ctx, tx, &e); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO evidence (user_id, area, prompt_id, text, truncated, channel, ts, created_at, edited_at, confirm_thread, confirmed_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
