@@ -390,9 +390,16 @@ func (a *App) exportPacket(ctx context.Context, m ladder.Member) ([]Message, int
 }
 
 // exportMessages splits the packet's Markdown into the DMs that carry it, each
-// a fenced code block in one section.
+// a fenced code block in one section. The Markdown holds the member's words as
+// they wrote them; the messages escape all of it (escapeText), code block
+// and notification text alike, because Slack reads &, < and > as control
+// characters everywhere in text ("Formatting text for app surfaces",
+// https://api.slack.com/reference/surfaces/formatting#escaping). So Slack
+// shows every character, a copy from Slack reads as the member wrote it, and
+// nothing in it pings anyone or hides a link. A member's own ``` ends the
+// code block early, which changes only how their own packet looks.
 func exportMessages(md string) []Message {
-	parts := chunks(md, exportChunk)
+	parts := chunks(escapeText(md), exportChunk)
 	msgs := make([]Message, len(parts))
 	for i, p := range parts {
 		head := fmt.Sprintf("Promotion packet, part %d of %d (Markdown — copy it into a doc):", i+1, len(parts))

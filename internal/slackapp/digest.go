@@ -141,7 +141,7 @@ func (a *App) digestLine(ctx context.Context, m ladder.Member, from, to time.Tim
 			break
 		}
 		if !e.Created.After(to) {
-			line += fmt.Sprintf("\n> “%s” (%s)", excerpt(e.Text, 140), e.Created.In(from.Location()).Format("Jan 2"))
+			line += fmt.Sprintf("\n> “%s” (%s)", escapeText(excerpt(e.Text, 140)), e.Created.In(from.Location()).Format("Jan 2"))
 			shown++
 		}
 	}

@@ -131,7 +131,7 @@ func (a *App) onEdited(ctx context.Context, e *slackevents.MessageEvent) {
 		a.log.Debug("edit left no words; keeping the evidence as it was", "ts", e.Message.Timestamp)
 		return
 	}
-	text, cut := truncateRunes(e.Message.Text)
+	text, cut := truncateRunes(unescapeSlack(e.Message.Text))
 	ev, err := a.db.EditEvidence(ctx, e.Channel, e.Message.Timestamp, text, cut, a.now())
 	if errors.Is(err, ladder.ErrNotFound) {
 		return // an edit of a message that is not evidence
@@ -199,7 +199,7 @@ func (a *App) onAnswer(ctx context.Context, e *slackevents.MessageEvent) {
 		found = err == nil
 	}
 	ev := ladder.Evidence{UserID: m.UserID, Channel: e.Channel, TS: e.TimeStamp, Created: now}
-	ev.Text, ev.Truncated = truncateRunes(e.Text)
+	ev.Text, ev.Truncated = truncateRunes(unescapeSlack(e.Text))
 	if found {
 		if p, ok := a.ladder.Prompt(sent.PromptID); ok {
 			ev.PromptID, ev.Area = p.ID, p.Area
