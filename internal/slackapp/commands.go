@@ -112,6 +112,7 @@ func (a *App) runCommand(ctx context.Context, sc slack.SlashCommand) (Message, e
 		return Message{}, err
 	}
 	user := sc.UserID
+	c.responseURL = sc.ResponseURL
 	switch c.name {
 	case "admin":
 		return a.admin(ctx, user, c)
@@ -210,16 +211,7 @@ func (a *App) memberCommand(ctx context.Context, m ladder.Member, c command) (Me
 		}
 		return text("Sharing is now *%s*: %s", m.Share, shareMeaning(m.Share)), nil
 	case "digest":
-		msg, n, err := a.digest(ctx, m.UserID, a.now().In(m.Location()))
-		if err != nil {
-			return Message{}, err
-		}
-		if n == 0 {
-			return text("Nobody names you as their manager yet, so there's no digest. Your reports run `/ladder manager @you`."), nil
-		}
-		msg.Text = "Preview — this is what your monthly digest shows today.\n" + msg.Text
-		msg.Blocks = append([]slack.Block{slack.NewContextBlock("", mrkdwn("Preview — this is what your monthly digest shows today."))}, msg.Blocks...)
-		return msg, nil
+		return a.previewDigest(ctx, m, c.responseURL)
 	case "export":
 		return a.export(ctx, m)
 	}
