@@ -112,6 +112,7 @@ func (a *App) runCommand(ctx context.Context, sc slack.SlashCommand) (Message, e
 		return Message{}, err
 	}
 	user := sc.UserID
+	c.responseURL = sc.ResponseURL
 	switch c.name {
 	case "admin":
 		return a.admin(ctx, user, c)
@@ -210,16 +211,7 @@ func (a *App) memberCommand(ctx context.Context, m ladder.Member, c command) (Me
 		}
 		return text("Sharing is now *%s*: %s", m.Share, shareMeaning(m.Share)), nil
 	case "digest":
-		msg, n, err := a.digest(ctx, m.UserID, a.now().In(m.Location()))
-		if err != nil {
-			return Message{}, err
-		}
-		if n == 0 {
-			return text("Nobody names you as their manager yet, so there's no digest. Your reports run `/ladder manager @you`."), nil
-		}
-		msg.Text = "Preview — this is what your monthly digest shows today.\n" + msg.Text
-		msg.Blocks = append([]slack.Block{slack.NewContextBlock("", mrkdwn("Preview — this is what your monthly digest shows today."))}, msg.Blocks...)
-		return msg, nil
+		return a.previewDigest(ctx, m, c.responseURL)
 	case "export":
 		return a.export(ctx, m)
 	}
@@ -390,9 +382,16 @@ func (a *App) exportPacket(ctx context.Context, m ladder.Member) ([]Message, int
 }
 
 // exportMessages splits the packet's Markdown into the DMs that carry it, each
-// a fenced code block in one section.
+// a fenced code block in one section. The Markdown holds the member's words as
+// they wrote them; the messages escape all of it (escapeText), code block
+// and notification text alike, because Slack reads &, < and > as control
+// characters everywhere in text ("Formatting text for app surfaces",
+// https://api.slack.com/reference/surfaces/formatting#escaping). So Slack
+// shows every character, a copy from Slack reads as the member wrote it, and
+// nothing in it pings anyone or hides a link. A member's own ``` ends the
+// code block early, which changes only how their own packet looks.
 func exportMessages(md string) []Message {
-	parts := chunks(md, exportChunk)
+	parts := chunks(escapeText(md), exportChunk)
 	msgs := make([]Message, len(parts))
 	for i, p := range parts {
 		head := fmt.Sprintf("Promotion packet, part %d of %d (Markdown — copy it into a doc):", i+1, len(parts))

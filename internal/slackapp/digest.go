@@ -9,7 +9,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/slack-go/slack"
+
 	"github.com/ladderapp/ladder/internal/ladder"
+	"github.com/ladderapp/ladder/internal/store"
 )
 
 // digestPeriod is the month a digest covers: in the first week of a month, the
@@ -32,57 +35,101 @@ func weeksIn(from, to time.Time) int {
 	return len(seen)
 }
 
-// digest renders a manager's digest about their reports as of now, in the
-// manager's timezone. It returns the number of reports.
-func (a *App) digest(ctx context.Context, manager string, now time.Time) (Message, int, error) {
+// digestPart is one message of a digest, and the last report it shows.
+type digestPart struct {
+	msg     Message
+	through string
+}
+
+// digestParts renders a manager's digest about their reports as of now, in
+// the manager's timezone: the reports after the user id after ("" for all),
+// in as many messages as they take, numbered from done+1. It returns the
+// number of reports it renders.
+func (a *App) digestParts(ctx context.Context, manager string, now time.Time, after string, done int) ([]digestPart, int, error) {
 	reports, err := a.db.Reports(ctx, manager)
-	if err != nil || len(reports) == 0 {
-		return Message{}, 0, err
+	if err != nil {
+		return nil, 0, err
 	}
 	from, to := digestPeriod(now)
 	weeks := weeksIn(from, to)
-	lines := make([]string, len(reports))
-	for i, r := range reports {
-		lines[i] = a.digestLine(ctx, r, from, to, weeks)
+	var lines, ids []string
+	for _, r := range reports {
+		if after != "" && r.UserID <= after {
+			continue // shown in a part already posted; Reports are in user id order
+		}
+		lines = append(lines, a.digestLine(ctx, r, from, to, weeks))
+		ids = append(ids, r.UserID)
 	}
-	t := digestText(fmt.Sprintf("*Monthly digest · %s · your reports*", from.Format("January 2006")), lines)
-	return Message{Text: t, Blocks: textBlocks(t)}, len(reports), nil
+	if len(lines) == 0 {
+		return nil, 0, nil
+	}
+	head := fmt.Sprintf("*Monthly digest · %s · your reports*", from.Format("January 2006"))
+	texts, ends := digestTexts(head, lines, done)
+	parts := make([]digestPart, len(texts))
+	for i, t := range texts {
+		parts[i] = digestPart{msg: Message{Text: t, Blocks: textBlocks(t)}, through: ids[ends[i]-1]}
+	}
+	return parts, len(lines), nil
 }
 
-// A digest is one message, so it holds what one message can: Slack refuses
-// more than 50 blocks (invalid_blocks) and cuts text after 40,000 characters.
-// Both limits leave room for the line a /ladder digest preview adds.
+// A digest goes out in as many messages as it takes, each what one message
+// can hold: Slack refuses more than 50 blocks (invalid_blocks) and cuts text
+// after 40,000 characters. Both limits leave room for the line a /ladder
+// digest preview adds.
 const (
 	maxDigestBlocks = 50 - 1
 	maxDigestText   = 40000 - 200
 )
 
-// digestText lays out a digest: the heading, one entry per report, and the
-// footer. A manager with more reports than one message holds gets the first
-// ones and a note saying how many more there are.
-func digestText(head string, lines []string) string {
-	compose := func(n int) string {
+// The footers of a digest's parts: the last one's, and the others'.
+const (
+	digestFooter     = "_Each report chooses what this digest shows with `/ladder share`._"
+	digestContinued  = "_Continued in the next message._"
+	digestNumberRoom = " (9999/9999)"
+)
+
+// digestTexts lays out a digest: the heading, one entry per report, and the
+// footer, in as many messages as it takes, numbered "(k/N)" from done+1 when
+// there is more than one. ends[i] is the number of lines in parts up to i.
+func digestTexts(head string, lines []string, done int) (texts []string, ends []int) {
+	compose := func(number string, ls []string, last bool) string {
 		var b strings.Builder
-		b.WriteString(head + "\n")
-		for _, l := range lines[:n] {
+		b.WriteString(head + number + "\n")
+		for _, l := range ls {
 			b.WriteString(l + "\n")
 		}
-		if n < len(lines) {
-			fmt.Fprintf(&b, "_…and %s more, not shown: one Slack message holds no more. `/ladder evidence @report` shows any report who shares in full._\n",
-				plural(len(lines)-n, "report"))
+		if last {
+			b.WriteString(digestFooter)
+		} else {
+			b.WriteString(digestContinued)
 		}
-		b.WriteString("_Each report chooses what this digest shows with `/ladder share`._")
 		return b.String()
 	}
 	fits := func(t string) bool {
 		return utf8.RuneCountInString(t) <= maxDigestText && len(chunks(t, maxTextObject)) <= maxDigestBlocks
 	}
-	if t := compose(len(lines)); fits(t) {
-		return t
+	// Split with room for the longest number and footer, then number.
+	for i := 0; i < len(lines); {
+		rest := lines[i:]
+		// The first count that no longer fits; the one before it does. A
+		// single line always goes, so that the split ends.
+		n := sort.Search(len(rest)+1, func(n int) bool {
+			return n > 0 && !fits(compose(digestNumberRoom, rest[:n], false)+digestFooter)
+		})
+		i += max(n-1, 1)
+		ends = append(ends, i)
 	}
-	// The first count that no longer fits; the one before it does.
-	n := sort.Search(len(lines), func(n int) bool { return !fits(compose(n)) })
-	return compose(max(n-1, 0))
+	total := done + len(ends)
+	prev := 0
+	for k, e := range ends {
+		number := ""
+		if total > 1 {
+			number = fmt.Sprintf(" (%d/%d)", done+k+1, total)
+		}
+		texts = append(texts, compose(number, lines[prev:e], k == len(ends)-1))
+		prev = e
+	}
+	return texts, ends
 }
 
 func (a *App) digestLine(ctx context.Context, m ladder.Member, from, to time.Time, weeks int) string {
@@ -141,7 +188,7 @@ func (a *App) digestLine(ctx context.Context, m ladder.Member, from, to time.Tim
 			break
 		}
 		if !e.Created.After(to) {
-			line += fmt.Sprintf("\n> “%s” (%s)", excerpt(e.Text, 140), e.Created.In(from.Location()).Format("Jan 2"))
+			line += fmt.Sprintf("\n> “%s” (%s)", escapeText(excerpt(e.Text, 140)), e.Created.In(from.Location()).Format("Jan 2"))
 			shown++
 		}
 	}
@@ -174,25 +221,163 @@ func (a *App) managerZone(ctx context.Context, manager string) *time.Location {
 	return time.UTC
 }
 
+// maxPreviewParts is how many messages a /ladder digest preview shows: a
+// response_url takes at most 5 ("up to 5 times within 30 minutes",
+// https://api.slack.com/interactivity/handling#message_responses).
+const maxPreviewParts = 5
+
+// previewDigest shows a manager the digest as it stands today, in the parts
+// the digest goes out in. It sends all parts but the last to responseURL
+// itself, and returns the last as the reply; a digest of more parts than a
+// response_url takes ends with a note on the parts left out.
+func (a *App) previewDigest(ctx context.Context, m ladder.Member, responseURL string) (Message, error) {
+	parts, n, err := a.digestParts(ctx, m.UserID, a.now().In(m.Location()), "", 0)
+	if err != nil {
+		return Message{}, err
+	}
+	if n == 0 {
+		return text("Nobody names you as their manager yet, so there's no digest. Your reports run `/ladder manager @you`."), nil
+	}
+	const note = "Preview — this is what your monthly digest shows today."
+	var msgs []Message
+	for i, p := range parts {
+		msg := p.msg
+		if i == 0 {
+			msg.Text = note + "\n" + msg.Text
+			msg.Blocks = append([]slack.Block{slack.NewContextBlock("", mrkdwn(note))}, msg.Blocks...)
+		}
+		if i == maxPreviewParts-1 && len(parts) > maxPreviewParts {
+			msg = text("_…and parts %d to %d, not shown: a preview shows at most %d messages. The digest itself sends every part._",
+				maxPreviewParts, len(parts), maxPreviewParts-1)
+		}
+		msgs = append(msgs, msg)
+		if len(msgs) == maxPreviewParts {
+			break
+		}
+	}
+	for _, msg := range msgs[:len(msgs)-1] {
+		a.respond(ctx, responseURL, msg)
+	}
+	return msgs[len(msgs)-1], nil
+}
+
 // SendDigest sends a manager this month's digest, unless it already went out:
 // one per manager per calendar month in the manager's timezone. It reports
 // whether it sent one.
 func (a *App) SendDigest(ctx context.Context, manager string) (bool, error) {
 	now := a.now().In(a.managerZone(ctx, manager))
 	month := now.Format("2006-01")
-	msg, n, err := a.digest(ctx, manager, now)
-	if err != nil || n == 0 {
+	reports, err := a.db.Reports(ctx, manager)
+	if err != nil || len(reports) == 0 {
 		return false, err
 	}
 	claimed, err := a.db.ClaimDigest(ctx, manager, month, a.now())
 	if err != nil || !claimed {
 		return false, err
 	}
-	ch, ts, err := a.postDM(ctx, manager, "digest:"+manager+":"+month, msg)
-	if err != nil {
+	ch, ts, sent, err := a.sendDigest(ctx, manager, month, now, a.postDM)
+	if err != nil || !sent {
 		return false, err
 	}
 	return true, a.db.MarkDigestSent(ctx, manager, month, ch, ts, a.now())
+}
+
+// digestKey is the metadata key of part k of manager's digest for month.
+func digestKey(manager, month string, part int) string {
+	return fmt.Sprintf("digest:%s:%s#%d", manager, month, part)
+}
+
+// digestPartGap spaces a digest's parts: Slack allows about one message a
+// second in a channel ("Posting messages", api.slack.com/apis/rate-limits).
+const digestPartGap = time.Second
+
+// poster posts msg to userID's DM with key in its metadata.
+type poster func(ctx context.Context, userID, key string, msg Message) (channel, ts string, err error)
+
+// sendDigest posts the parts of manager's digest for month, as of now, that
+// have not gone out yet, and returns the channel and ts of the last. Each part
+// is recorded in digest_parts before it is posted and again after, so that a
+// send cut short (a crash, a failed post) is finished by posting only the
+// parts still missing: a part whose post may have gone through is looked for
+// in the DM first, by its key. It reports false when there is nothing to send.
+// The caller holds the digest's claim. An error is a *SendError, or one from
+// post.
+func (a *App) sendDigest(ctx context.Context, manager, month string, now time.Time, post poster) (channel, ts string, sent bool, err error) {
+	for {
+		parts, err := a.db.DigestParts(ctx, manager, month)
+		if err != nil {
+			return "", "", false, before(err)
+		}
+		done, after := 0, ""
+		var pending *store.DigestPart
+		for i, p := range parts {
+			if p.TS == "" {
+				pending = &parts[i]
+				break
+			}
+			done, after, channel, ts = p.Part, p.Through, p.Channel, p.TS
+			if p.Last {
+				return channel, ts, true, nil
+			}
+		}
+		if pending != nil {
+			pch, pts, found, err := a.findPosted(ctx, manager, digestKey(manager, month, pending.Part), "", pending.Begun)
+			if err != nil {
+				return "", "", false, err
+			}
+			if found {
+				if err := a.db.PostedDigestPart(ctx, manager, month, pending.Part, pch, pts); err != nil {
+					return "", "", false, before(err)
+				}
+				continue // and read the parts again
+			}
+		}
+		rendered, _, err := a.digestParts(ctx, manager, now, after, done)
+		if err != nil {
+			return "", "", false, before(err)
+		}
+		if len(rendered) == 0 {
+			// No reports; or none after the last part posted, whose
+			// reports have left since: the digest is complete.
+			return channel, ts, done > 0, nil
+		}
+		for i, p := range rendered {
+			if i > 0 {
+				if err := sleep(ctx, digestPartGap); err != nil {
+					return "", "", false, before(err)
+				}
+			}
+			part := store.DigestPart{Manager: manager, Month: month, Part: done + 1 + i, Through: p.through,
+				Last: i == len(rendered)-1, Begun: a.now()}
+			if err := a.db.BeginDigestPart(ctx, part); err != nil {
+				return "", "", false, before(err)
+			}
+			channel, ts, err = post(ctx, manager, digestKey(manager, month, part.Part), p.msg)
+			if err != nil {
+				if !maybeSent(err) {
+					if aerr := a.db.AbandonDigestPart(ctx, manager, month, part.Part); aerr != nil {
+						a.log.Warn("abandon a digest part", "manager", manager, "part", part.Part, "err", aerr)
+					}
+				}
+				return "", "", false, err
+			}
+			if err := a.db.PostedDigestPart(ctx, manager, month, part.Part, channel, ts); err != nil {
+				// Posted, but not recorded: the retry finds it in the DM.
+				return "", "", false, &SendError{err: err, maybeSent: true}
+			}
+		}
+		return channel, ts, true, nil
+	}
+}
+
+// maybeSent reports whether a failed post may have gone through anyway.
+func maybeSent(err error) bool {
+	var se *SendError
+	if errors.As(err, &se) {
+		return se.MaybeSent()
+	}
+	errors.As(sendError("chat.postMessage", err), &se)
+	return se.MaybeSent()
 }
 
 // SendDigests sends every manager's digest that has not gone out this month.

@@ -116,7 +116,7 @@ func (a *App) onEdited(ctx context.Context, e *slackevents.MessageEvent) {
 		a.log.Debug("edit left no words; keeping the evidence as it was", "ts", e.Message.Timestamp)
 		return
 	}
-	text, cut := truncateRunes(e.Message.Text)
+	text, cut := truncateRunes(unescapeSlack(e.Message.Text))
 	user := e.Message.User
 	if user == "" && e.PreviousMessage != nil {
 		user = e.PreviousMessage.User
@@ -191,7 +191,7 @@ func (a *App) onAnswer(ctx context.Context, e *slackevents.MessageEvent) {
 		found = err == nil
 	}
 	ev := ladder.Evidence{UserID: m.UserID, Channel: e.Channel, TS: e.TimeStamp, Created: now}
-	ev.Text, ev.Truncated = truncateRunes(e.Text)
+	ev.Text, ev.Truncated = truncateRunes(unescapeSlack(e.Text))
 	if found {
 		if p, ok := a.ladder.Prompt(sent.PromptID); ok {
 			ev.PromptID, ev.Area = p.ID, p.Area

@@ -94,7 +94,7 @@ func (a *App) homeView(ctx context.Context, userID string) (slack.HomeTabViewReq
 		bs = append(bs, slack.NewContextBlock("", mrkdwn("Nothing yet. Answer a question, or just write to me in the Messages tab.")))
 	}
 	for _, e := range es {
-		bs = append(bs, section(fmt.Sprintf("*%s* · %s\n%s", e.Created.Format("2006-01-02"), areaName(a.ladder, e.Area), excerpt(e.Text, 300))))
+		bs = append(bs, section(fmt.Sprintf("*%s* · %s\n%s", e.Created.Format("2006-01-02"), areaName(a.ladder, e.Area), escapeText(excerpt(e.Text, 300)))))
 	}
 
 	if lv, ok := a.ladder.Level(m.Target); ok {

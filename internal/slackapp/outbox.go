@@ -142,21 +142,27 @@ func (a *App) PostOutbox(ctx context.Context, it store.OutboxItem) (channel, ts 
 	case store.OutboxReminder:
 		msg, err = a.outboxReminder(ctx, it)
 	case store.OutboxDigest:
-		msg, err = a.outboxDigest(ctx, it)
+		return a.outboxDigest(ctx, it)
 	default:
 		return "", "", &SendError{err: fmt.Errorf("unknown outbox kind %q", it.Kind), permanent: true}
 	}
 	if err != nil {
 		return "", "", err
 	}
+	return a.postOnce(ctx, it.UserID, it.Key, msg)
+}
+
+// postOnce posts msg to userID's DM with key in its metadata, once: it leaves
+// retries to the send queue. An error is a *SendError.
+func (a *App) postOnce(ctx context.Context, userID, key string, msg Message) (channel, ts string, err error) {
 	opts := []slack.MsgOption{
 		slack.MsgOptionText(msg.Text, false),
-		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: outboxEvent, EventPayload: map[string]any{"key": it.Key}}),
+		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: outboxEvent, EventPayload: map[string]any{"key": key}}),
 	}
 	if len(msg.Blocks) > 0 {
 		opts = append(opts, slack.MsgOptionBlocks(msg.Blocks...))
 	}
-	channel, ts, err = a.api.PostMessageContext(ctx, it.UserID, opts...)
+	channel, ts, err = a.api.PostMessageContext(ctx, userID, opts...)
 	a.countSend("chat.postMessage", err)
 	if err != nil {
 		return "", "", sendError("chat.postMessage", err)
@@ -256,12 +262,15 @@ func (a *App) outboxReminder(ctx context.Context, it store.OutboxItem) (Message,
 	return promptMessage(a.ladder, m, p, true, true), nil
 }
 
-// outboxDigest renders a manager's digest with the same renderer as the
+// outboxDigest sends a manager's digest with the same renderer as the
 // /ladder digest preview, as of the time the schedule fired in the manager's
-// zone, so a late send still covers the right month. It claims the digest in
-// digests_sent first, so that admin digest send and the queue never both send
-// it; a claim held elsewhere is retried after the queue's backoff.
-func (a *App) outboxDigest(ctx context.Context, it store.OutboxItem) (Message, error) {
+// zone, so a late send still covers the right month; in as many parts as it
+// takes (sendDigest), and returns the last part's channel and ts. It claims
+// the digest in digests_sent first, as the row's key, so that admin digest
+// send and the queue never both send it, while a retry of the row finishes
+// the parts at once; a claim held elsewhere is retried after the queue's
+// backoff.
+func (a *App) outboxDigest(ctx context.Context, it store.OutboxItem) (string, string, error) {
 	loc := time.UTC
 	if it.TZ != "" {
 		if l, err := time.LoadLocation(it.TZ); err == nil {
@@ -270,26 +279,33 @@ func (a *App) outboxDigest(ctx context.Context, it store.OutboxItem) (Message, e
 	}
 	sent, err := a.db.DigestSent(ctx, it.UserID, it.Period)
 	if err != nil {
-		return Message{}, before(err)
+		return "", "", before(err)
 	}
 	if sent {
-		return Message{}, notDue("digest already sent this month")
+		return "", "", notDue("digest already sent this month")
 	}
-	msg, n, err := a.digest(ctx, it.UserID, it.DueAt.In(loc))
+	reports, err := a.db.Reports(ctx, it.UserID)
 	if err != nil {
-		return Message{}, before(err)
+		return "", "", before(err)
 	}
-	if n == 0 {
-		return Message{}, notDue("no reports")
+	if len(reports) == 0 {
+		return "", "", notDue("no reports")
 	}
-	claimed, err := a.db.ClaimDigest(ctx, it.UserID, it.Period, a.now())
+	claimed, err := a.db.ClaimDigestAs(ctx, it.UserID, it.Period, it.Key, a.now())
 	if err != nil {
-		return Message{}, before(err)
+		return "", "", before(err)
 	}
 	if !claimed {
-		return Message{}, before(fmt.Errorf("digest %s of %s is claimed by another sender", it.Period, it.UserID))
+		return "", "", before(fmt.Errorf("digest %s of %s is claimed by another sender", it.Period, it.UserID))
 	}
-	return msg, nil
+	ch, ts, ok, err := a.sendDigest(ctx, it.UserID, it.Period, it.DueAt.In(loc), a.postOnce)
+	if err != nil {
+		return "", "", err
+	}
+	if !ok {
+		return "", "", notDue("no reports")
+	}
+	return ch, ts, nil
 }
 
 // FindPosted looks in the recipient's DM for the message an earlier attempt
@@ -297,7 +313,23 @@ func (a *App) outboxDigest(ctx context.Context, it store.OutboxItem) (Message, e
 // metadata carries the row's key. It opens the DM (conversations.open), then
 // reads its history (conversations.history, scope im:history). An error is a
 // *SendError naming the method that failed.
+//
+// A digest goes out in parts (sendDigest): it is found when its last part
+// was posted. A part whose outcome was lost is looked for when the row is
+// posted again, which then sends only the parts still missing.
 func (a *App) FindPosted(ctx context.Context, it store.OutboxItem) (channel, ts string, found bool, err error) {
+	if it.Kind == store.OutboxDigest {
+		parts, err := a.db.DigestParts(ctx, it.UserID, it.Period)
+		if err != nil {
+			return "", "", false, before(err)
+		}
+		if len(parts) > 0 {
+			last := parts[len(parts)-1]
+			return last.Channel, last.TS, last.Last && last.TS != "", nil
+		}
+		// None begun: an earlier version posted a digest whole, under the
+		// row's own key.
+	}
 	return a.findPosted(ctx, it.UserID, it.Key, "", it.Created)
 }
 

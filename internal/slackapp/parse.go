@@ -27,6 +27,10 @@ type command struct {
 	share   ladder.Share
 	confirm bool   // forget confirm
 	sub     string // admin: enroll, stats, digest
+
+	// responseURL is where the reply goes: the digest preview, which can
+	// take several messages, sends all but the last there itself.
+	responseURL string
 }
 
 // usageError is a command the user typed wrongly. Its message says what was
