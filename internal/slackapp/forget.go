@@ -33,7 +33,7 @@ const (
 func (a *App) forget(ctx context.Context, userID string, confirm bool, responseURL string) (Message, error) {
 	if !confirm {
 		if _, err := a.db.Member(ctx, userID); errors.Is(err, ladder.ErrNotEnrolled) {
-			return text("You're not enrolled, so there's nothing of yours to delete. If an earlier `/ladder forget confirm` said your data was not yet erased from disk, run it again."), nil
+			return text("You're not enrolled, so Ladder holds no evidence or settings of yours. `/ladder forget confirm` still removes you as anyone's manager, and finishes an earlier forget that said your data was not yet erased from disk."), nil
 		} else if err != nil {
 			return Message{}, err
 		}
@@ -61,16 +61,19 @@ func (a *App) forget(ctx context.Context, userID string, confirm bool, responseU
 	switch {
 	case f.Enrolled:
 		b.WriteString("Done: everything Ladder held about you is deleted from its database.")
-	case deleted > 0 || left > 0:
+	case deleted > 0 || left > 0 || len(f.Reports) > 0:
 		b.WriteString("Your data was already gone from Ladder's database; I've finished what was left.")
 	default:
 		b.WriteString("Your data was already gone from Ladder's database.")
+	}
+	if len(f.Reports) > 0 {
+		fmt.Fprintf(&b, " %s named you as their manager; now nobody does, and I've told them.", plural(len(f.Reports), "member"))
 	}
 	if deleted > 0 {
 		fmt.Fprintf(&b, " I deleted %s that mentioned you from your managers' DMs.", plural(deleted, "digest"))
 	}
 	if left > 0 {
-		fmt.Fprintf(&b, " %s that mention you could not be deleted in Slack just now; run `/ladder forget confirm` again to retry.", plural(left, "digest"))
+		fmt.Fprintf(&b, " %s mentioning you could not be deleted in Slack just now; run `/ladder forget confirm` again to retry.", plural(left, "digest"))
 	}
 	err = a.db.Erase(ctx, forgetEraseWait)
 	switch {
