@@ -120,8 +120,14 @@ type Member struct {
 	Slot        Slot
 	PausedUntil time.Time // zero when not paused
 	Manager     string    // Slack user id of the member's manager, "" if none
-	Share       Share
-	EnrolledAt  time.Time
+	// ManagerPending is true from when the member names Manager until Manager
+	// accepts: until then Manager gets no digest and no evidence.
+	ManagerPending bool
+	// ManagerDeclined is the last person who declined to be the member's
+	// manager; Ladder does not ask them again.
+	ManagerDeclined string
+	Share           Share
+	EnrolledAt      time.Time
 }
 
 // Location returns the member's timezone, UTC while it is unknown or invalid.

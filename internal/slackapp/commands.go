@@ -117,7 +117,7 @@ func (a *App) runCommand(ctx context.Context, sc slack.SlashCommand) (Message, e
 	case "admin":
 		return a.admin(ctx, user, c)
 	case "forget":
-		return a.forget(ctx, user, c.confirm)
+		return a.forget(ctx, user, c.confirm, sc.ResponseURL)
 	}
 	m, created, err := a.enroll(ctx, user)
 	if err != nil {
@@ -196,14 +196,7 @@ func (a *App) memberCommand(ctx context.Context, m ladder.Member, c command) (Me
 		}
 		return text("Welcome back. Your weekly question resumes at your next slot (%s).", m.Slot.Display()), nil
 	case "manager":
-		if c.user == m.UserID {
-			return Message{}, usagef("You can't be your own manager. Usage: `/ladder manager @user`.")
-		}
-		m, err := a.update(ctx, m.UserID, func(m *ladder.Member) error { m.Manager = c.user; return nil })
-		if err != nil {
-			return Message{}, err
-		}
-		return text("<@%s> now gets your monthly digest. It shows *%s* about you (`/ladder share` changes that).", m.Manager, m.Share), nil
+		return a.nameManager(ctx, m, c.user)
 	case "share":
 		m, err := a.update(ctx, m.UserID, func(m *ladder.Member) error { m.Share = c.share; return nil })
 		if err != nil {
@@ -286,13 +279,13 @@ func (a *App) evidence(ctx context.Context, m ladder.Member, area ladder.AreaID)
 	return Message{Text: t, Blocks: textBlocks(t)}, nil
 }
 
-// refusal is the same whether the user does not exist, is not a report, or does
-// not share: it reveals nothing.
-const refusal = "I can only show someone's evidence to the manager they have named, and only while they share it in full. Their monthly digest shows what they chose to share."
+// refusal is the same whether the user does not exist, is not a report, has
+// not been accepted as one, or does not share: it reveals nothing.
+const refusal = "I can only show someone's evidence to the manager they have named, once that manager has accepted, and only while they share it in full. Their monthly digest shows what they chose to share."
 
 func (a *App) reportEvidence(ctx context.Context, viewer, subject string) (Message, error) {
 	m, err := a.db.Member(ctx, subject)
-	if errors.Is(err, ladder.ErrNotEnrolled) || (err == nil && (m.Manager != viewer || m.Share != ladder.ShareFull)) {
+	if errors.Is(err, ladder.ErrNotEnrolled) || (err == nil && (m.Manager != viewer || m.ManagerPending || m.Share != ladder.ShareFull)) {
 		return text(refusal), nil
 	}
 	if err != nil {
@@ -399,27 +392,6 @@ func exportMessages(md string) []Message {
 		msgs[i] = Message{Text: body, Blocks: []slack.Block{section(body)}}
 	}
 	return msgs
-}
-
-func (a *App) forget(ctx context.Context, userID string, confirm bool) (Message, error) {
-	if _, err := a.db.Member(ctx, userID); errors.Is(err, ladder.ErrNotEnrolled) {
-		return text("You're not enrolled, so there's nothing of yours to delete."), nil
-	} else if err != nil {
-		return Message{}, err
-	}
-	if !confirm {
-		es, err := a.db.AllEvidence(ctx, userID)
-		if err != nil {
-			return Message{}, err
-		}
-		return text("This deletes everything Ladder holds about you: %s, your settings and your history. It cannot be undone. `/ladder export` first if you want a copy, then type `/ladder forget confirm`.", plural(len(es), "piece")+" of evidence"), nil
-	}
-	if err := a.db.Forget(ctx, userID); err != nil {
-		return Message{}, err
-	}
-	a.log.Info("forgot a member at their request", "user", userID)
-	a.publishHomeLogged(ctx, userID)
-	return text("Done: everything Ladder held about you is deleted, from the database file too. Any `/ladder` command enrolls you afresh."), nil
 }
 
 func (a *App) isAdmin(userID string) bool { return slices.Contains(a.cfg.Admins, userID) }

@@ -38,7 +38,7 @@ func TestSettingsCommands(t *testing.T) {
 		{"resume", []string{"Welcome back"}, func(m ladder.Member) bool { return m.PausedUntil.IsZero() }},
 		{"pause", []string{"until you `/ladder resume`"}, func(m ladder.Member) bool { return m.Paused(monday.AddDate(5, 0, 0)) }},
 		{"resume", []string{"Welcome back"}, func(m ladder.Member) bool { return !m.Paused(monday) }},
-		{"manager <@UBOB|bob>", []string{"<@UBOB> now gets your monthly digest", "*summary*"}, func(m ladder.Member) bool { return m.Manager == bob }},
+		{"manager <@UBOB|bob>", []string{"Waiting for <@UBOB> to accept", "*summary*"}, func(m ladder.Member) bool { return m.Manager == bob && m.ManagerPending }},
 		{"share full", []string{"*full*", "excerpts"}, func(m ladder.Member) bool { return m.Share == ladder.ShareFull }},
 	}
 	for _, tt := range tests {
@@ -78,7 +78,7 @@ func TestWrongArgumentsNameTheAcceptedForms(t *testing.T) {
 func TestPrivacy(t *testing.T) {
 	h := newHarness(t)
 	secret := "Negotiated the payments roadmap with finance"
-	h.slash(alice, "manager <@UBOB>")
+	h.nameAndAccept(alice, bob)
 	h.prompt(alice)
 	h.dm(alice, secret)
 	h.slash(bob, "help")
@@ -127,8 +127,8 @@ func TestAdminEnrollAndDigestSendIdempotent(t *testing.T) {
 	}
 	contains(t, "enroll again", h.slash(admin, "admin enroll <@UALICE>"), "Already enrolled: <@UALICE>")
 
-	h.slash(alice, "manager <@UBOB>")
-	h.slash(carol, "manager <@UBOB>")
+	h.nameAndAccept(alice, bob)
+	h.nameAndAccept(carol, bob)
 	contains(t, "first send", h.slash(admin, "admin digest send"), "sent 1 now")
 	contains(t, "second send", h.slash(admin, "admin digest send"), "sent 0 now; 1 had already gone out")
 	digests := h.count(func(m slacktest.Message) bool {
@@ -157,7 +157,7 @@ func TestExportAndForget(t *testing.T) {
 	if len(h.evidence(alice)) != 2 {
 		t.Fatal("forget without confirm deleted something")
 	}
-	contains(t, "forget confirm", h.slash(alice, "forget confirm"), "everything Ladder held about you is deleted")
+	contains(t, "forget confirm", h.slash(alice, "forget confirm"), "everything Ladder held about you is deleted", "erased from the database file on disk too")
 	if _, err := h.db.Member(h.ctx, alice); err == nil {
 		t.Error("member still stored after forget")
 	}

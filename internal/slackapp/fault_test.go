@@ -514,7 +514,8 @@ func (h *harness) sendWeekly(week ladder.Week) bool {
 func TestFaultClockJumps(t *testing.T) {
 	h := newHarness(t)
 	h.slash(alice, "help") // enrolls alice, in Berlin
-	contains(t, "manager", h.slash(alice, "manager <@"+bob+">"), "monthly digest")
+	contains(t, "manager", h.slash(alice, "manager <@"+bob+">"), "Waiting for <@"+bob+"> to accept")
+	h.answerManager(alice, bob, true)
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	newYork, _ := time.LoadLocation("America/New_York")
 	weeks := map[ladder.Week]bool{}
@@ -579,7 +580,7 @@ func TestFaultClockJumps(t *testing.T) {
 	if n := h.count(func(m slacktest.Message) bool { return strings.HasPrefix(m.Text, "Saved to") }); n != len(answers) {
 		t.Errorf("confirmations: got %d, want %d", n, len(answers))
 	}
-	if n := posts(bob, ""); n != len(months) {
+	if n := posts(bob, "*Monthly digest"); n != len(months) {
 		t.Errorf("digests to bob: got %d, want one for each of the %d months visited", n, len(months))
 	}
 }

@@ -60,6 +60,8 @@ func (a *App) onAction(ctx context.Context, cb slack.InteractionCallback, act *s
 			a.publishHomeLogged(ctx, user)
 		}
 		return err
+	case actionManagerAccept, actionManagerDecline: // consent.go; the manager need not be enrolled
+		return a.onManagerAnswer(ctx, cb, act)
 	}
 	m, err := a.db.Member(ctx, user)
 	if err != nil {

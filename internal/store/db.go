@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -60,6 +61,14 @@ type DB struct {
 	inbox inboxConn
 	// writes counts the commits since the last checkpoint.
 	writes atomic.Int64
+
+	// The background erase that EraseLater starts, if any: Close stops it
+	// and waits for it before closing the database.
+	bgMu    sync.Mutex
+	bg      sync.WaitGroup
+	bgStop  context.CancelFunc
+	erasing bool
+	closed  bool
 }
 
 // Open opens the SQLite database at path, creating it if needed, and applies
@@ -95,6 +104,13 @@ func escapePath(p string) string {
 // Close closes the database. The last connection to close checkpoints the WAL
 // into the database file.
 func (db *DB) Close() error {
+	db.bgMu.Lock()
+	db.closed = true
+	if db.bgStop != nil {
+		db.bgStop()
+	}
+	db.bgMu.Unlock()
+	db.bg.Wait()
 	db.inbox.close()
 	if err := db.db.Close(); err != nil {
 		return fmt.Errorf("close store: %w", err)
@@ -292,7 +308,7 @@ func notFound(err, want error) error {
 type Stats struct {
 	Members         int // enrolled
 	Active          int // enrolled and not paused now
-	Managers        int // distinct managers with at least one report
+	Managers        int // distinct managers with at least one report, accepted
 	Evidence        int // pieces of evidence, all time
 	PromptsThisWeek int // prompts recorded for the current ISO week, weekly and on demand
 	SkippedThisWeek int
@@ -311,7 +327,7 @@ func (db *DB) Stats(ctx context.Context, now time.Time) (Stats, error) {
 		}{
 			{&s.Members, `SELECT count(*) FROM members`, nil},
 			{&s.Active, `SELECT count(*) FROM members WHERE paused_until <= ?`, []any{toMS(now)}},
-			{&s.Managers, `SELECT count(DISTINCT manager) FROM members WHERE manager != ''`, nil},
+			{&s.Managers, `SELECT count(DISTINCT manager) FROM members WHERE manager != '' AND NOT manager_pending`, nil},
 			{&s.Evidence, `SELECT count(*) FROM evidence`, nil},
 			{&s.PromptsThisWeek, `SELECT count(*) FROM prompts_sent WHERE week = ?`, []any{ladder.WeekOf(now).String()}},
 			{&s.SkippedThisWeek, `SELECT count(*) FROM prompts_sent WHERE week = ? AND skipped`, []any{ladder.WeekOf(now).String()}},

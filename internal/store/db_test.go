@@ -225,6 +225,11 @@ func TestStats(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	for _, id := range []string{"U2", "U3"} {
+		if _, err := db.AnswerManager(ctx, id, "UBOSS", true); err != nil {
+			t.Fatal(err)
+		}
+	}
 	addEvidence(t, db, "U1", "C1", "1.1", "people", "p1", now)
 	addEvidence(t, db, "U1", "C1", "1.2", "people", "p1", now)
 	for _, id := range []string{"U1", "U3"} {

@@ -12,7 +12,8 @@ import (
 
 // memberCols are the members columns in the order scanMember reads them.
 const memberCols = `user_id, name, tz, level, target, level_since, track,
-	slot_on, slot_day, slot_minute, paused_until, manager, share, enrolled_at`
+	slot_on, slot_day, slot_minute, paused_until, manager, share, enrolled_at,
+	manager_pending, manager_declined`
 
 // Enroll stores m if its user is not enrolled yet. It returns the stored member
 // and created=true, or the member already stored and created=false.
@@ -27,11 +28,11 @@ func (db *DB) Enroll(ctx context.Context, m ladder.Member) (ladder.Member, bool,
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO members (`+memberCols+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (user_id) DO NOTHING`,
 			m.UserID, m.Name, m.TZ, string(m.Level), string(m.Target), formatMonth(m.LevelSince), m.Track,
 			m.Slot.On, int(m.Slot.Day), m.Slot.Minute, toMS(m.PausedUntil), m.Manager, string(m.Share),
-			toMS(m.EnrolledAt))
+			toMS(m.EnrolledAt), m.ManagerPending && m.Manager != "", m.ManagerDeclined)
 		if err != nil {
 			return err
 		}
@@ -66,6 +67,10 @@ func (db *DB) Member(ctx context.Context, userID string) (ladder.Member, error) 
 // in one transaction. An error from fn aborts the update and is returned
 // wrapped. The user id and enrolment time cannot change.
 //
+// A new manager has not accepted yet: whenever the manager changes, the link
+// is stored as pending, whatever fn set, and only AnswerManager accepts it. fn
+// cannot change ManagerDeclined either.
+//
 // A change to the member's pause (a pause, a longer or shorter one, a resume)
 // is also recorded on their latest weekly prompt, as pausedWeek says.
 func (db *DB) UpdateMember(ctx context.Context, userID string, fn func(*ladder.Member) error) (ladder.Member, error) {
@@ -75,20 +80,25 @@ func (db *DB) UpdateMember(ctx context.Context, userID string, fn func(*ladder.M
 		if m, err = member(ctx, tx, userID); err != nil {
 			return err
 		}
-		was := m.PausedUntil
+		was, before := m.PausedUntil, m
 		if err := fn(&m); err != nil {
 			return err
 		}
 		if m.UserID != userID {
 			return fmt.Errorf("user id cannot change from %s to %s", userID, m.UserID)
 		}
+		m.ManagerPending, m.ManagerDeclined = before.ManagerPending, before.ManagerDeclined
+		if m.Manager != before.Manager {
+			m.ManagerPending = m.Manager != ""
+		}
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE members SET name = ?, tz = ?, level = ?, target = ?, level_since = ?, track = ?,
-				slot_on = ?, slot_day = ?, slot_minute = ?, paused_until = ?, manager = ?, share = ?
+				slot_on = ?, slot_day = ?, slot_minute = ?, paused_until = ?, manager = ?, share = ?,
+				manager_pending = ?
 			WHERE user_id = ?`,
 			m.Name, m.TZ, string(m.Level), string(m.Target), formatMonth(m.LevelSince), m.Track,
 			m.Slot.On, int(m.Slot.Day), m.Slot.Minute, toMS(m.PausedUntil), m.Manager, string(m.Share),
-			userID); err != nil {
+			m.ManagerPending, userID); err != nil {
 			return err
 		}
 		if !toMSEqual(was, m.PausedUntil) {
@@ -168,13 +178,14 @@ func (db *DB) Members(ctx context.Context) ([]ladder.Member, error) {
 	return ms, nil
 }
 
-// Reports returns the members who name managerID as their manager, ordered by
-// user id.
+// Reports returns the members who name managerID as their manager and whom
+// managerID has accepted, ordered by user id. A link still waiting for the
+// manager's consent is not one: it gets no digest and no evidence.
 func (db *DB) Reports(ctx context.Context, managerID string) ([]ladder.Member, error) {
 	var ms []ladder.Member
 	err := db.read(ctx, func(tx *sql.Tx) (err error) {
 		ms, err = members(ctx, tx,
-			`SELECT `+memberCols+` FROM members WHERE manager = ? ORDER BY user_id`, managerID)
+			`SELECT `+memberCols+` FROM members WHERE manager = ? AND NOT manager_pending ORDER BY user_id`, managerID)
 		return err
 	})
 	if err != nil {
@@ -184,75 +195,19 @@ func (db *DB) Reports(ctx context.Context, managerID string) ([]ladder.Member, e
 }
 
 // Managers returns, in order, the user ids that at least one member names as
-// manager. A manager need not be enrolled.
+// manager and that have accepted. A manager need not be enrolled.
 func (db *DB) Managers(ctx context.Context) ([]string, error) {
 	var ids []string
 	err := db.read(ctx, func(tx *sql.Tx) error {
 		var err error
 		ids, err = queryAll(ctx, tx, scanString,
-			`SELECT DISTINCT manager FROM members WHERE manager != '' ORDER BY manager`)
+			`SELECT DISTINCT manager FROM members WHERE manager != '' AND NOT manager_pending ORDER BY manager`)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("managers: %w", err)
 	}
 	return ids, nil
-}
-
-// Forget deletes a member with all their evidence and prompts, then truncates
-// the WAL so that no copy of the text survives there either. With secure_delete
-// on, SQLite has already overwritten the deleted content with zeros, so after
-// Forget the text is in neither the database file nor the WAL.
-//
-// The checkpoint runs after the deleting transaction commits, because SQLite
-// cannot checkpoint inside one. If it fails, the data is already deleted and
-// the error says the WAL may still hold it; calling Forget again is harmless.
-func (db *DB) Forget(ctx context.Context, userID string) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		// The foreign keys cascade too; deleting explicitly keeps Forget
-		// complete even on a connection where they were somehow off.
-		for _, q := range []string{
-			`DELETE FROM evidence WHERE user_id = ?`,
-			`DELETE FROM prompts_sent WHERE user_id = ?`,
-		} {
-			if _, err := tx.ExecContext(ctx, q, userID); err != nil {
-				return err
-			}
-		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM members WHERE user_id = ?`, userID)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return ladder.ErrNotEnrolled
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, ladder.ErrNotEnrolled) {
-		return fmt.Errorf("forget: %w", err)
-	}
-	if cerr := db.checkpoint(ctx); cerr != nil {
-		return fmt.Errorf("forget: deleted, but the wal may still hold the text: %w", cerr)
-	}
-	if err != nil {
-		return fmt.Errorf("forget: %w", err)
-	}
-	return nil
-}
-
-// checkpoint copies the WAL into the database file and truncates it to zero
-// bytes. It fails if a reader kept it from finishing within busy_timeout.
-func (db *DB) checkpoint(ctx context.Context) error {
-	var busy, logFrames, done int
-	if err := db.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &done); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
-	}
-	if busy != 0 {
-		return errors.New("checkpoint: busy")
-	}
-	return nil
 }
 
 func member(ctx context.Context, tx *sql.Tx, userID string) (ladder.Member, error) {
@@ -277,7 +232,8 @@ func scanMember(s scanner) (ladder.Member, error) {
 		paused, enrolled     int64
 	)
 	if err := s.Scan(&m.UserID, &m.Name, &m.TZ, &level, &target, &since, &m.Track,
-		&m.Slot.On, &day, &m.Slot.Minute, &paused, &m.Manager, &share, &enrolled); err != nil {
+		&m.Slot.On, &day, &m.Slot.Minute, &paused, &m.Manager, &share, &enrolled,
+		&m.ManagerPending, &m.ManagerDeclined); err != nil {
 		return ladder.Member{}, err
 	}
 	m.Level, m.Target, m.Share = ladder.LevelID(level), ladder.LevelID(target), ladder.Share(share)

@@ -84,8 +84,10 @@ func TestUpdateMember(t *testing.T) {
 		Slot:        ladder.Slot{Day: time.Friday, Minute: 17 * 60, On: true},
 		PausedUntil: now.Add(21 * 24 * time.Hour), // milliseconds, in UTC
 		Manager:     "UBOSS",
-		Share:       ladder.ShareFull,
-		EnrolledAt:  now,
+		// A new manager has not accepted yet, whatever fn says.
+		ManagerPending: true,
+		Share:          ladder.ShareFull,
+		EnrolledAt:     now,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("UpdateMember = %+v\nwant %+v", got, want)
@@ -154,17 +156,25 @@ func TestMembersReportsManagers(t *testing.T) {
 		if _, err := db.UpdateMember(ctx, id, func(m *ladder.Member) error { m.Manager = manager; return nil }); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := db.AnswerManager(ctx, id, manager, true); err != nil {
+			t.Fatal(err)
+		}
 	}
 	setManager("U1", "U4")    // an enrolled manager
 	setManager("U2", "UBOSS") // a manager who is not enrolled
 	setManager("U3", "UBOSS")
+	mustEnroll(t, db, "U5")
+	// A manager who has not accepted has no reports.
+	if _, err := db.UpdateMember(ctx, "U5", func(m *ladder.Member) error { m.Manager = "UPENDING"; return nil }); err != nil {
+		t.Fatal(err)
+	}
 
 	ms, err := db.Members(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := ids(ms); got != "U1 U2 U3 U4" {
-		t.Errorf("Members = %s, want U1 U2 U3 U4", got)
+	if got := ids(ms); got != "U1 U2 U3 U4 U5" {
+		t.Errorf("Members = %s, want U1 U2 U3 U4 U5", got)
 	}
 	rs, err := db.Reports(ctx, "UBOSS")
 	if err != nil {
