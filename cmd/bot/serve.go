@@ -82,6 +82,9 @@ func serveWith(ctx context.Context, cfg config, log *slog.Logger, clock func() t
 	if err != nil {
 		return &exitError{2, fmt.Errorf("LADDER_DIGEST_CRON: %w", err)}
 	}
+	// An export queued by a command goes out at once, not at the queue's
+	// next look.
+	app.WakeSendsWith(sched.Wake)
 
 	stopHTTP, err := startHTTP(cfg.HTTPAddr, app.Handler(), log)
 	if err != nil {

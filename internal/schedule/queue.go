@@ -358,6 +358,15 @@ func (q *queue) complete(ctx context.Context, it store.OutboxItem, ch, ts string
 		return
 	}
 	counter.Add(1)
+	q.next(it)
+}
+
+// next wakes the workers when a row that held back others is done: the next
+// part of the member's export is due now, but no worker knows.
+func (q *queue) next(it store.OutboxItem) {
+	if it.Kind == store.OutboxExport {
+		q.wake()
+	}
 }
 
 func (q *queue) retry(ctx context.Context, it store.OutboxItem, due time.Time, unsure, counted bool, reason string) {
@@ -375,6 +384,7 @@ func (q *queue) finish(ctx context.Context, it store.OutboxItem, state store.Out
 		q.log.Error("finish a send", "key", it.Key, "err", err)
 		return
 	}
+	q.next(it)
 	if state == store.OutboxFailed {
 		q.failed.Add(1)
 		q.log.Warn("send failed for good", "key", it.Key, "reason", reason)

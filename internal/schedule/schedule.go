@@ -260,6 +260,11 @@ func (s *Scheduler) Flush(ctx context.Context) {
 	}
 }
 
+// Wake tells the send workers that rows may be due now: the app calls it
+// after queueing a send of its own, such as an export, so that it goes out at
+// once rather than when an idle worker next looks.
+func (s *Scheduler) Wake() { s.q.wake() }
+
 // Stats counts what the send queue did.
 func (s *Scheduler) Stats() Stats { return s.q.stats() }
 

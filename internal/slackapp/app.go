@@ -73,8 +73,8 @@ type App struct {
 	// botUserID is the app's own user, learned from auth.test; its messages are
 	// never evidence.
 	botUserID string
-	// keys numbers the DMs posted without a key of their own.
-	keys atomic.Int64
+	// wake wakes the send queue; see WakeSendsWith.
+	wake atomic.Pointer[func()]
 	// webhooks posts to response_url, with a timeout.
 	webhooks *http.Client
 }

@@ -344,20 +344,21 @@ func (a *App) setLevel(ctx context.Context, m ladder.Member, c command) (Message
 // characters of a text object once fenced.
 const exportChunk = 2800
 
+// export queues the member's promotion packet for their DM and answers at
+// once: the send queue posts it (see export.go).
 func (a *App) export(ctx context.Context, m ladder.Member) (Message, error) {
-	parts, n, err := a.exportPacket(ctx, m)
+	n, parts, cut, err := a.queueExport(ctx, m)
 	if err != nil {
 		return Message{}, err
 	}
 	if n == 0 {
 		return text("There's no evidence to export yet. Answer a few weekly questions first."), nil
 	}
-	for _, p := range parts {
-		if _, _, err := a.postDM(ctx, m.UserID, "", p); err != nil {
-			return Message{}, err
-		}
+	t := fmt.Sprintf("Your packet is on its way to our DM: %d pieces of evidence, grouped by area and dated, in %s.", n, plural(parts, "message"))
+	if cut {
+		t += fmt.Sprintf(" It is longer than one export carries (%d messages), so it stops there, and the last message says what it leaves out.", maxExportMessages)
 	}
-	return text("I've sent your promotion packet to our DM: %d pieces of evidence, grouped by area and dated, in %s.", n, plural(len(parts), "message")), nil
+	return text("%s", t), nil
 }
 
 // exportPacket builds the DMs that carry a member's promotion packet, and

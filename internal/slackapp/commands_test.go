@@ -149,7 +149,8 @@ func TestExportAndForget(t *testing.T) {
 	h.clock.Add(8 * 24 * time.Hour)
 	h.dm(alice, "an unfiled note")
 
-	contains(t, "export", h.slash(alice, "export"), "sent your promotion packet", "2 pieces of evidence")
+	contains(t, "export", h.slash(alice, "export"), "on its way to our DM", "2 pieces of evidence")
+	h.sendQueued()
 	packet := h.waitPost(alice, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Promotion packet, part 1") })
 	contains(t, "packet", packet.Text, "# Promotion packet: alice", "## Readiness", secret, "2026-11-23", "Not yet filed under an area")
 

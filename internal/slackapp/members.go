@@ -2,6 +2,8 @@ package slackapp
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -176,13 +178,15 @@ func (a *App) SendPrompt(ctx context.Context, userID, exclude string) error {
 // postDM sends a message to a user's DM with the app, once. Posting to the
 // user id lands in the app's Messages tab without conversations.open.
 //
-// Every DM carries a key in its metadata (key, or a fresh one if empty). A 429
-// is waited out; after a failure that may have posted anyway (a 5xx, a
-// timeout, a dropped connection), the DM's history is searched for the key
-// before trying again, so a retry never posts twice.
+// Every DM carries a key in its metadata (key, or a fresh random one if
+// empty, so that no key repeats across restarts or replicas). A 429 is waited
+// out; after a failure that may have posted anyway (a 5xx, a timeout, a
+// dropped connection), the DM's history is searched for the key before trying
+// again, so a retry never posts twice. If that search keeps failing, postDM
+// gives up without posting: it cannot tell whether the message went out.
 func (a *App) postDM(ctx context.Context, userID, key string, msg Message) (channel, ts string, err error) {
 	if key == "" {
-		key = fmt.Sprintf("dm:%s:%d", userID, a.keys.Add(1))
+		key = "dm:" + userID + ":" + newKeyID()
 	}
 	opts := []slack.MsgOption{
 		slack.MsgOptionText(msg.Text, false),
@@ -227,7 +231,11 @@ func (a *App) postDM(ctx context.Context, userID, key string, msg Message) (chan
 			return "", "", err
 		}
 		if se.MaybeSent() {
-			if ch, ts, found, ferr := a.findPosted(ctx, userID, key, msg.ThreadTS, since); ferr == nil && found {
+			ch, ts, found, err := a.settle(ctx, userID, key, msg.ThreadTS, since)
+			if err != nil {
+				return "", "", fmt.Errorf("post to %s: it may have gone out, and the search for it failed, so it is not posted again: %w", userID, err)
+			}
+			if found {
 				return ch, ts, nil
 			}
 		}
@@ -235,8 +243,53 @@ func (a *App) postDM(ctx context.Context, userID, key string, msg Message) (chan
 	}
 }
 
-// maxPostAttempts bounds how often postDM tries one message after failures
-// that are not 429s; maxRateLimitPostWaits bounds the 429s it waits out.
+// settle searches userID's DM for the message carrying key, which an attempt
+// that failed may have posted. A search that fails is not an answer: it waits
+// (a 429's Retry-After, or a growing backoff) and searches again, and returns
+// the last error only when the searches run out.
+func (a *App) settle(ctx context.Context, userID, key, threadTS string, since time.Time) (channel, ts string, found bool, err error) {
+	wait := time.Second
+	attempt, waits := 1, 0
+	for {
+		channel, ts, found, err = a.findPosted(ctx, userID, key, threadTS, since)
+		if err == nil {
+			return channel, ts, found, nil
+		}
+		var se *SendError
+		if !errors.As(err, &se) {
+			se = &SendError{err: err}
+		}
+		switch {
+		case se.RetryAfter() > 0 && waits < maxRateLimitPostWaits:
+			waits++
+			a.log.Info("rate limited by Slack; waiting", "method", se.Method(), "user", userID, "retry_after", se.RetryAfter())
+			if err := sleep(ctx, se.RetryAfter()); err != nil {
+				return "", "", false, err
+			}
+			continue
+		case se.RetryAfter() > 0, se.Permanent(), attempt == maxPostAttempts:
+			return "", "", false, err
+		}
+		attempt++
+		a.log.Warn("search for a post failed; searching again", "user", userID, "in", wait, "err", err)
+		if err := sleep(ctx, wait); err != nil {
+			return "", "", false, err
+		}
+		wait = min(2*wait, 30*time.Second)
+	}
+}
+
+// newKeyID returns 16 random hex digits for a message's key: unique across
+// restarts and replicas, where a counter in memory starts again at 1.
+func newKeyID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24)
+	return hex.EncodeToString(b[:])
+}
+
+// maxPostAttempts bounds how often postDM tries one message, and settle one
+// search, after failures that are not 429s; maxRateLimitPostWaits bounds the
+// 429s each waits out.
 const (
 	maxPostAttempts       = 5
 	maxRateLimitPostWaits = 30

@@ -143,6 +143,8 @@ func (a *App) PostOutbox(ctx context.Context, it store.OutboxItem) (channel, ts 
 		msg, err = a.outboxReminder(ctx, it)
 	case store.OutboxDigest:
 		return a.outboxDigest(ctx, it)
+	case store.OutboxExport:
+		msg, err = a.outboxExport(ctx, it)
 	default:
 		return "", "", &SendError{err: fmt.Errorf("unknown outbox kind %q", it.Kind), permanent: true}
 	}

@@ -19,6 +19,9 @@ const (
 	OutboxPrompt   OutboxKind = "prompt"   // the weekly prompt of Period (an ISO week)
 	OutboxReminder OutboxKind = "reminder" // the one reminder of prompt PromptRef
 	OutboxDigest   OutboxKind = "digest"   // a manager's digest of Period (a month)
+	// OutboxExport is message Part of a member's promotion packet, as of
+	// Created. A member's export rows are sent one at a time, in id order.
+	OutboxExport OutboxKind = "export"
 )
 
 // OutboxState is where an outbox row is in its life.
@@ -47,6 +50,7 @@ type OutboxItem struct {
 	UserID    string // the recipient
 	PromptRef int64  // a reminder's prompts_sent id; 0 otherwise
 	Period    string // a prompt's ISO week or a digest's month
+	Part      int    // an export's message, from 1; 0 otherwise
 	TZ        string // the zone Period is read in
 	State     OutboxState
 	// Unsure is set when an earlier attempt may have posted: the sender must
@@ -70,7 +74,7 @@ func (it OutboxItem) Week() (ladder.Week, error) { return parseWeek(it.Period) }
 
 // outboxCols are the outbox columns in the order scanOutbox reads them.
 const outboxCols = `id, key, kind, method, user_id, coalesce(prompt_ref, 0), period, tz, state, unsure,
-	attempts, due_at, expires_at, claimed_at, lease_until, claim_token, done_at, channel, ts, last_error, created_at`
+	attempts, due_at, expires_at, claimed_at, lease_until, claim_token, done_at, channel, ts, last_error, created_at, part`
 
 // Enqueue adds the items whose key is not in the outbox yet, and returns how
 // many it added. A key seen before is never added again, however often the
@@ -110,6 +114,11 @@ func enqueue(ctx context.Context, tx *sql.Tx, it OutboxItem) (int, error) {
 	case OutboxReminder:
 		member, ref = it.UserID, it.PromptRef
 	case OutboxDigest:
+	case OutboxExport:
+		if it.Part < 1 {
+			return 0, errors.New("an export part counts from 1")
+		}
+		member = it.UserID
 	default:
 		return 0, fmt.Errorf("unknown kind %q", it.Kind)
 	}
@@ -117,13 +126,13 @@ func enqueue(ctx context.Context, tx *sql.Tx, it OutboxItem) (int, error) {
 	// the whole batch on the foreign key: their row is simply not added.
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO outbox (key, kind, method, user_id, member_id, prompt_ref, period, tz,
-			state, due_at, expires_at, created_at)
-		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9, ?10, ?11
+			state, due_at, expires_at, created_at, part)
+		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9, ?10, ?11, ?12
 		WHERE (?5 IS NULL OR EXISTS (SELECT 1 FROM members WHERE user_id = ?5))
 			AND (?6 IS NULL OR EXISTS (SELECT 1 FROM prompts_sent WHERE id = ?6))
 		ON CONFLICT (key) DO NOTHING`,
 		it.Key, string(it.Kind), it.Method, it.UserID, member, ref, it.Period, it.TZ,
-		toMS(it.DueAt), toMS(it.ExpiresAt), toMS(it.Created))
+		toMS(it.DueAt), toMS(it.ExpiresAt), toMS(it.Created), it.Part)
 	if err != nil {
 		return 0, err
 	}
@@ -134,7 +143,8 @@ func enqueue(ctx context.Context, tx *sql.Tx, it OutboxItem) (int, error) {
 // ClaimOutbox claims the next row of method that is due at now, the way
 // SELECT … FOR UPDATE SKIP LOCKED would: inside one write transaction it picks
 // a sending row whose lease has run out, or else the oldest pending row due by
-// now, and marks it sending under token until now+lease, with one more
+// now (an export row only once the member's earlier export rows are done, so
+// that a packet arrives in order), and marks it sending under token until now+lease, with one more
 // attempt. Two senders never claim the same row. A row taken over from an
 // expired lease comes back Unsure, because its sender may have posted it
 // before it died. It returns false when nothing is due.
@@ -167,6 +177,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, method string, now time.Time, lea
 		if errors.Is(err, sql.ErrNoRows) {
 			err = tx.QueryRowContext(ctx, `
 				SELECT id FROM outbox WHERE state = 'pending' AND method = ? AND due_at <= ?
+					AND `+notHeldBack+`
 				ORDER BY due_at, id LIMIT 1`, method, toMS(now)).Scan(&id)
 		}
 		if errors.Is(err, sql.ErrNoRows) {
@@ -191,6 +202,13 @@ func (db *DB) ClaimOutbox(ctx context.Context, method string, now time.Time, lea
 	}
 	return it, found, nil
 }
+
+// notHeldBack is the condition on an outbox row that it is not held back
+// behind another: an export row waits until every earlier export row of its
+// member is sent, failed or dropped.
+const notHeldBack = `(kind <> 'export' OR NOT EXISTS (
+	SELECT 1 FROM outbox AS e WHERE e.kind = 'export' AND e.user_id = outbox.user_id
+		AND e.id < outbox.id AND e.state IN ('pending', 'sending')))`
 
 // CompleteOutbox records that the claimed item was posted as channel/ts, in
 // the same transaction as what the send means for the rest of the data: a
@@ -307,7 +325,7 @@ func (db *DB) OutboxHeld(ctx context.Context, it OutboxItem) (bool, error) {
 
 // NextOutboxDue returns when the next row of method can be claimed: the
 // earliest due time of a pending row or lease end of a sending one, leaving
-// out the busy rows, as ClaimOutbox does. It returns false when there is
+// out the busy rows and the rows held back, as ClaimOutbox does. It returns false when there is
 // none.
 func (db *DB) NextOutboxDue(ctx context.Context, method string, busy ...int64) (time.Time, bool, error) {
 	ids, err := json.Marshal(append([]int64{}, busy...))
@@ -319,6 +337,7 @@ func (db *DB) NextOutboxDue(ctx context.Context, method string, busy ...int64) (
 		return tx.QueryRowContext(ctx, `
 			SELECT min(t) FROM (
 				SELECT min(due_at) AS t FROM outbox WHERE state = 'pending' AND method = ?1
+					AND `+notHeldBack+`
 				UNION ALL
 				SELECT min(lease_until) FROM outbox WHERE state = 'sending' AND method = ?1
 					AND id NOT IN (SELECT value FROM json_each(?2))
@@ -398,7 +417,7 @@ func scanOutbox(s scanner) (OutboxItem, error) {
 	)
 	if err := s.Scan(&it.ID, &it.Key, &kind, &it.Method, &it.UserID, &it.PromptRef, &it.Period, &it.TZ,
 		&state, &it.Unsure, &it.Attempts, &due, &expires, &claimed, &lease, &it.Token, &done,
-		&it.Channel, &it.TS, &it.LastError, &created); err != nil {
+		&it.Channel, &it.TS, &it.LastError, &created, &it.Part); err != nil {
 		return OutboxItem{}, err
 	}
 	it.Kind, it.State = OutboxKind(kind), OutboxState(state)

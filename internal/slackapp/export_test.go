@@ -1,0 +1,165 @@
+package slackapp_test
+
+import (
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ladderapp/ladder/internal/ladder"
+	"github.com/ladderapp/ladder/internal/schedule"
+	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/store"
+)
+
+// sendQueued runs the send queue, as the scheduler does in production, until
+// nothing is left to send, moving the clock on so that paced and retried
+// sends fall due.
+func (h *harness) sendQueued() {
+	h.t.Helper()
+	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	sched, err := schedule.New(log, h.db, h.app, h.clock.Now, schedule.Config{Backoff: time.Second})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for range 500 {
+		sched.Flush(h.ctx)
+		counts, err := h.db.OutboxCounts(h.ctx)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		if counts[store.OutboxPending]+counts[store.OutboxSending] == 0 {
+			return
+		}
+		h.clock.Add(2 * time.Second)
+	}
+	h.t.Fatalf("the send queue never emptied\nlogs:\n%s", h.logs)
+}
+
+var packetPart = regexp.MustCompile(`^Promotion packet, part (\d+) of (\d+)`)
+
+// packets returns the posts to user that carry a part of a promotion packet,
+// in the order Slack received them, and the index of each in msgs.
+func packets(msgs []slacktest.Message, user string) (parts []slacktest.Message, at []int) {
+	for i, m := range msgs {
+		if m.Kind == "post" && strings.HasSuffix(m.Channel, user) && packetPart.MatchString(m.Text) {
+			parts = append(parts, m)
+			at = append(at, i)
+		}
+	}
+	return parts, at
+}
+
+// sameWorker returns a user id whose commands run on the same worker as
+// user's, with the app's default of 8 workers sharded by user id.
+func sameWorker(user string) string {
+	shard := func(u string) uint32 {
+		h := fnv.New32a()
+		h.Write([]byte(u))
+		return h.Sum32() % 8
+	}
+	for i := 0; ; i++ {
+		if u := fmt.Sprintf("UDAVE%d", i); shard(u) == shard(user) {
+			return u
+		}
+	}
+}
+
+// TestExportDoesNotHoldUpOthers: alice exports 20 answers of 40,000
+// characters while dave, whose commands share her worker, asks for his gaps.
+// Dave's answer comes before any part of her packet, which the send queue
+// then posts complete, in order and once: 40 messages, the last of which says
+// what the cap left out. Before, the export posted its 290-odd messages from
+// inside the worker, and dave's answer waited for all of them.
+func TestExportDoesNotHoldUpOthers(t *testing.T) {
+	h := newHarness(t)
+	// Slack's limits off, so that an export posted from the worker runs
+	// straight through rather than for minutes.
+	h.fake.SetTiers(false)
+	dave := sameWorker(alice)
+	h.fake.AddUser(slacktest.User{ID: dave, Name: "dave", TZ: "UTC"})
+	h.slash(dave, "help")
+	h.slash(alice, "help")
+	long := strings.Repeat("I led the migration and wrote it up. ", 40000/37)
+	for i := range 20 {
+		_, _, err := h.db.AddEvidence(h.ctx, ladder.Evidence{
+			UserID: alice, Area: h.ladder.Areas[i%len(h.ladder.Areas)].ID, Text: fmt.Sprintf("answer %02d: %s", i, long),
+			Channel: "D" + alice, TS: fmt.Sprintf("1795420%03d.000100", i), Created: h.clock.Now().Add(-time.Duration(20-i) * 24 * time.Hour),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if _, err := h.fake.SendSlash(slacktest.SlashCommand{UserID: alice, Text: "export"}); err != nil {
+		t.Fatal(err)
+	}
+	contains(t, "dave's gaps", h.slash(dave, "gaps"), "Readiness")
+	h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+		for _, m := range s.Messages {
+			if m.Kind == "response" && m.User == alice {
+				return true
+			}
+		}
+		return false
+	})
+	h.sendQueued()
+
+	msgs := h.fake.Messages()
+	gapsAt, replyAt := -1, -1
+	for i, m := range msgs {
+		switch {
+		case m.Kind == "response" && m.User == dave && strings.Contains(m.Text, "Readiness"):
+			gapsAt = i
+		case m.Kind == "response" && m.User == alice:
+			replyAt = i
+		}
+	}
+	parts, at := packets(msgs, alice)
+	if len(parts) == 0 || replyAt < 0 {
+		t.Fatalf("no packet or no reply:%s", h.dump())
+	}
+	contains(t, "alice's reply", msgs[replyAt].Text, "on its way", "20 pieces of evidence", "in 40 messages", "last message says what it leaves out")
+	if gapsAt > at[len(at)-1] {
+		t.Errorf("dave's gaps (message %d) came after alice's whole export (last part: message %d)", gapsAt, at[len(at)-1])
+	}
+	if len(parts) != 40 {
+		t.Fatalf("packet messages: got %d, want the cap of 40", len(parts))
+	}
+	for i, p := range parts {
+		got := packetPart.FindStringSubmatch(p.Text)
+		if n, _ := strconv.Atoi(got[1]); n != i+1 || got[2] != "40" {
+			t.Errorf("message %d of the packet says %q, want part %d of 40", i+1, got[0], i+1)
+		}
+	}
+	contains(t, "the packet's start", parts[0].Text, "# Promotion packet: alice")
+	contains(t, "the first answer", parts[1].Text, "answer 00: I led the migration")
+	contains(t, "the cap's notice", parts[39].Text, "## Not in this packet", "(40 messages)", "Left out: the rest of", "/ladder evidence <area>")
+}
+
+// TestExportAfterRestartArrives: alice exports, Ladder restarts, and she
+// exports again; the second packet's post meets a 500 that posted nothing.
+// It is posted again and arrives. Before, the keys of DMs without a queue row
+// counted from 1 in each process, so the retry found the first process's
+// packet under the same key, counted the new one as sent, and alice was told
+// it was on its way when it never came.
+func TestExportAfterRestartArrives(t *testing.T) {
+	h := newHarness(t)
+	h.prompt(alice)
+	h.dm(alice, "an answer to export twice")
+	contains(t, "first export", h.slash(alice, "export"), "1 pieces of evidence")
+	h.sendQueued()
+	h.shutdown()
+	h.start()
+	h.clock.Add(time.Minute)
+	h.fake.FailNext("chat.postMessage", 1, slacktest.HTTPError(500))
+	contains(t, "second export", h.slash(alice, "export"), "1 pieces of evidence")
+	h.sendQueued()
+	if parts, _ := packets(h.fake.Messages(), alice); len(parts) != 2 {
+		t.Errorf("packets that reached alice: got %d, want 2:%s\nlogs:\n%s", len(parts), h.dump(), h.logs)
+	}
+}
