@@ -80,7 +80,7 @@ func (h *harness) lastResponse(user string) slacktest.Message {
 func TestMemberTextIsNeverMarkup(t *testing.T) {
 	h := newHarness(t)
 	h.slash(bob, "help")
-	h.slash(alice, "manager <@UBOB>")
+	h.nameAndAccept(alice, bob)
 	h.slash(alice, "share full")
 	prompt := h.prompt(alice)
 
@@ -141,7 +141,8 @@ func TestMemberTextIsNeverMarkup(t *testing.T) {
 
 	// The export: escaped in Slack, inside the code fence too, so that it
 	// reads as the member wrote it once Slack shows it.
-	contains(t, "export", h.slash(alice, "export"), "promotion packet")
+	contains(t, "export", h.slash(alice, "export"), "packet is on its way")
+	h.sendQueued()
 	packet := h.waitPost(alice, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Promotion packet, part 1") })
 	checkInert(t, "export", packet)
 	shown := slacktest.RenderText(packet)

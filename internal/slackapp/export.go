@@ -120,8 +120,11 @@ func (a *App) packet(ctx context.Context, m ladder.Member, at time.Time) ([]Mess
 // capPacket cuts the packet's Markdown after maxExportMessages-1 messages'
 // worth, and ends it with a section that says what it leaves out and where
 // to read it. It reports whether it cut.
+//
+// It counts messages as exportMessages makes them, from the escaped text
+// (escaping makes it longer), and hands back the Markdown as written.
 func capPacket(md string) (string, bool) {
-	parts := chunks(md, exportChunk)
+	parts := chunks(escapeText(md), exportChunk)
 	if len(parts) <= maxExportMessages {
 		return md, false
 	}
@@ -130,7 +133,7 @@ func capPacket(md string) (string, bool) {
 	for _, p := range keep {
 		for _, line := range strings.Split(p, "\n") {
 			if name, ok := strings.CutPrefix(line, "## "); ok {
-				stopsIn = name
+				stopsIn = unescapeSlack(name)
 			}
 		}
 	}
@@ -139,7 +142,7 @@ func capPacket(md string) (string, bool) {
 	for _, p := range parts[maxExportMessages-1:] {
 		for _, line := range strings.Split(p, "\n") {
 			if name, ok := strings.CutPrefix(line, "## "); ok {
-				sections = append(sections, name)
+				sections = append(sections, unescapeSlack(name))
 			}
 			if strings.HasPrefix(line, "### ") {
 				pieces++
@@ -147,7 +150,7 @@ func capPacket(md string) (string, bool) {
 		}
 	}
 	var b strings.Builder
-	b.WriteString(strings.Join(keep, "\n"))
+	b.WriteString(unescapeSlack(strings.Join(keep, "\n")))
 	fmt.Fprintf(&b, "\n\n## Not in this packet\n\nThis packet is longer than one export carries (%d messages), so it stops here. ", maxExportMessages)
 	left := []string{}
 	if stopsIn != "" {

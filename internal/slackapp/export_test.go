@@ -138,7 +138,9 @@ func TestExportDoesNotHoldUpOthers(t *testing.T) {
 	}
 	contains(t, "the packet's start", parts[0].Text, "# Promotion packet: alice")
 	contains(t, "the first answer", parts[1].Text, "answer 00: I led the migration")
-	contains(t, "the cap's notice", parts[39].Text, "## Not in this packet", "(40 messages)", "Left out: the rest of", "/ladder evidence <area>")
+	// As Slack shows it: the packet's text is escaped in the message.
+	contains(t, "the cap's notice", slacktest.RenderText(parts[39]), "## Not in this packet", "(40 messages)", "Left out: the rest of",
+		"Execution & delivering results", "/ladder evidence <area>")
 }
 
 // TestExportAfterRestartArrives: alice exports, Ladder restarts, and she
