@@ -69,6 +69,8 @@ type App struct {
 	metrics *metrics
 	// inbox carries Events API envelopes from the read loop to runInbox.
 	inbox chan received
+	// journal holds the acked events not yet in the inbox table; Run opens it.
+	journal *store.Journal
 
 	// botUserID is the app's own user, learned from auth.test; its messages are
 	// never evidence.
@@ -136,6 +138,13 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	a.botUserID = botUser
+	// The events a stop left in the journal go to the inbox table before
+	// the inbox replays it. The journal closes last, after the drain.
+	a.journal, err = a.db.OpenJournal(ctx)
+	if err != nil {
+		return fmt.Errorf("inbox: %w", err)
+	}
+	defer a.journal.Close()
 
 	// Work outlives the socket by the drain timeout, so that an answer being
 	// stored when SIGTERM arrives is stored and confirmed.

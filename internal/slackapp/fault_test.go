@@ -66,12 +66,13 @@ func setImmutable(path string, on bool) error {
 	return nil
 }
 
-// readOnly makes the database file and its WAL immutable under the running
-// app, and returns a function that undoes it. It skips the test where the
+// readOnly makes the database file, its WAL and the inbox's journal
+// immutable under the running app, as a filesystem remounted read-only
+// would, and returns a function that undoes it. It skips the test where the
 // filesystem or the user's privileges do not allow it.
 func readOnly(t *testing.T, dbFile string) (undo func()) {
 	t.Helper()
-	files := []string{dbFile, dbFile + "-wal"}
+	files := []string{dbFile, dbFile + "-wal", dbFile + "-inbox"}
 	var done []string
 	undo = func() {
 		for _, f := range done {

@@ -13,15 +13,23 @@ import (
 
 // This file is the inbox: the durable hand-off of Events API envelopes from
 // the socket's read loop to the worker pool. Slack never sends an acked event
-// again, so an event is committed to the database before it is acked; one
-// that was acked but not yet handled when the process stopped (kill -9, a
-// drain that ran out) is handled at the next start.
+// again, so an event is written to the journal (store.Journal, a file the
+// kernel holds once write(2) returns) before it is acked; then it is
+// committed to the inbox table, and only then handed to the pool. One that
+// was acked but not yet handled when the process stopped (kill -9, a drain
+// that ran out) is handled at the next start: the journal's records are
+// committed to the table first, then the table's pending rows replayed.
 //
-// The read loop never touches the database: it hands each envelope to the
-// inbox goroutine, which commits whatever arrived within InboxWindow in one
-// transaction (a group commit), acks those envelopes, and queues their work
-// in arrival order. If the database cannot be written, nothing is acked, so
-// that Slack sends the events again.
+// The read loop never touches the disk: it hands each envelope to the inbox
+// goroutine, which gathers whatever arrives within InboxWindow, writes it to
+// the journal in one write, acks it, and passes the batch to the commit
+// goroutine. That one commits each batch in one transaction (a group
+// commit), queues its work in arrival order, and settles the batch's
+// records, which empties the journal once none is pending. So the ack waits
+// for a write of a few microseconds, never for SQLite. If the journal cannot
+// be written, nothing is acked, so that Slack sends the events again. If the
+// table cannot be written, the acked events are handled anyway, so that the
+// member hears their answer was not stored.
 
 const (
 	// inboxLen bounds the envelopes waiting to be committed; when it is full
@@ -33,9 +41,12 @@ const (
 	// defaultInboxWindow is how long the inbox gathers envelopes before it
 	// commits them.
 	defaultInboxWindow = time.Millisecond
-	// inboxCommitTimeout bounds one commit. Slack wants the ack within 3
-	// seconds; past that it sends the event again anyway.
+	// inboxCommitTimeout bounds one commit. The events are acked by then,
+	// so past it they are handled without their inbox row.
 	inboxCommitTimeout = 2 * time.Second
+	// acked bounds the acked batches waiting for their commit; when it is
+	// full the inbox stops acking, and the read loop then stops too.
+	ackedLen = 64
 	// feedRetry is how often the inbox tries again to feed the pool from the
 	// database while a worker's queue is full.
 	feedRetry = 100 * time.Millisecond
@@ -54,7 +65,7 @@ type received struct {
 }
 
 // onEventsAPI hands an Events API envelope to the inbox, which acks it once
-// it is committed. If the inbox is full it does not ack, so that Slack sends
+// it is in the journal. If the inbox is full it does not ack, so that Slack sends
 // the event again later rather than it being lost.
 func (a *App) onEventsAPI(evt socketmode.Event, arrived time.Time) {
 	ev, ok := evt.Data.(slackevents.EventsAPIEvent)
@@ -89,24 +100,78 @@ func (a *App) onEventsAPI(evt socketmode.Event, arrived time.Time) {
 	}
 }
 
-// runInbox commits, acks and queues the envelopes the read loop hands it
-// until ctx ends. At start, and whenever a worker's queue was full, it feeds
-// the pool from the database rather than from the socket, so that one
-// member's events still run in the order they arrived.
+// runInbox writes to the journal, acks and passes on to runCommits the
+// envelopes the read loop hands it, until ctx ends; then it waits for
+// runCommits to commit what it passed on.
 func (a *App) runInbox(ctx context.Context) {
+	acked := make(chan []received, ackedLen)
+	committed := make(chan struct{})
+	go func() {
+		defer close(committed)
+		a.runCommits(ctx, acked)
+	}()
+	defer func() {
+		close(acked)
+		<-committed
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case r := <-a.inbox:
+			batch := a.gather(r)
+			if !a.journalAndAck(ctx, batch) {
+				continue
+			}
+			select {
+			case acked <- batch:
+			case <-ctx.Done():
+				// Acked and in the journal: committed at the next start.
+				return
+			}
+		}
+	}
+}
+
+// journalAndAck writes batch to the journal and acks its envelopes. If the
+// journal cannot be written, it acks none (but see lastChance), and reports
+// false.
+func (a *App) journalAndAck(ctx context.Context, batch []received) bool {
+	evs := make([]store.InboxEvent, len(batch))
+	for i, r := range batch {
+		evs[i] = r.ev
+	}
+	if err := a.journal.Append(evs); err != nil {
+		a.metrics.error("inbox")
+		a.log.Error("cannot store events from Slack: leaving them unacked so Slack sends them again", "events", len(batch), "err", err)
+		a.lastChance(ctx, batch)
+		return false
+	}
+	for _, r := range batch {
+		a.ackReceived(ctx, r)
+	}
+	return true
+}
+
+// runCommits commits the acked batches to the inbox table and feeds the
+// pool, until acked is closed. At start, and whenever a worker's queue was
+// full, it feeds the pool from the database rather than from the socket, so
+// that one member's events still run in the order they arrived.
+func (a *App) runCommits(ctx context.Context, acked <-chan []received) {
 	var fed int64 // the highest inbox row handed to the pool
 	backlog := a.replay(ctx, &fed)
 	retry := time.NewTicker(feedRetry)
 	defer retry.Stop()
 	for {
 		select {
-		case <-ctx.Done():
-			return
-		case r := <-a.inbox:
-			backlog = a.commit(ctx, a.gather(r), &fed, backlog)
+		case batch, ok := <-acked:
+			if !ok {
+				return
+			}
+			backlog = a.commit(ctx, batch, &fed, backlog)
 		case <-retry.C:
 		}
-		if backlog {
+		if backlog && ctx.Err() == nil {
 			backlog = a.feed(ctx, &fed)
 		}
 	}
@@ -145,28 +210,27 @@ func (a *App) gather(first received) []received {
 	return batch
 }
 
-// commit stores batch in one transaction, then acks each envelope and, unless
-// older events wait in the database (backlog), queues its work. It returns
-// whether events wait in the database for room in the pool.
+// commit stores batch in one transaction, settles its journal records, and
+// unless older events wait in the database (backlog), queues its work. It
+// returns whether events wait in the database for room in the pool. The
+// batch is acked already, so it is committed even after ctx ends, as the
+// inbox stops; if the database refuses it, its events are handled without
+// their inbox rows.
 func (a *App) commit(ctx context.Context, batch []received, fed *int64, backlog bool) bool {
 	evs := make([]store.InboxEvent, len(batch))
 	for i, r := range batch {
 		evs[i] = r.ev
 	}
-	cctx, cancel := context.WithTimeout(ctx, inboxCommitTimeout)
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), inboxCommitTimeout)
 	ids, err := a.db.Receive(cctx, evs)
 	cancel()
 	if err != nil {
-		if ctx.Err() == nil {
-			a.metrics.error("inbox")
-			a.log.Error("cannot store events from Slack: leaving them unacked so Slack sends them again", "events", len(batch), "err", err)
-			a.lastChance(ctx, batch)
-		}
+		a.metrics.error("inbox")
+		a.log.Error("cannot store acked events in the inbox: handling them without it", "events", len(batch), "err", err)
+		a.handleUnstored(batch)
 		return backlog
 	}
-	for _, r := range batch {
-		a.ackReceived(ctx, r)
-	}
+	a.settleJournal(len(batch))
 	for i, r := range batch {
 		switch {
 		case ids[i] == 0:
@@ -184,6 +248,38 @@ func (a *App) commit(ctx context.Context, batch []received, fed *int64, backlog 
 	return backlog
 }
 
+// handleUnstored queues the work of acked events the inbox table refused.
+// Their work fails in its turn for the same reason, but the member hears
+// that their answer was not stored (and to send it again) rather than
+// nothing at all. Each one's journal record is settled once its work is
+// done, so that one cut short by a stop is handled at the next start.
+func (a *App) handleUnstored(batch []received) {
+	for _, r := range batch {
+		inner := r.inner
+		job := func(ctx context.Context) {
+			if ctx.Err() != nil {
+				return
+			}
+			a.handleEvent(ctx, inner)
+			if ctx.Err() == nil {
+				a.settleJournal(1)
+			}
+		}
+		if !a.pool.submit(r.ev.UserID, job) {
+			a.metrics.error("queue_full")
+			a.log.Warn("work queue full: the event waits in the journal until the next start", "event_id", r.ev.EventID)
+		}
+	}
+}
+
+// settleJournal records that n journal records are committed or handled.
+func (a *App) settleJournal(n int) {
+	if err := a.journal.Settle(n); err != nil {
+		a.metrics.error("inbox")
+		a.log.Error("empty the inbox journal; it is emptied at the next commit or start", "err", err)
+	}
+}
+
 func (a *App) ackReceived(ctx context.Context, r received) {
 	if err := a.sm.AckCtx(ctx, r.envelopeID, nil); err != nil {
 		a.metrics.error("ack")
@@ -193,7 +289,7 @@ func (a *App) ackReceived(ctx context.Context, r received) {
 	a.metrics.ack(time.Since(r.arrived))
 }
 
-// lastChance handles the events of a batch the database refused that Slack
+// lastChance handles the events of a batch the journal refused that Slack
 // will not send again, and acks them. Their work fails in its turn for the
 // same reason, but the member hears that their answer was not stored (and
 // to send it again) rather than nothing at all.
