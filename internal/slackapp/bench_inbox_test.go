@@ -6,7 +6,7 @@ import (
 )
 
 // BenchmarkAckEvents measures the ack latency of Events API envelopes, which
-// the inbox commits to the database before it acks them, as the fake Slack
+// the inbox writes to its journal before it acks them, as the fake Slack
 // sees it: a burst of 300 DM answers from 30 members, back to back. Each
 // iteration is one burst. The work behind the acks (storing and confirming
 // each answer) runs meanwhile, as it would.
