@@ -13,6 +13,10 @@ import (
 	"sync"
 )
 
+// ErrJournalInUse means another process holds the database's inbox journal:
+// it is already serving this database.
+var ErrJournalInUse = errors.New("another Ladder process is serving this database (it holds the inbox journal); run one bot serve per database")
+
 // This file is the inbox's journal: an append-only file beside the database
 // (ladder.db-inbox) that holds the events acked to Slack but not yet
 // committed to the inbox table. Writing a record is one write(2), tens of
@@ -58,9 +62,16 @@ type Journal struct {
 // holds to the inbox (see Receive; ones already there are ignored), empties
 // it, and returns it ready for Append. Only the process that serves Slack
 // opens it.
+//
+// It fails with ErrJournalInUse while another process has it open: only one
+// process may serve a database.
 func (db *DB) OpenJournal(ctx context.Context) (*Journal, error) {
 	f, err := os.OpenFile(db.path+journalSuffix, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
+		return nil, fmt.Errorf("open journal: %w", err)
+	}
+	if err := lockJournal(f); err != nil {
+		f.Close()
 		return nil, fmt.Errorf("open journal: %w", err)
 	}
 	j := &Journal{f: f}

@@ -177,6 +177,7 @@ func TestJournalDropsATornOrGarbageTail(t *testing.T) {
 			if err := j.Append(journalEvents("Ev4")); err != nil {
 				t.Fatal(err)
 			}
+			j.Close()
 			again, err := db.OpenJournal(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -228,4 +229,28 @@ func TestJournalEmptiesOnceEverythingIsSettled(t *testing.T) {
 	if got := pendingIDs(t, db); len(got) != 0 {
 		t.Errorf("pending after an emptied journal: %v", got)
 	}
+}
+
+// A second process serving the same database would truncate the first one's
+// journal: it is refused while the journal is open, and welcome once closed.
+func TestJournalIsHeldByOneProcess(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ladder.db")
+	first := mustOpenPath(t, path)
+	j, err := first.OpenJournal(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := mustOpenPath(t, path)
+	if _, err := second.OpenJournal(ctx); !errors.Is(err, ErrJournalInUse) {
+		t.Fatalf("a second OpenJournal while the first is open = %v, want ErrJournalInUse", err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	j2, err := second.OpenJournal(ctx)
+	if err != nil {
+		t.Fatalf("OpenJournal once the first closed: %v", err)
+	}
+	j2.Close()
 }
