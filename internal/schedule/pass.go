@@ -250,7 +250,7 @@ func (s *Scheduler) syncZones(ctx context.Context, p *pass) (time.Time, error) {
 		switch ladder.ErrorCode(err) {
 		case "": // read
 		case ladder.ERateLimited:
-			wait := sendError(err).RetryAfter
+			wait := failureOf(err).RetryAfter
 			s.q.lim.pause(method, p.now, p.now.Add(wait))
 			return p.now.Add(max(wait, time.Minute)), nil
 		case ladder.EPermanent:

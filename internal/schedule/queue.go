@@ -284,7 +284,7 @@ func (q *queue) reconcile(ctx context.Context, it store.OutboxItem) bool {
 // retried with exponential backoff, up to MaxAttempts.
 func (q *queue) failure(ctx context.Context, it store.OutboxItem, err error) {
 	now := q.now()
-	e := sendError(err)
+	e := failureOf(err)
 	method := cmp.Or(e.Op, postMethod)
 	switch {
 	case e.Code == ladder.ENotDue:
@@ -306,10 +306,10 @@ func (q *queue) failure(ctx context.Context, it store.OutboxItem, err error) {
 	}
 }
 
-// sendError returns the *ladder.Error in err's chain. An error that carries
+// failureOf returns the *ladder.Error in err's chain. An error that carries
 // none says nothing about what happened, so it is taken to be transient, and
 // the message to have maybe gone out: the next attempt looks before it posts.
-func sendError(err error) *ladder.Error {
+func failureOf(err error) *ladder.Error {
 	var e *ladder.Error
 	if errors.As(err, &e) {
 		return e
