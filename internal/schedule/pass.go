@@ -247,22 +247,20 @@ func (s *Scheduler) syncZones(ctx context.Context, p *pass) (time.Time, error) {
 		sctx, cancel := context.WithTimeout(ctx, s.cfg.SendTimeout)
 		tz, err := s.slack.SyncZone(sctx, u.id)
 		cancel()
-		var (
-			ra retryAfterer
-			pe permanenter
-		)
-		switch {
-		case errors.As(err, &ra) && ra.RetryAfter() > 0:
-			s.q.lim.pause(method, p.now, p.now.Add(ra.RetryAfter()))
-			return p.now.Add(max(ra.RetryAfter(), time.Minute)), nil
-		case err != nil && !(errors.As(err, &pe) && pe.Permanent()):
-			s.log.Warn("users.info failed; trying again at the next tick", "user", u.id, "err", err)
-			return p.now.Add(time.Minute), nil
-		case err != nil:
+		switch ladder.ErrorCode(err) {
+		case "": // read
+		case ladder.ERateLimited:
+			wait := failureOf(err).RetryAfter
+			s.q.lim.pause(method, p.now, p.now.Add(wait))
+			return p.now.Add(max(wait, time.Minute)), nil
+		case ladder.EPermanent:
 			// The user is gone from Slack: keep the zone we had, and do not
 			// ask again today.
 			s.log.Debug("users.info refused", "user", u.id, "err", err)
 			tz = ""
+		default:
+			s.log.Warn("users.info failed; trying again at the next tick", "user", u.id, "err", err)
+			return p.now.Add(time.Minute), nil
 		}
 		if err := s.db.ZoneChecked(ctx, u.id, tz, p.now); err != nil {
 			return p.now, fmt.Errorf("sync zones: %w", err)

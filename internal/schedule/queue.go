@@ -1,6 +1,7 @@
 package schedule
 
 import (
+	"cmp"
 	"context"
 	crand "crypto/rand"
 	"encoding/hex"
@@ -12,23 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/store"
-)
-
-// Errors from Slack are classified by what they can do, so that this package
-// needs no Slack types. slackapp's errors implement these.
-type (
-	// retryAfterer is a 429: the method must rest for RetryAfter.
-	retryAfterer interface{ RetryAfter() time.Duration }
-	// permanenter is a refusal no retry can fix (user_not_found, …).
-	permanenter interface{ Permanent() bool }
-	// maybeSenter is a failure after which the message may have gone out (a
-	// timeout, a 5xx). An error that says nothing is taken to be one.
-	maybeSenter interface{ MaybeSent() bool }
-	// methoder names the Web API method that failed.
-	methoder interface{ Method() string }
-	// notDuer is an item that no longer needs sending.
-	notDuer interface{ NotDue() bool }
 )
 
 // Stats counts what the send queue did since the scheduler was made.
@@ -298,36 +284,37 @@ func (q *queue) reconcile(ctx context.Context, it store.OutboxItem) bool {
 // retried with exponential backoff, up to MaxAttempts.
 func (q *queue) failure(ctx context.Context, it store.OutboxItem, err error) {
 	now := q.now()
-	var (
-		nd notDuer
-		ra retryAfterer
-		pe permanenter
-		ms maybeSenter
-		me methoder
-	)
-	method := postMethod
-	if errors.As(err, &me) && me.Method() != "" {
-		method = me.Method()
-	}
+	e := failureOf(err)
+	method := cmp.Or(e.Op, postMethod)
 	switch {
-	case errors.As(err, &nd) && nd.NotDue():
+	case e.Code == ladder.ENotDue:
 		q.finish(ctx, it, store.OutboxDropped, err.Error())
-	case errors.As(err, &ra) && ra.RetryAfter() > 0:
+	case e.Code == ladder.ERateLimited:
 		q.rateLimited.Add(1)
-		until := now.Add(ra.RetryAfter())
+		until := now.Add(e.RetryAfter)
 		q.lim.pause(method, now, until)
-		q.log.Warn("rate limited by Slack; pausing the method", "method", method, "retry_after", ra.RetryAfter())
+		q.log.Warn("rate limited by Slack; pausing the method", "method", method, "retry_after", e.RetryAfter)
 		q.retry(ctx, it, until, false, false, "ratelimited")
-	case errors.As(err, &pe) && pe.Permanent():
+	case e.Code == ladder.EPermanent:
 		q.finish(ctx, it, store.OutboxFailed, err.Error())
 	case it.Attempts >= q.cfg.MaxAttempts:
 		q.finish(ctx, it, store.OutboxFailed, "gave up after "+strconv.Itoa(it.Attempts)+" attempts: "+err.Error())
 	default:
-		maybe := !errors.As(err, &ms) || ms.MaybeSent()
 		q.retried.Add(1)
-		q.log.Warn("send failed; will retry", "key", it.Key, "attempt", it.Attempts, "maybe_sent", maybe, "err", err)
-		q.retry(ctx, it, now.Add(q.backoff(it.Attempts)), maybe, true, err.Error())
+		q.log.Warn("send failed; will retry", "key", it.Key, "attempt", it.Attempts, "maybe_sent", e.MaySent, "err", err)
+		q.retry(ctx, it, now.Add(q.backoff(it.Attempts)), e.MaySent, true, err.Error())
 	}
+}
+
+// failureOf returns the *ladder.Error in err's chain. An error that carries
+// none says nothing about what happened, so it is taken to be transient, and
+// the message to have maybe gone out: the next attempt looks before it posts.
+func failureOf(err error) *ladder.Error {
+	var e *ladder.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &ladder.Error{Code: ladder.ETransient, MaySent: true, Err: err}
 }
 
 // backoff is the wait before attempt n+1: 5s, 10s, 20s… up to 10 minutes,

@@ -2,6 +2,7 @@ package schedule_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -296,5 +297,105 @@ func TestPermanentErrorIsNotRetried(t *testing.T) {
 	}
 	if st := e.sched.Stats(); st.Failed != 1 {
 		t.Errorf("stats %+v; want 1 failed", st)
+	}
+}
+
+// TestQueueReadsErrorCodes fails the first post of a prompt with each kind
+// of *ladder.Error and checks what the queue made of the row, then lets the
+// next attempt through: a 429 pauses and retries without counting the
+// attempt, a refusal fails the row, a row no longer due is dropped, and a
+// transient failure is retried after the backoff, looked for in the DM first
+// only when it may have gone out.
+func TestQueueReadsErrorCodes(t *testing.T) {
+	const backoff = 10 * time.Second
+	cause := errors.New("boom")
+	for _, tc := range []struct {
+		name    string
+		err     error
+		state   store.OutboxState // the row after the failure
+		unsure  bool
+		counted bool          // the failed attempt counts against MaxAttempts
+		due     time.Duration // when the row is due again, after monday
+		lookups int           // conversations.history calls before the retry's post
+	}{
+		{"rate limited", &ladder.Error{Code: ladder.ERateLimited, Op: "chat.postMessage", RetryAfter: 3 * time.Second, Err: cause},
+			store.OutboxPending, false, false, 3 * time.Second, 0},
+		{"permanent", &ladder.Error{Code: ladder.EPermanent, Op: "chat.postMessage", Err: cause},
+			store.OutboxFailed, false, true, 0, 0},
+		{"wrapped permanent", fmt.Errorf("render: %w", &ladder.Error{Code: ladder.EPermanent, Err: cause}),
+			store.OutboxFailed, false, true, 0, 0},
+		{"not due", &ladder.Error{Code: ladder.ENotDue, Err: cause},
+			store.OutboxDropped, false, true, 0, 0},
+		{"transient, not sent", &ladder.Error{Code: ladder.ETransient, Op: "chat.postMessage", Err: cause},
+			store.OutboxPending, false, true, backoff, 0},
+		{"transient, maybe sent", &ladder.Error{Code: ladder.ETransient, Op: "chat.postMessage", MaySent: true, Err: cause},
+			store.OutboxPending, true, true, backoff, 1},
+		{"no code", cause, store.OutboxPending, true, true, backoff, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, monday, schedule.Config{Backoff: backoff})
+			var (
+				mu    sync.Mutex
+				calls int
+			)
+			attempted := func() int {
+				mu.Lock()
+				defer mu.Unlock()
+				return calls
+			}
+			e.wrap = func(sl schedule.Slack) schedule.Slack {
+				return slackHook{sl, func(ctx context.Context, it store.OutboxItem) (string, string, error) {
+					mu.Lock()
+					calls++
+					first := calls == 1
+					mu.Unlock()
+					if first {
+						return "", "", tc.err
+					}
+					return sl.PostOutbox(ctx, it)
+				}}
+			}
+			e.open()
+			ids := e.enrollMany(1)
+			e.tick(monday)
+
+			its, err := e.db.Outbox(e.ctx, store.OutboxPrompt)
+			if err != nil || len(its) != 1 {
+				t.Fatalf("outbox = %+v, %v; want one row", its, err)
+			}
+			it := its[0]
+			attempts := 0
+			if tc.counted {
+				attempts = 1
+			}
+			if it.State != tc.state || it.Unsure != tc.unsure || it.Attempts != attempts || it.LastError == "" {
+				t.Fatalf("row = %s, unsure %t, %d attempts, last error %q; want %s, unsure %t, %d attempts, with its reason",
+					it.State, it.Unsure, it.Attempts, it.LastError, tc.state, tc.unsure, attempts)
+			}
+			if tc.state != store.OutboxPending {
+				e.clock.Add(time.Hour)
+				e.sched.Flush(e.ctx)
+				if n := attempted(); n != 1 || len(e.slack.Messages()) != 0 {
+					t.Errorf("%d attempts, %d messages; want the row left alone", n, len(e.slack.Messages()))
+				}
+				return
+			}
+			// Not before it is due again: for a 429, chat.postMessage rests.
+			// The backoff adds up to a fifth, to spread retries out.
+			if lo, hi := monday.Add(tc.due), monday.Add(tc.due+tc.due/5+time.Millisecond); it.DueAt.Before(lo) || it.DueAt.After(hi) {
+				t.Errorf("due again at %s; want %s after the failure", it.DueAt.Sub(monday), tc.due)
+			}
+			e.clock.Set(monday.Add(tc.due - time.Millisecond))
+			e.sched.Flush(e.ctx)
+			if n := attempted(); n != 1 {
+				t.Fatalf("%d attempts before the row was due again; want 1", n)
+			}
+			e.clock.Set(it.DueAt)
+			e.sched.Flush(e.ctx)
+			e.onePerChannel(ids, weeklyText)
+			if n := len(e.slack.CallsTo("conversations.history")); n != tc.lookups {
+				t.Errorf("%d history lookups before the retry; want %d", n, tc.lookups)
+			}
+		})
 	}
 }

@@ -29,10 +29,11 @@ import (
 )
 
 // Slack is what the scheduler needs from the Slack app. slackapp.App
-// implements it. Errors are classified by their methods: RetryAfter() for a
-// 429, Permanent() for a refusal no retry fixes, MaybeSent() for a failure
-// after which the message may have gone out, NotDue() for a row that no
-// longer needs sending, and Method() for the Web API method that failed.
+// implements it. Its errors are *ladder.Error, read by their code:
+// ERateLimited pauses the method (Op) for RetryAfter, EPermanent fails the
+// row, ENotDue drops it, and ETransient retries it with a backoff, looking
+// for the message first if MaySent. Any other error is taken to be
+// transient and maybe sent.
 type Slack interface {
 	// PostOutbox renders the row as it stands now and posts it, with the
 	// row's key in the message metadata.

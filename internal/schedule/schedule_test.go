@@ -2,8 +2,10 @@ package schedule_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -284,5 +286,66 @@ func TestTickPrunesOldEventIDs(t *testing.T) {
 	}
 	if first, _ := e.db.SeenEvent(e.ctx, "Ev-NEW", start); first {
 		t.Error("an event id seen an hour ago was pruned")
+	}
+}
+
+// zoneHook wraps the app to interfere with reading zones.
+type zoneHook struct {
+	schedule.Slack
+	sync func(ctx context.Context, userID string) (string, error)
+}
+
+func (h zoneHook) SyncZone(ctx context.Context, userID string) (string, error) {
+	return h.sync(ctx, userID)
+}
+
+var _ schedule.Slack = zoneHook{}
+
+// TestZoneSyncReadsErrorCodes fails the first users.info of a member with
+// each kind of *ladder.Error, ticks every minute, and checks when the zone is
+// read again: after a 429 not before its Retry-After, after a refusal not that
+// day, and after any other failure at the next tick.
+func TestZoneSyncReadsErrorCodes(t *testing.T) {
+	cause := errors.New("boom")
+	for _, tc := range []struct {
+		name string
+		err  error
+		want []time.Duration // when users.info is called, from the first tick
+	}{
+		{"rate limited", &ladder.Error{Code: ladder.ERateLimited, Op: "users.info", RetryAfter: 150 * time.Second, Err: cause},
+			[]time.Duration{0, 3 * time.Minute}},
+		{"permanent", &ladder.Error{Code: ladder.EPermanent, Op: "users.info", Err: cause}, []time.Duration{0}},
+		{"transient", &ladder.Error{Code: ladder.ETransient, Op: "users.info", MaySent: true, Err: cause},
+			[]time.Duration{0, time.Minute}},
+		{"no code", cause, []time.Duration{0, time.Minute}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			from := time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)
+			e := newEnv(t, from, schedule.Config{})
+			var (
+				mu    sync.Mutex
+				calls []time.Duration
+			)
+			e.wrap = func(sl schedule.Slack) schedule.Slack {
+				return zoneHook{sl, func(ctx context.Context, userID string) (string, error) {
+					mu.Lock()
+					calls = append(calls, e.clock.Now().Sub(from))
+					first := len(calls) == 1
+					mu.Unlock()
+					if first {
+						return "", tc.err
+					}
+					return sl.SyncZone(ctx, userID)
+				}}
+			}
+			e.open()
+			e.enroll("U1", "Europe/Berlin", slotAt(time.Monday, 9, 30))
+			e.run(from, from.Add(5*time.Minute), time.Minute, nil)
+			mu.Lock()
+			defer mu.Unlock()
+			if !reflect.DeepEqual(calls, tc.want) {
+				t.Errorf("users.info called at %v; want %v", calls, tc.want)
+			}
+		})
 	}
 }

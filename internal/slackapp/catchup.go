@@ -72,7 +72,7 @@ func (a *App) catchUp(ctx context.Context, p *pacer, ev ladder.Evidence, since t
 		_, _, found, err := a.lookPosted(ctx, lookup{
 			userID: ev.UserID, channel: ev.Channel, key: confirmKey(ev.ID), threadTS: ev.Thread, since: since, pace: p.wait,
 		})
-		var se *SendError
+		var se *ladder.Error
 		switch {
 		case ctx.Err() != nil:
 			return false
@@ -83,9 +83,9 @@ func (a *App) catchUp(ctx context.Context, p *pacer, ev ladder.Evidence, since t
 			return true
 		case err == nil:
 			return a.queueConfirm(ctx, ev)
-		case errors.As(err, &se) && se.RetryAfter() > 0:
-			a.log.Warn("rate limited while looking for a lost confirmation; waiting", "method", se.Method(), "retry_after", se.RetryAfter())
-			p.hold(se.Method(), se.RetryAfter())
+		case errors.As(err, &se) && se.Code == ladder.ERateLimited:
+			a.log.Warn("rate limited while looking for a lost confirmation; waiting", "method", se.Op, "retry_after", se.RetryAfter)
+			p.hold(se.Op, se.RetryAfter)
 			continue
 		case attempt == maxCatchUpAttempts:
 			a.log.Warn("cannot tell whether an answer was confirmed; leaving it for the next start", "user", ev.UserID, "err", err)

@@ -300,8 +300,8 @@ type poster func(ctx context.Context, userID, key string, msg Message) (channel,
 // send cut short (a crash, a failed post) is finished by posting only the
 // parts still missing: a part whose post may have gone through is looked for
 // in the DM first, by its key. It reports false when there is nothing to send.
-// The caller holds the digest's claim. An error is a *SendError, or one from
-// post.
+// The caller holds the digest's claim. An error is a *ladder.Error, or one
+// from post.
 func (a *App) sendDigest(ctx context.Context, manager, month string, now time.Time, post poster) (channel, ts string, sent bool, err error) {
 	for {
 		parts, err := a.db.DigestParts(ctx, manager, month)
@@ -363,7 +363,7 @@ func (a *App) sendDigest(ctx context.Context, manager, month string, now time.Ti
 			}
 			if err := a.db.PostedDigestPart(ctx, manager, month, part.Part, channel, ts); err != nil {
 				// Posted, but not recorded: the retry finds it in the DM.
-				return "", "", false, &SendError{err: err, maybeSent: true}
+				return "", "", false, &ladder.Error{Code: ladder.ETransient, MaySent: true, Err: err}
 			}
 		}
 		return channel, ts, true, nil
@@ -372,12 +372,12 @@ func (a *App) sendDigest(ctx context.Context, manager, month string, now time.Ti
 
 // maybeSent reports whether a failed post may have gone through anyway.
 func maybeSent(err error) bool {
-	var se *SendError
+	var se *ladder.Error
 	if errors.As(err, &se) {
-		return se.MaybeSent()
+		return se.MaySent
 	}
 	errors.As(sendError("chat.postMessage", err), &se)
-	return se.MaybeSent()
+	return se.MaySent
 }
 
 // SendDigests sends every manager's digest that has not gone out this month.

@@ -21,7 +21,6 @@ import (
 	"unsafe"
 
 	"github.com/ladderapp/ladder/internal/ladder"
-	"github.com/ladderapp/ladder/internal/slackapp"
 	"github.com/ladderapp/ladder/internal/slacktest"
 	"github.com/ladderapp/ladder/internal/store"
 )
@@ -486,8 +485,8 @@ func (h *harness) sendWeekly(week ladder.Week) bool {
 		ch, ts, err := h.app.PostOutbox(h.ctx, claimed)
 		// As the send queue does, wait out a 429 (chat.postMessage allows
 		// one post a second in alice's DM) and try again.
-		for se := (*slackapp.SendError)(nil); errors.As(err, &se) && se.RetryAfter() > 0; {
-			time.Sleep(se.RetryAfter())
+		for se := (*ladder.Error)(nil); errors.As(err, &se) && se.Code == ladder.ERateLimited; {
+			time.Sleep(se.RetryAfter)
 			ch, ts, err = h.app.PostOutbox(h.ctx, claimed)
 		}
 		if err != nil {

@@ -209,20 +209,20 @@ func (a *App) postDM(ctx context.Context, userID, key string, msg Message) (chan
 		if err == nil {
 			return channel, ts, nil
 		}
-		var se *SendError
+		var se *ladder.Error
 		errors.As(sendError("chat.postMessage", err), &se)
 		// A 429 posted nothing: Slack allows about one post a second to a
 		// DM, so a member who sends several answers at once meets it as a
 		// matter of course. Waiting it out is not a failed attempt.
-		if se.RetryAfter() > 0 && waits < maxRateLimitPostWaits {
+		if se.Code == ladder.ERateLimited && waits < maxRateLimitPostWaits {
 			waits++
-			a.log.Info("rate limited by Slack; waiting", "method", "chat.postMessage", "user", userID, "retry_after", se.RetryAfter())
-			if err := sleep(ctx, se.RetryAfter()); err != nil {
+			a.log.Info("rate limited by Slack; waiting", "method", "chat.postMessage", "user", userID, "retry_after", se.RetryAfter)
+			if err := sleep(ctx, se.RetryAfter); err != nil {
 				return "", "", err
 			}
 			continue
 		}
-		if se.Permanent() || attempt == maxPostAttempts {
+		if se.Code == ladder.EPermanent || attempt == maxPostAttempts {
 			return "", "", fmt.Errorf("post to %s: %w", userID, err)
 		}
 		attempt++
@@ -230,7 +230,7 @@ func (a *App) postDM(ctx context.Context, userID, key string, msg Message) (chan
 		if err := sleep(ctx, wait); err != nil {
 			return "", "", err
 		}
-		if se.MaybeSent() {
+		if se.MaySent {
 			ch, ts, found, err := a.settle(ctx, userID, key, msg.ThreadTS, since)
 			if err != nil {
 				return "", "", fmt.Errorf("post to %s: it may have gone out, and the search for it failed, so it is not posted again: %w", userID, err)
@@ -255,19 +255,19 @@ func (a *App) settle(ctx context.Context, userID, key, threadTS string, since ti
 		if err == nil {
 			return channel, ts, found, nil
 		}
-		var se *SendError
+		var se *ladder.Error
 		if !errors.As(err, &se) {
-			se = &SendError{err: err}
+			se = &ladder.Error{Code: ladder.ETransient, Err: err}
 		}
 		switch {
-		case se.RetryAfter() > 0 && waits < maxRateLimitPostWaits:
+		case se.Code == ladder.ERateLimited && waits < maxRateLimitPostWaits:
 			waits++
-			a.log.Info("rate limited by Slack; waiting", "method", se.Method(), "user", userID, "retry_after", se.RetryAfter())
-			if err := sleep(ctx, se.RetryAfter()); err != nil {
+			a.log.Info("rate limited by Slack; waiting", "method", se.Op, "user", userID, "retry_after", se.RetryAfter)
+			if err := sleep(ctx, se.RetryAfter); err != nil {
 				return "", "", false, err
 			}
 			continue
-		case se.RetryAfter() > 0, se.Permanent(), attempt == maxPostAttempts:
+		case se.Code == ladder.ERateLimited, se.Code == ladder.EPermanent, attempt == maxPostAttempts:
 			return "", "", false, err
 		}
 		attempt++

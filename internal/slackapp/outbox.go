@@ -35,41 +35,6 @@ const (
 	historyPages = 5
 )
 
-// SendError is a failed Web API call, classified for the send queue.
-type SendError struct {
-	method     string
-	err        error
-	retryAfter time.Duration
-	permanent  bool
-	maybeSent  bool
-}
-
-func (e *SendError) Error() string {
-	if e.method == "" {
-		return e.err.Error()
-	}
-	return e.method + ": " + e.err.Error()
-}
-
-// Unwrap returns the error from slack-go or the store.
-func (e *SendError) Unwrap() error { return e.err }
-
-// Method is the Web API method that failed; empty when the failure came
-// before any call.
-func (e *SendError) Method() string { return e.method }
-
-// RetryAfter is how long Slack asked to wait before calling the method again
-// (a 429); zero for other failures.
-func (e *SendError) RetryAfter() time.Duration { return e.retryAfter }
-
-// Permanent reports that retrying cannot help: the user or channel is gone,
-// or Slack refused the message itself.
-func (e *SendError) Permanent() bool { return e.permanent }
-
-// MaybeSent reports that the call may have taken effect although it failed:
-// a timeout, a dropped connection or a 5xx after the request went out.
-func (e *SendError) MaybeSent() bool { return e.maybeSent }
-
 // permanentCodes are Slack errors that no retry will fix.
 var permanentCodes = map[string]bool{
 	"channel_not_found": true, "user_not_found": true, "users_not_found": true, "not_in_channel": true,
@@ -83,15 +48,18 @@ var permanentCodes = map[string]bool{
 // maybeSentCodes are Slack errors after which a post may have gone through.
 var maybeSentCodes = map[string]bool{"internal_error": true, "fatal_error": true, "service_unavailable": true}
 
-// sendError classifies err from a call to method. Slack's own refusals ("ok":
-// false) mean nothing happened; so does any 4xx. Token errors are not
-// permanent for the message: the app stops on them, and the message goes out
-// once it is reinstalled.
+// sendError translates err from a call to method into a *ladder.Error: this
+// is where Slack's failures become the codes the send queue acts on. A 429 is
+// ERateLimited with its Retry-After. Slack's own refusals ("ok": false) mean
+// nothing happened, and so does any 4xx; the refusals no retry fixes are
+// EPermanent. Token errors are not permanent for the message: the app stops
+// on them, and the message goes out once it is reinstalled. After a 5xx, a
+// timeout or a broken connection the post may have gone out (MaySent).
 func sendError(method string, err error) error {
 	if err == nil {
 		return nil
 	}
-	e := &SendError{method: method, err: err}
+	e := &ladder.Error{Code: ladder.ETransient, Op: method, Err: err}
 	var (
 		rl *slack.RateLimitedError
 		se slack.SlackErrorResponse
@@ -99,37 +67,41 @@ func sendError(method string, err error) error {
 	)
 	switch {
 	case errors.As(err, &rl):
-		e.retryAfter = max(rl.RetryAfter, time.Second)
+		e.Code, e.RetryAfter = ladder.ERateLimited, max(rl.RetryAfter, time.Second)
 	case errors.As(err, &se) && se.Err == "ratelimited":
-		e.retryAfter = time.Second
+		e.Code, e.RetryAfter = ladder.ERateLimited, time.Second
+	case errors.As(err, &se) && permanentCodes[se.Err]:
+		e.Code = ladder.EPermanent
 	case errors.As(err, &se):
-		e.permanent, e.maybeSent = permanentCodes[se.Err], maybeSentCodes[se.Err]
+		e.MaySent = maybeSentCodes[se.Err]
 	case errors.As(err, &sc):
-		e.maybeSent = sc.Code >= 500
+		e.MaySent = sc.Code >= 500
 	default:
 		// A timeout or a broken connection: the request may have arrived.
-		e.maybeSent = true
+		e.MaySent = true
 	}
 	return e
 }
 
 // before marks a failure that came before any call, such as a database
 // error: nothing was posted, and a retry may succeed.
-func before(err error) error { return &SendError{err: err} }
+func before(err error) error { return &ladder.Error{Code: ladder.ETransient, Err: err} }
 
-// notDue is an outbox row that no longer needs sending. The queue drops it.
-type notDue string
+// permanent marks a row that no attempt can send, such as one whose week
+// cannot be read.
+func permanent(err error) error { return &ladder.Error{Code: ladder.EPermanent, Err: err} }
 
-func (n notDue) Error() string { return "no longer due: " + string(n) }
-
-// NotDue reports that the row is to be dropped, not retried.
-func (n notDue) NotDue() bool { return true }
+// notDue is an outbox row that no longer needs sending, for reason. The
+// queue drops it.
+func notDue(reason string) error {
+	return &ladder.Error{Code: ladder.ENotDue, Err: errors.New("no longer due: " + reason)}
+}
 
 // PostOutbox renders an outbox row as it stands now and posts it to the
 // recipient's DM, with the row's key in the message metadata. It returns the
-// message's channel and ts. An error is a *SendError, or a value whose NotDue
-// method reports that the row is no longer due (the member paused, answered,
-// skipped or left, or the digest already went out). A weekly prompt is
+// message's channel and ts. An error is a *ladder.Error; its code is ENotDue
+// when the row no longer needs sending (the member paused, answered, skipped
+// or left, or the digest already went out). A weekly prompt is
 // recorded in prompts_sent before it is posted, once per member and week.
 func (a *App) PostOutbox(ctx context.Context, it store.OutboxItem) (channel, ts string, err error) {
 	var msg Message
@@ -146,7 +118,7 @@ func (a *App) PostOutbox(ctx context.Context, it store.OutboxItem) (channel, ts 
 	case store.OutboxExport:
 		msg, err = a.outboxExport(ctx, it)
 	default:
-		return "", "", &SendError{err: fmt.Errorf("unknown outbox kind %q", it.Kind), permanent: true}
+		return "", "", permanent(fmt.Errorf("unknown outbox kind %q", it.Kind))
 	}
 	if err != nil {
 		return "", "", err
@@ -155,7 +127,7 @@ func (a *App) PostOutbox(ctx context.Context, it store.OutboxItem) (channel, ts 
 }
 
 // postOnce posts msg to userID's DM with key in its metadata, once: it leaves
-// retries to the send queue. An error is a *SendError.
+// retries to the send queue. An error is a *ladder.Error.
 func (a *App) postOnce(ctx context.Context, userID, key string, msg Message) (channel, ts string, err error) {
 	opts := []slack.MsgOption{
 		slack.MsgOptionText(msg.Text, false),
@@ -192,7 +164,7 @@ func (a *App) outboxPrompt(ctx context.Context, it store.OutboxItem) (Message, s
 	}
 	week, err := it.Week()
 	if err != nil {
-		return Message{}, "", "", &SendError{err: err, permanent: true}
+		return Message{}, "", "", permanent(err)
 	}
 	sent, err := a.db.WeeklyPrompt(ctx, m.UserID, week)
 	if errors.Is(err, ladder.ErrNotFound) {
@@ -314,7 +286,7 @@ func (a *App) outboxDigest(ctx context.Context, it store.OutboxItem) (string, st
 // at the row may have posted: a bot message since the row was created whose
 // metadata carries the row's key. It opens the DM (conversations.open), then
 // reads its history (conversations.history, scope im:history). An error is a
-// *SendError naming the method that failed.
+// *ladder.Error whose Op names the method that failed.
 //
 // A digest goes out in parts (sendDigest): it is found when its last part
 // was posted. A part whose outcome was lost is looked for when the row is
@@ -417,12 +389,13 @@ func (a *App) lookPosted(ctx context.Context, q lookup) (channel, ts string, fou
 		}
 		cursor = next
 	}
-	return "", "", false, &SendError{method: method,
-		err: fmt.Errorf("more than %d pages since %s: cannot tell whether %s went out", historyPages, since, key)}
+	return "", "", false, &ladder.Error{Code: ladder.ETransient, Op: method,
+		Err: fmt.Errorf("more than %d pages since %s: cannot tell whether %s went out", historyPages, since, key)}
 }
 
 // SyncZone reads the user's timezone from users.info and returns it, and
-// keeps an enrolled member's zone and name in step. An error is a *SendError.
+// keeps an enrolled member's zone and name in step. An error is a
+// *ladder.Error.
 func (a *App) SyncZone(ctx context.Context, userID string) (string, error) {
 	u, err := a.api.GetUserInfoContext(ctx, userID)
 	a.countSend("users.info", err)
