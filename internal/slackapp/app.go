@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -34,6 +35,9 @@ type Config struct {
 	// InboxWindow is how long the inbox gathers Events API envelopes before
 	// it commits them in one transaction and acks them; default 1ms.
 	InboxWindow time.Duration
+	// ReplyBudget is how long a slash command's ack waits for the reply to
+	// carry it; default 1.5s (see defaultReplyBudget).
+	ReplyBudget time.Duration
 }
 
 // WebAPITimeout bounds one call to Slack, so that a hung call never holds a
@@ -79,6 +83,10 @@ type App struct {
 	wake atomic.Pointer[func()]
 	// webhooks posts to response_url, with a timeout.
 	webhooks *http.Client
+	// acks counts the slash commands whose ack budget is running.
+	acks sync.WaitGroup
+	// modals opens modals off the pool; see interactions.go.
+	modals *modals
 }
 
 // Message is a DM as the app composes it, before it reaches Slack.
@@ -105,6 +113,9 @@ func New(log *slog.Logger, api *slack.Client, db *store.DB, l *ladder.Ladder, cl
 	if cfg.InboxWindow <= 0 {
 		cfg.InboxWindow = defaultInboxWindow
 	}
+	if cfg.ReplyBudget <= 0 {
+		cfg.ReplyBudget = defaultReplyBudget
+	}
 	if clock == nil {
 		clock = time.Now
 	}
@@ -120,6 +131,7 @@ func New(log *slog.Logger, api *slack.Client, db *store.DB, l *ladder.Ladder, cl
 		metrics:  newMetrics(),
 		inbox:    make(chan received, inboxLen),
 		webhooks: &http.Client{Timeout: WebAPITimeout},
+		modals:   newModals(),
 	}
 	a.sm = socketmode.New(api, socketmode.OptionLog(slogAdapter{log.With("component", "socketmode")}))
 	return a
@@ -191,7 +203,7 @@ loop:
 			}
 			break loop
 		case evt := <-a.sm.Events:
-			if err := a.dispatch(evt); err != nil {
+			if err := a.dispatch(sockCtx, evt); err != nil {
 				fatal = err
 				break loop
 			}
@@ -206,9 +218,14 @@ loop:
 	<-inboxDone
 	stopCatchUp()
 	<-catchUpDone
+	// A modal being opened has its trigger's 3 seconds at most.
+	a.modals.wait()
 	if !a.pool.close(a.cfg.DrainTimeout) {
 		a.log.Warn("shutdown: work still running after the drain timeout", "timeout", a.cfg.DrainTimeout)
 	}
+	// The budgets of slash commands whose work never ran run out within
+	// ReplyBudget; their acks fail at once, as the socket is closed.
+	a.acks.Wait()
 	if sockErr != nil {
 		select {
 		case <-sockErr:
@@ -244,8 +261,8 @@ func (a *App) whoAmI(ctx context.Context) (string, error) {
 }
 
 // dispatch handles one event from slack-go. It runs on the read loop, so it only
-// acks and queues: anything slow goes to the pool.
-func (a *App) dispatch(evt socketmode.Event) error {
+// acks and queues: anything slow goes to the pool. ctx is the socket's.
+func (a *App) dispatch(ctx context.Context, evt socketmode.Event) error {
 	start := time.Now()
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
@@ -268,18 +285,17 @@ func (a *App) dispatch(evt socketmode.Event) error {
 		a.log.Warn("unreadable frame from Slack", "err", errString(evt.Data))
 	case socketmode.EventTypeErrorBadMessage:
 		a.metrics.envelope("undecodable")
-		a.ackUndecodable(evt.Data)
+		a.ackUndecodable(ctx, evt.Data)
 		a.metrics.ack(time.Since(start))
 	case socketmode.EventTypeEventsAPI:
 		a.metrics.envelope("events_api")
 		a.onEventsAPI(evt, start) // acked by the inbox once committed
 	case socketmode.EventTypeSlashCommand:
 		a.metrics.envelope("slash_commands")
-		a.onSlash(evt)
-		a.metrics.ack(time.Since(start))
+		a.onSlash(ctx, evt, start) // acked with the reply, or when its budget runs out
 	case socketmode.EventTypeInteractive:
 		a.metrics.envelope("interactive")
-		a.onInteractive(evt)
+		a.onInteractive(ctx, evt)
 		a.metrics.ack(time.Since(start))
 	default:
 		a.log.Debug("ignoring socket mode event", "type", evt.Type)
@@ -289,7 +305,7 @@ func (a *App) dispatch(evt socketmode.Event) error {
 
 // ackUndecodable acks an envelope slack-go could not decode, so Slack does not
 // send it again, taking the envelope_id from the raw frame.
-func (a *App) ackUndecodable(data any) {
+func (a *App) ackUndecodable(ctx context.Context, data any) {
 	bad, ok := data.(*socketmode.ErrorBadMessage)
 	if !ok {
 		return
@@ -297,7 +313,7 @@ func (a *App) ackUndecodable(data any) {
 	kind, id := envelopeHeader(bad.Message)
 	a.log.Warn("envelope slack-go could not decode", "type", kind, "envelope_id", id, "err", bad.Cause, "bytes", len(bad.Message))
 	if id != "" {
-		a.ack(id, nil)
+		a.ack(ctx, id, nil)
 	}
 }
 
@@ -320,14 +336,6 @@ func envelopeHeader(raw []byte) (kind, envelopeID string) {
 		envelopeID = ""
 	}
 	return kind, envelopeID
-}
-
-// ack sends the ack for an envelope, with an optional response payload.
-func (a *App) ack(envelopeID string, payload any) {
-	if err := a.sm.Ack(socketmode.Request{EnvelopeID: envelopeID}, payload); err != nil {
-		a.metrics.error("ack")
-		a.log.Error("ack failed", "envelope_id", envelopeID, "err", err)
-	}
 }
 
 // transientCodes are the errors of apps.connections.open after which a new

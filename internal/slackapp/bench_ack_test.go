@@ -100,7 +100,7 @@ func benchAckCommands(b *testing.B, dbFile string, workers int, text, want strin
 		ba.waitSeen(b, base+burstSize)
 		got := map[string]int{}
 		for _, m := range ba.seenSince(base) {
-			if m.Kind != "response" || !strings.Contains(m.Text, want) {
+			if !isReply(m.Message) || !strings.Contains(m.Text, want) {
 				b.Fatalf("unexpected message %s: %.200q", m.Kind, m.Text)
 			}
 			reply = append(reply, m.at.Sub(sentAt[m.User][got[m.User]]))

@@ -19,30 +19,36 @@ import (
 // forever is the PausedUntil of a pause with no end: until /ladder resume.
 var forever = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// onSlash queues a slash command and acks it. The reply goes out through
-// response_url, so the ack carries nothing, unless the pool is full.
-func (a *App) onSlash(evt socketmode.Event) {
+// onSlash queues a slash command. Its ack carries the reply if the command
+// answers within the reply budget; otherwise it goes out empty when the
+// budget runs out, and the reply follows through response_url. The read loop
+// never waits for either. ctx is the socket's; start is when the read loop
+// had the envelope.
+func (a *App) onSlash(ctx context.Context, evt socketmode.Event, start time.Time) {
 	sc, ok := evt.Data.(slack.SlashCommand)
 	if !ok || evt.Request == nil {
 		return
 	}
-	if !a.pool.submit(sc.UserID, func(ctx context.Context) { a.handleSlash(ctx, sc) }) {
+	ack := a.newSlashAck(ctx, evt.Request.EnvelopeID, start)
+	if !a.pool.submit(sc.UserID, func(ctx context.Context) { a.handleSlash(ctx, sc, ack) }) {
 		a.metrics.error("queue_full")
-		a.ack(evt.Request.EnvelopeID, map[string]string{
-			"response_type": "ephemeral",
-			"text":          "Ladder is very busy right now. Please try again in a minute.",
-		})
-		return
+		ack.reply(text("Ladder is very busy right now. Please try again in a minute."))
 	}
-	a.ack(evt.Request.EnvelopeID, nil)
 }
 
-func (a *App) handleSlash(ctx context.Context, sc slack.SlashCommand) {
+// handleSlash runs a slash command and replies in its ack, or else through
+// response_url.
+func (a *App) handleSlash(ctx context.Context, sc slack.SlashCommand, ack *slashAck) {
+	ctx = withSlashAck(ctx, ack)
 	msg, err := a.runCommand(ctx, sc)
 	if err != nil {
 		msg = Message{Text: a.userError(err, "slash "+firstWord(sc.Text))}
 	}
 	if msg.Text == "" && len(msg.Blocks) == 0 {
+		ack.release()
+		return
+	}
+	if ack.reply(msg) {
 		return
 	}
 	a.respond(ctx, sc.ResponseURL, msg)
@@ -56,8 +62,11 @@ func firstWord(s string) string {
 	return strings.ToLower(f[0])
 }
 
-// respond replies ephemerally through response_url.
+// respond replies ephemerally through response_url. If ctx carries a slash
+// command's ack that has not gone out, it goes out first, empty: a command
+// that answers in several messages sends them all through response_url.
 func (a *App) respond(ctx context.Context, responseURL string, msg Message) {
+	releaseSlashAck(ctx)
 	if responseURL == "" {
 		return
 	}

@@ -123,7 +123,7 @@ func TestDigestSplitAcrossMessages(t *testing.T) {
 	shown := func(s *slacktest.Snapshot) int {
 		n := 0
 		for _, m := range s.Messages {
-			if m.Kind == "response" && m.User == bob && strings.Contains(m.Text, "Monthly digest") {
+			if isReply(m) && m.User == bob && strings.Contains(m.Text, "Monthly digest") {
 				n++
 			}
 		}

@@ -61,11 +61,12 @@ func checkInert(t *testing.T, what string, m slacktest.Message) {
 	}
 }
 
-// lastResponse is the latest reply to user through a response_url.
+// lastResponse is the latest reply to user to a slash command, in its ack or
+// through its response_url.
 func (h *harness) lastResponse(user string) slacktest.Message {
 	var got slacktest.Message
 	for _, m := range h.fake.Messages() {
-		if m.Kind == "response" && m.User == user {
+		if isReply(m) && m.User == user {
 			got = m
 		}
 	}

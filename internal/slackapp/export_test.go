@@ -101,7 +101,7 @@ func TestExportDoesNotHoldUpOthers(t *testing.T) {
 	contains(t, "dave's gaps", h.slash(dave, "gaps"), "Readiness")
 	h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
 		for _, m := range s.Messages {
-			if m.Kind == "response" && m.User == alice {
+			if isReply(m) && m.User == alice {
 				return true
 			}
 		}
@@ -113,9 +113,9 @@ func TestExportDoesNotHoldUpOthers(t *testing.T) {
 	gapsAt, replyAt := -1, -1
 	for i, m := range msgs {
 		switch {
-		case m.Kind == "response" && m.User == dave && strings.Contains(m.Text, "Readiness"):
+		case isReply(m) && m.User == dave && strings.Contains(m.Text, "Readiness"):
 			gapsAt = i
-		case m.Kind == "response" && m.User == alice:
+		case isReply(m) && m.User == alice:
 			replyAt = i
 		}
 	}

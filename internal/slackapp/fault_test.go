@@ -334,8 +334,14 @@ func TestFaultWebAPIErrors(t *testing.T) {
 	if d := time.Since(start); d < 2*time.Second {
 		t.Errorf("confirmed %v after two 429s with Retry-After: 1", d)
 	}
+	// A reply too slow for the ack goes through the response_url, where a
+	// 429 is waited out.
+	h.fake.FailNext("chat.postMessage", 1, slacktest.Delayed(2*time.Second))
 	h.fake.FailNext("response_url", 1, slacktest.RateLimited(1))
-	contains(t, "gaps after a 429 on response_url", h.slash(alice, "gaps"), "Readiness for")
+	contains(t, "prompt after a 429 on response_url", h.slash(alice, "prompt"), "I've sent you a question")
+	if n := h.fake.RateLimited429s("response_url"); n != 1 {
+		t.Errorf("429s on response_url: got %d, want 1", n)
+	}
 
 	// A slow Slack, within the client's timeout: the call waits and the
 	// confirmation comes late, once.

@@ -81,7 +81,7 @@ func TestForgetWithAReader(t *testing.T) {
 			case "in the background":
 				err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
 					for _, m := range s.Messages {
-						if m.Kind == "response" && m.User == alice && strings.Contains(m.Text, "now erased") {
+						if isReply(m) && m.User == alice && strings.Contains(m.Text, "now erased") {
 							return true
 						}
 					}
@@ -97,7 +97,7 @@ func TestForgetWithAReader(t *testing.T) {
 				var again string
 				err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
 					for _, m := range s.Messages {
-						if m.Kind == "response" && m.User == alice && strings.Contains(m.Text, "already gone") {
+						if isReply(m) && m.User == alice && strings.Contains(m.Text, "already gone") {
 							again = m.Text
 							return true
 						}

@@ -101,6 +101,12 @@ func newHarness(t *testing.T, apiOpts ...slack.Option) *harness {
 		for _, r := range h.fake.Rejected() {
 			t.Errorf("Slack would have refused this Block Kit: %s", r)
 		}
+		acked := map[string]int{}
+		for _, a := range h.fake.Acks() {
+			if acked[a.EnvelopeID]++; acked[a.EnvelopeID] == 2 {
+				t.Errorf("envelope %s acked more than once", a.EnvelopeID)
+			}
+		}
 	})
 	for _, u := range []slacktest.User{
 		{ID: alice, Name: "alice", RealName: "Alice Liddell", TZ: "Europe/Berlin"},
@@ -138,9 +144,12 @@ func (h *harness) start() {
 	runCtx, stop := context.WithCancel(h.ctx)
 	h.stop = stop
 	h.done = make(chan error, 1)
+	// A connection of this app, not one of an app before it that the fake
+	// has not yet seen close: an envelope sent to that one is lost.
+	n := h.fake.Connections()
 	go func() { h.done <- h.app.Run(runCtx) }()
 	h.t.Cleanup(h.shutdown)
-	if err := h.fake.WaitConnected(h.ctx); err != nil {
+	if err := h.fake.WaitConnections(h.ctx, n+1); err != nil {
 		h.t.Fatalf("app never connected: %v\nlogs:\n%s", err, h.logs)
 	}
 }
@@ -162,22 +171,27 @@ func (h *harness) shutdown() {
 	}
 }
 
-// slash runs a /ladder command as user and returns the ephemeral reply.
+// isReply reports whether m is a slash command's reply: in the command's ack
+// (Kind "ack"), or through its response_url (Kind "response").
+func isReply(m slacktest.Message) bool { return m.Kind == "ack" || m.Kind == "response" }
+
+// slash runs a /ladder command as user and returns the ephemeral reply, which
+// came in the ack or through the response_url.
 func (h *harness) slash(user, text string) string {
 	h.t.Helper()
-	before := h.count(func(m slacktest.Message) bool { return m.Kind == "response" && m.User == user })
+	before := h.count(func(m slacktest.Message) bool { return isReply(m) && m.User == user })
 	env, err := h.fake.SendSlash(slacktest.SlashCommand{UserID: user, Text: text})
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	if _, err := h.fake.WaitAck(h.ctx, env); err != nil {
-		h.t.Fatalf("/ladder %s: no ack: %v", text, err)
+		h.t.Fatalf("/ladder %s: no ack: %v\nlogs:\n%s", text, err, h.logs)
 	}
 	var reply slacktest.Message
 	err = h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
 		n := 0
 		for _, m := range s.Messages {
-			if m.Kind == "response" && m.User == user {
+			if isReply(m) && m.User == user {
 				n++
 				if n > before {
 					reply = m

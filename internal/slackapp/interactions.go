@@ -13,23 +13,32 @@ import (
 	"github.com/ladderapp/ladder/internal/ladder"
 )
 
-// onInteractive queues a button press or a modal submission and acks it. An
-// empty ack closes a submitted modal.
-func (a *App) onInteractive(evt socketmode.Event) {
+// onInteractive acks a button press or a modal submission and hands it on: a
+// click that opens a modal to the modal path, which calls views.open before
+// anything else, everything else to the member's worker. An empty ack closes
+// a submitted modal. ctx is the socket's.
+func (a *App) onInteractive(ctx context.Context, evt socketmode.Event) {
 	cb, ok := evt.Data.(slack.InteractionCallback)
 	if !ok || evt.Request == nil {
 		return
 	}
+	if open, rest := a.splitModalActions(ctx, cb); open {
+		if len(rest) == 0 {
+			a.ack(ctx, evt.Request.EnvelopeID, nil)
+			return
+		}
+		cb.ActionCallback.BlockActions = rest
+	}
 	if !a.pool.submit(cb.User.ID, func(ctx context.Context) { a.handleInteraction(ctx, cb) }) {
 		a.metrics.error("queue_full")
 		if cb.Type == slack.InteractionTypeViewSubmission {
-			a.ack(evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(map[string]string{
+			a.ack(ctx, evt.Request.EnvelopeID, slack.NewErrorsViewSubmissionResponse(map[string]string{
 				blockAnswer: "Ladder is very busy; please press Save again in a minute.",
 			}))
 			return
 		}
 	}
-	a.ack(evt.Request.EnvelopeID, nil)
+	a.ack(ctx, evt.Request.EnvelopeID, nil)
 }
 
 func (a *App) handleInteraction(ctx context.Context, cb slack.InteractionCallback) {
@@ -62,6 +71,8 @@ func (a *App) onAction(ctx context.Context, cb slack.InteractionCallback, act *s
 		return err
 	case actionManagerAccept, actionManagerDecline: // consent.go; the manager need not be enrolled
 		return a.onManagerAnswer(ctx, cb, act)
+	case actionAnswer, actionHomeAsk: // here only when the modal path was full
+		return a.openModal(ctx, cb, act)
 	}
 	m, err := a.db.Member(ctx, user)
 	if err != nil {
@@ -74,18 +85,6 @@ func (a *App) onAction(ctx context.Context, cb slack.InteractionCallback, act *s
 		return a.fileArea(ctx, m, cb, area, act.Value)
 	}
 	switch act.ActionID {
-	case actionAnswer:
-		p, ok := a.ladder.Prompt(act.Value)
-		if !ok {
-			return usagef("That question is no longer in the ladder. `/ladder prompt` gets you a fresh one.")
-		}
-		return a.openAnswer(ctx, cb.TriggerID, p)
-	case actionHomeAsk:
-		p, err := a.currentPrompt(ctx, m)
-		if err != nil {
-			return err
-		}
-		return a.openAnswer(ctx, cb.TriggerID, p)
 	case actionSkip:
 		return a.skip(ctx, m, cb)
 	case actionAnother:
@@ -102,30 +101,6 @@ func (a *App) onAction(ctx context.Context, cb slack.InteractionCallback, act *s
 	}
 	a.log.Debug("ignoring unknown action", "action_id", act.ActionID)
 	return nil
-}
-
-// currentPrompt is the question the Home tab's Answer now button answers: the
-// newest prompt of the past week, or else the next one.
-func (a *App) currentPrompt(ctx context.Context, m ladder.Member) (ladder.Prompt, error) {
-	if sent, err := a.db.LatestPrompt(ctx, m.UserID, a.now().Add(-linkWindow)); err == nil {
-		if p, ok := a.ladder.Prompt(sent.PromptID); ok {
-			return p, nil
-		}
-	} else if !errors.Is(err, ladder.ErrNotFound) {
-		return ladder.Prompt{}, err
-	}
-	r, err := a.readiness(ctx, m)
-	if err != nil {
-		return ladder.Prompt{}, err
-	}
-	return a.nextPrompt(ctx, m, r, "")
-}
-
-func (a *App) openAnswer(ctx context.Context, triggerID string, p ladder.Prompt) error {
-	return a.call(ctx, "views.open", func() error {
-		_, err := a.api.OpenViewContext(ctx, triggerID, answerModal(p))
-		return err
-	})
 }
 
 func (a *App) skip(ctx context.Context, m ladder.Member, cb slack.InteractionCallback) error {

@@ -150,7 +150,7 @@ func TestAckLatencyUnderBurst(t *testing.T) {
 	err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
 		n := 0
 		for _, m := range s.Messages {
-			if m.Kind == "response" && strings.Contains(m.Text, "Readiness for") {
+			if isReply(m) && strings.Contains(m.Text, "Readiness for") {
 				n++
 			}
 		}

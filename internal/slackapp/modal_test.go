@@ -1,0 +1,114 @@
+package slackapp_test
+
+import (
+	"fmt"
+	"hash/fnv"
+	"testing"
+
+	"github.com/ladderapp/ladder/internal/slacktest"
+)
+
+// defaultWorkers is slackapp.Config's default worker count, which the harness
+// uses.
+const defaultWorkers = 8
+
+// workerOf is the worker that runs user's envelopes, as pool.go shards them:
+// FNV-1a of the user id, modulo the worker count.
+func workerOf(user string) int {
+	h := fnv.New32a()
+	h.Write([]byte(user))
+	return int(h.Sum32() % defaultWorkers)
+}
+
+// TestAnswerOpensModalWhileEveryWorkerWaitsOn429: every worker is held by a
+// member whose /ladder prompt met a 429 with Retry-After: 5, longer than a
+// trigger_id lives (3 s). alice then presses Answer on her question, and
+// Answer now on her Home tab: each modal opens, and before any of those
+// workers is free again, so a click never waits behind the pool.
+func TestAnswerOpensModalWhileEveryWorkerWaitsOn429(t *testing.T) {
+	h := newHarness(t)
+	h.slash(alice, "help")
+	h.prompt(alice)
+	sent, err := h.db.LatestPrompt(h.ctx, alice, monday.AddDate(0, 0, -1))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// One member on each worker, alice's included.
+	var busy []string
+	covered := map[int]bool{}
+	for i := 0; len(covered) < defaultWorkers; i++ {
+		u := fmt.Sprintf("UBUSY%02d", i)
+		if w := workerOf(u); !covered[w] {
+			covered[w] = true
+			busy = append(busy, u)
+			h.fake.AddUser(slacktest.User{ID: u, Name: u, TZ: "UTC"})
+			h.slash(u, "help")
+		}
+	}
+	posted := func(calls []slacktest.Call) int {
+		n := 0
+		for _, c := range calls {
+			if c.Method == "chat.postMessage" && c.Status == 200 {
+				n++
+			}
+		}
+		return n
+	}
+	before := posted(h.fake.Calls())
+	h.fake.FailNext("chat.postMessage", len(busy), slacktest.RateLimited(5))
+	for _, u := range busy {
+		if _, err := h.fake.SendSlash(slacktest.SlashCommand{UserID: u, Text: "prompt"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+		n := 0
+		for _, c := range s.Calls {
+			if c.Method == "chat.postMessage" && c.Status == 429 {
+				n++
+			}
+		}
+		return n == len(busy)
+	})
+	if err != nil {
+		t.Fatalf("the busy members' posts did not all meet their 429: %v", err)
+	}
+
+	for _, click := range []map[string]any{
+		h.fake.BlockAction(alice, "answer", sent.PromptID, "", sent.TS),
+		h.fake.BlockAction(alice, "home_answer", "", "", ""),
+	} {
+		opened := len(h.fake.CallsTo("views.open"))
+		if _, err := h.fake.SendInteractive(click); err != nil {
+			t.Fatal(err)
+		}
+		calls, err := h.fake.WaitCalls(h.ctx, "views.open", opened+1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := calls[opened]; c.Error != "" || c.Status != 200 {
+			t.Errorf("views.open: status %d, error %q; want it to open the modal", c.Status, c.Error)
+		}
+	}
+	var modals int
+	for _, v := range h.fake.Views() {
+		if v.Kind == "open" && v.UserID == alice {
+			modals++
+		}
+	}
+	if modals != 2 {
+		t.Errorf("modals opened for alice: got %d, want 2", modals)
+	}
+
+	// The order: both modals opened while every busy post still waited out
+	// its 429, that is before any of them was posted again.
+	calls := h.fake.Calls()
+	for i, c := range calls {
+		if c.Method == "views.open" {
+			if n := posted(calls[:i]); n != before {
+				t.Errorf("views.open came after %d posts, want it before the busy members' retries (%d posts before them)", n, before)
+			}
+		}
+	}
+}
