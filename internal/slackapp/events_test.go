@@ -2,14 +2,18 @@ package slackapp_test
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/slacktest"
 )
 
-// send sends event and waits until the app has taken it (acked it).
+// send sends event and waits until the app has handled it: acked it (so it
+// is in the inbox journal), committed it (the journal is empty again) and
+// done with it (no inbox backlog).
 func (h *harness) send(event map[string]any) {
 	h.t.Helper()
 	env, err := h.fake.SendEvent("", event, 0)
@@ -18,6 +22,26 @@ func (h *harness) send(event map[string]any) {
 	}
 	if _, err := h.fake.WaitAck(h.ctx, env); err != nil {
 		h.t.Fatalf("event not acked: %v", err)
+	}
+	for {
+		fi, err := os.Stat(h.dbFile + "-inbox")
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		if fi.Size() == 0 {
+			n, err := h.db.InboxBacklog(h.ctx)
+			if err != nil {
+				h.t.Fatal(err)
+			}
+			if n == 0 {
+				return
+			}
+		}
+		select {
+		case <-h.ctx.Done():
+			h.t.Fatalf("the event was not handled: %v", h.ctx.Err())
+		case <-time.After(5 * time.Millisecond):
+		}
 	}
 }
 
@@ -42,7 +66,12 @@ func TestDeletingAnAnswerWithRepliesRemovesIt(t *testing.T) {
 		t.Fatalf("the fake sent %v for a deletion with replies, want message_changed", tomb["subtype"])
 	}
 	h.send(tomb)
-	h.shutdown() // drains the work in flight
+	// The ack says the deletion is durable, not that it is done: wait for the
+	// Home tab it republishes, then stop to drain anything after it.
+	if err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool { return len(s.Views) > views }); err != nil {
+		t.Fatalf("no Home tab after the deletion: %v", err)
+	}
+	h.shutdown()
 	if es := h.evidence(alice); len(es) != 0 {
 		t.Errorf("evidence after the deletion: %+v, want none", es)
 	}

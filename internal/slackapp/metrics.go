@@ -125,6 +125,9 @@ func (a *App) Handler() http.Handler {
 	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 		a.metrics.write(w, a.pool.depth.Load())
+		if n, err := a.db.InboxBacklog(r.Context()); err == nil {
+			fmt.Fprintf(w, "# HELP ladder_inbox_backlog Events acked and stored but not yet handled.\n# TYPE ladder_inbox_backlog gauge\nladder_inbox_backlog %d\n", n)
+		}
 	})
 	return mux
 }

@@ -97,6 +97,19 @@ func (db *DB) EventDone(ctx context.Context, id int64, at time.Time) error {
 	return nil
 }
 
+// InboxBacklog counts the events received and committed but not yet
+// handled: /metrics shows it, and a test waits for it to reach zero.
+func (db *DB) InboxBacklog(ctx context.Context) (int, error) {
+	var n int
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT count(*) FROM inbox WHERE done_at = 0`).Scan(&n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("inbox backlog: %w", err)
+	}
+	return n, nil
+}
+
 // PendingEvents returns, in arrival order, at most limit events received but
 // not yet handled whose row id is above after.
 func (db *DB) PendingEvents(ctx context.Context, after int64, limit int) ([]InboxEvent, error) {
