@@ -75,6 +75,23 @@ func TestManagerConsent(t *testing.T) {
 	contains(t, "the request", req.Text, "<@UALICE> named you as their manager", "*full*", "until you accept")
 	contains(t, "the request's buttons", string(req.Blocks), `"action_id":"manager_accept"`, `"action_id":"manager_decline"`, `"value":"UALICE"`)
 	lacks(t, "the request", req.Text, secret)
+	// Alice's Home tab says whom she is waiting for.
+	if err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+		for _, v := range s.Views {
+			if v.Kind == "publish" && v.UserID == alice && strings.Contains(slacktest.RenderView(v), "Waiting for @UBOB to accept") {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		var last string
+		for _, v := range h.fake.Views() {
+			if v.UserID == alice {
+				last = slacktest.RenderView(v)
+			}
+		}
+		t.Errorf("alice's Home tab never said she waits for bob to accept: %v\n%s", err, last)
+	}
 
 	// Before bob accepts: nothing about alice reaches him.
 	digest := h.slash(bob, "digest")

@@ -76,7 +76,7 @@ func (a *App) homeView(ctx context.Context, userID string) (slack.HomeTabViewReq
 		t := ladder.NextSlot(m.Slot, m.Location(), now)
 		next = fmt.Sprintf("Next question: *%s* (%s).", t.Format("Mon 2 Jan, 15:04"), zoneName(m))
 	}
-	bs = append(bs, section(next))
+	bs = append(bs, section(next), slack.NewContextBlock("", mrkdwn(managerStatus(m))))
 
 	pauseBtn := button(actionPause, "pause", "Pause", "")
 	if m.Paused(now) {
