@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,6 +29,9 @@ const (
 	tryReplyTimeout = 10 * time.Second       // for the ack and the first reply
 	tryQuiet        = 300 * time.Millisecond // silence that means "done"
 	tryMaxSettle    = 3 * time.Second        // a chatty app cannot hold the prompt longer
+	// tryRateLimitWait is added to tryQuiet after a 429: the app posts again
+	// once Slack's Retry-After (a second, for a DM) has passed.
+	tryRateLimitWait = 1500 * time.Millisecond
 )
 
 const tryBanner = `Ladder, running against a simulated Slack workspace: no tokens, nothing leaves this machine.
@@ -280,8 +284,15 @@ func (s *trySession) send(ctx context.Context, line string) error {
 func (s *trySession) settle(ctx context.Context) error {
 	deadline := time.Now().Add(tryMaxSettle)
 	for time.Now().Before(deadline) {
-		n := activity(s.fake.Snapshot())
-		qctx, cancel := context.WithTimeout(ctx, min(tryQuiet, time.Until(deadline)))
+		sn := s.fake.Snapshot()
+		n := activity(sn)
+		quiet := tryQuiet
+		if c := sn.Calls; len(c) > 0 && c[len(c)-1].Status == http.StatusTooManyRequests {
+			// Slack asked the app to wait (about a post a second in a DM):
+			// the rest of its reply comes after that.
+			quiet += tryRateLimitWait
+		}
+		qctx, cancel := context.WithTimeout(ctx, min(quiet, time.Until(deadline)))
 		err := s.fake.WaitFor(qctx, func(sn *slacktest.Snapshot) bool { return activity(*sn) != n })
 		cancel()
 		if ctx.Err() != nil {

@@ -48,7 +48,7 @@ func runTryAt(t *testing.T, clock func() time.Time, input string, args ...string
 // slash command to the gaps, through a simulated Slack.
 func TestTryPipeline(t *testing.T) {
 	tryEnv(t, "")
-	out, errOut := runTry(t, "/ladder help\n/ladder prompt\nI coached two leads\n/ladder evidence\n/ladder gaps\n")
+	out, errOut := runTry(t, "/ladder help\n/ladder prompt\nI coached two leads\n/ladder evidence\n/ladder gaps\n/ladder export\n")
 
 	l, err := prompts.Default()
 	if err != nil {
@@ -79,7 +79,8 @@ func TestTryPipeline(t *testing.T) {
 		}
 	}
 	// The order is the conversation's: each reply follows its line.
-	order := []string{"> /ladder help", "> /ladder prompt", question, "> I coached two leads", "Saved to ", "> /ladder evidence", "· I coached two leads", "> /ladder gaps", "Readiness for "}
+	order := []string{"> /ladder help", "> /ladder prompt", question, "> I coached two leads", "Saved to ", "> /ladder evidence", "· I coached two leads", "> /ladder gaps", "Readiness for ",
+		"> /ladder export", "packet is on its way", "# Promotion packet"}
 	rest := out
 	for _, want := range order {
 		i := strings.Index(rest, want)
@@ -210,5 +211,20 @@ func TestLocalZone(t *testing.T) {
 		if got := localZone(getenv); got != tt.want {
 			t.Errorf("TZ=%q: got %q, want %q", tt.tz, got, tt.want)
 		}
+	}
+}
+
+// TestTryShowsAPacketSlackHeldBack: the welcome DM, the area picker and the
+// packet are three posts to one DM within a second, so Slack answers the
+// third with a 429 and the send queue posts it a second later. bot try waits
+// for it rather than moving on as if the app were done.
+func TestTryShowsAPacketSlackHeldBack(t *testing.T) {
+	tryEnv(t, "")
+	out, errOut := runTry(t, "/ladder help\nI coached two leads\n/ladder export\n")
+	if !strings.Contains(out, "# Promotion packet") {
+		t.Errorf("the packet never printed:\n%s", out)
+	}
+	if errOut != "" {
+		t.Errorf("stderr: %s", errOut)
 	}
 }

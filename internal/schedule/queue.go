@@ -293,7 +293,7 @@ func (q *queue) failure(ctx context.Context, it store.OutboxItem, err error) {
 		q.rateLimited.Add(1)
 		until := now.Add(e.RetryAfter)
 		q.lim.pause(method, now, until)
-		q.log.Warn("rate limited by Slack; pausing the method", "method", method, "retry_after", e.RetryAfter)
+		q.log.Info("rate limited by Slack; pausing the method", "method", method, "retry_after", e.RetryAfter)
 		q.retry(ctx, it, until, false, false, "ratelimited")
 	case e.Code == ladder.EPermanent:
 		q.finish(ctx, it, store.OutboxFailed, err.Error())
