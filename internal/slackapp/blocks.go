@@ -181,7 +181,7 @@ const helpText = "*Ladder* — weekly reflections that build your case for the n
 	"• `/ladder track broad|deep` — manager of managers, or deep-technical manager\n" +
 	"• `/ladder schedule <day> <HH:MM>` or `/ladder schedule off` — your weekly slot, in your timezone\n" +
 	"• `/ladder pause [weeks]` / `/ladder resume` — stop prompts for a while\n" +
-	"• `/ladder manager @user` — who gets your monthly digest\n" +
+	"• `/ladder manager @user` — asks that person to receive your monthly digest; nothing reaches them until they accept\n" +
 	"• `/ladder share full|summary|off` — what that digest shows of you\n" +
 	"• `/ladder digest` — preview this month's digest about your reports\n" +
 	"• `/ladder export` — your evidence as a Markdown promotion packet\n" +
