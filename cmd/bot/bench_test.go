@@ -25,18 +25,18 @@ import (
 	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/prompts"
 	"github.com/ladderapp/ladder/internal/slacktest"
-	"github.com/ladderapp/ladder/internal/store"
+	"github.com/ladderapp/ladder/internal/store/storetest"
 )
 
 // The seeded workspace: 10,000 members with 50 weekly answers each, and one
 // heavy member with five years of them.
 var (
-	benchSpec = store.SeedSpec{Prefix: "U", Members: 10_000, Weeks: 50}
-	heavySpec = store.SeedSpec{Prefix: "UHEAVY", Members: 1, Weeks: 5 * 52}
+	benchSpec = storetest.SeedSpec{Prefix: "U", Members: 10_000, Weeks: 50}
+	heavySpec = storetest.SeedSpec{Prefix: "UHEAVY", Members: 1, Weeks: 5 * 52}
 )
 
 // seededDB returns a fresh copy, in tb's temporary directory, of the seeded
-// database as of now, which store.SeedFile builds once and caches.
+// database as of now, which storetest.SeedFile builds once and caches.
 func seededDB(tb testing.TB, now time.Time) string {
 	tb.Helper()
 	l, err := prompts.Default()
@@ -50,12 +50,12 @@ func seededDB(tb testing.TB, now time.Time) string {
 		}
 	}
 	slot, _ := ladder.ParseSlot("mon 09:30")
-	specs := []store.SeedSpec{benchSpec, heavySpec}
+	specs := []storetest.SeedSpec{benchSpec, heavySpec}
 	for i := range specs {
 		specs[i].Now, specs[i].Prompts, specs[i].Slot = now, target, slot
 	}
 	start := time.Now()
-	cached, err := store.SeedFile(context.Background(), os.TempDir(), specs...)
+	cached, err := storetest.SeedFile(context.Background(), os.TempDir(), specs...)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -185,15 +185,15 @@ func BenchmarkResidentMemory(b *testing.B) {
 		base := len(fake.Messages())
 		want := 0
 		for i := range 300 {
-			u := benchSpec.SeedUserID(i * 33)
+			u := benchSpec.UserID(i * 33)
 			if i%30 == 0 {
-				u = heavySpec.SeedUserID(0)
+				u = heavySpec.UserID(0)
 			}
 			fake.SendSlash(slacktest.SlashCommand{UserID: u, Text: "gaps"})
 			want++
 		}
 		for i := range 200 {
-			u := benchSpec.SeedUserID(5000 + i)
+			u := benchSpec.UserID(5000 + i)
 			fake.SendEvent("", fake.DMEvent(u, "an answer about the hiring plan we wrote this week", fake.NewTS()), 0)
 			want++
 		}

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ladderapp/ladder/internal/blocktext"
 	"github.com/ladderapp/ladder/internal/slacktest"
 )
 
@@ -114,7 +115,7 @@ func try(ctx context.Context, args []string, getenv func(string) string, clock f
 		fake:   fake,
 		user:   u.ID,
 		out:    &syncWriter{w: stdout},
-		render: fake.Renderer(),
+		render: blocktext.Renderer{Name: fake.UserName},
 	}
 	s.render.Color = isTerminal(stdout)
 	fake.OnMessage(s.onMessage)
@@ -233,7 +234,7 @@ type trySession struct {
 	fake   *slacktest.Server
 	user   string
 	out    *syncWriter
-	render slacktest.Renderer
+	render blocktext.Renderer
 
 	// showHome is set while the member has asked to see the Home tab. The app
 	// republishes the Home tab after every answer; printing each of those would
@@ -355,7 +356,7 @@ func (s *trySession) onMessage(m slacktest.Message) {
 	default:
 		label = "from Ladder (" + m.Kind + ")"
 	}
-	s.out.block(label, s.render.Message(m))
+	s.out.block(label, s.render.Message(m.Text, m.Blocks))
 }
 
 func (s *trySession) onView(v slacktest.View) {
@@ -364,9 +365,9 @@ func (s *trySession) onView(v slacktest.View) {
 		if !s.showHome.Load() {
 			return
 		}
-		s.out.block("Home tab", s.render.View(v))
+		s.out.block("Home tab", s.render.View(v.View))
 	default:
-		s.out.block("dialog ("+v.Kind+")", s.render.View(v))
+		s.out.block("dialog ("+v.Kind+")", s.render.View(v.View))
 	}
 }
 

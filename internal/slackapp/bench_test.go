@@ -33,6 +33,7 @@ import (
 	"github.com/ladderapp/ladder/internal/slackapp"
 	"github.com/ladderapp/ladder/internal/slacktest"
 	"github.com/ladderapp/ladder/internal/store"
+	"github.com/ladderapp/ladder/internal/store/storetest"
 )
 
 // benchNow is the benchmarks' clock at the start; the seeded evidence ends an
@@ -42,12 +43,12 @@ var benchNow = monday
 // The seeded workspace: 10,000 members with 50 weekly answers each, and one
 // heavy member with five years of them.
 var (
-	benchSpec = store.SeedSpec{Prefix: "U", Members: 10_000, Weeks: 50}
-	heavySpec = store.SeedSpec{Prefix: "UHEAVY", Members: 1, Weeks: 5 * 52}
+	benchSpec = storetest.SeedSpec{Prefix: "U", Members: 10_000, Weeks: 50}
+	heavySpec = storetest.SeedSpec{Prefix: "UHEAVY", Members: 1, Weeks: 5 * 52}
 )
 
 // seededDB returns a fresh copy, in tb's temporary directory, of the seeded
-// database as of now, which store.SeedFile builds once and caches.
+// database as of now, which storetest.SeedFile builds once and caches.
 func seededDB(tb testing.TB, now time.Time) string {
 	tb.Helper()
 	l, err := prompts.Default()
@@ -61,12 +62,12 @@ func seededDB(tb testing.TB, now time.Time) string {
 		}
 	}
 	slot, _ := ladder.ParseSlot("mon 09:30")
-	specs := []store.SeedSpec{benchSpec, heavySpec}
+	specs := []storetest.SeedSpec{benchSpec, heavySpec}
 	for i := range specs {
 		specs[i].Now, specs[i].Prompts, specs[i].Slot = now, target, slot
 	}
 	start := time.Now()
-	cached, err := store.SeedFile(context.Background(), os.TempDir(), specs...)
+	cached, err := storetest.SeedFile(context.Background(), os.TempDir(), specs...)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -244,7 +245,7 @@ const burstSize = 300
 func burstUsers() []string {
 	var us []string
 	for i := range 30 {
-		us = append(us, benchSpec.SeedUserID(i))
+		us = append(us, benchSpec.UserID(i))
 	}
 	return us
 }
@@ -398,7 +399,7 @@ func reportAppAck(b *testing.B, app *slackapp.App) {
 func BenchmarkGapsReply(b *testing.B) {
 	b.ReportAllocs()
 	ba := newBenchApp(b, seededDB(b, benchNow), 0)
-	user := heavySpec.SeedUserID(0)
+	user := heavySpec.UserID(0)
 	var reply, ack latencies
 	inAck := 0
 	for b.Loop() {
@@ -454,7 +455,7 @@ func BenchmarkIngest(b *testing.B) {
 		sentAt := map[string]time.Time{}
 		start := time.Now()
 		for i := range batch {
-			u := benchSpec.SeedUserID((sent + i) % benchSpec.Members)
+			u := benchSpec.UserID((sent + i) % benchSpec.Members)
 			ts := ba.fake.NewTS()
 			sentAt[ts] = time.Now()
 			if _, err := ba.fake.SendEvent("", ba.fake.DMEvent(u, fmt.Sprintf("answer %d from %s", sent+i, u), ts), 0); err != nil {

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ladderapp/ladder/internal/blocktext"
 	"github.com/ladderapp/ladder/internal/slacktest"
 )
 
@@ -78,7 +79,7 @@ func TestManagerConsent(t *testing.T) {
 	// Alice's Home tab says whom she is waiting for.
 	if err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
 		for _, v := range s.Views {
-			if v.Kind == "publish" && v.UserID == alice && strings.Contains(slacktest.RenderView(v), "Waiting for @UBOB to accept") {
+			if v.Kind == "publish" && v.UserID == alice && strings.Contains(blocktext.View(v.View), "Waiting for @UBOB to accept") {
 				return true
 			}
 		}
@@ -87,7 +88,7 @@ func TestManagerConsent(t *testing.T) {
 		var last string
 		for _, v := range h.fake.Views() {
 			if v.UserID == alice {
-				last = slacktest.RenderView(v)
+				last = blocktext.View(v.View)
 			}
 		}
 		t.Errorf("alice's Home tab never said she waits for bob to accept: %v\n%s", err, last)

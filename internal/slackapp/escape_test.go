@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ladderapp/ladder/internal/blocktext"
 	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/slacktest"
 )
@@ -146,7 +147,7 @@ func TestMemberTextIsNeverMarkup(t *testing.T) {
 	h.sendQueued()
 	packet := h.waitPost(alice, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Promotion packet, part 1") })
 	checkInert(t, "export", packet)
-	shown := slacktest.RenderText(packet)
+	shown := blocktext.Message(packet.Text, packet.Blocks)
 	contains(t, "export as Slack shows it", shown, "> "+hostile)
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ladderapp/ladder/internal/blocktext"
 	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/schedule"
 	"github.com/ladderapp/ladder/internal/slacktest"
@@ -139,7 +140,7 @@ func TestExportDoesNotHoldUpOthers(t *testing.T) {
 	contains(t, "the packet's start", parts[0].Text, "# Promotion packet: alice")
 	contains(t, "the first answer", parts[1].Text, "answer 00: I led the migration")
 	// As Slack shows it: the packet's text is escaped in the message.
-	contains(t, "the cap's notice", slacktest.RenderText(parts[39]), "## Not in this packet", "(40 messages)", "Left out: the rest of",
+	contains(t, "the cap's notice", blocktext.Message(parts[39].Text, parts[39].Blocks), "## Not in this packet", "(40 messages)", "Left out: the rest of",
 		"Execution & delivering results", "/ladder evidence <area>")
 }
 

@@ -303,6 +303,14 @@ func (s *Server) AddUser(u User) {
 	s.users[u.ID] = u
 }
 
+// UserName returns the name of the user with id in the directory, or "" if
+// the directory does not have it: a blocktext.Renderer's Name.
+func (s *Server) UserName(id string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.users[id].Name
+}
+
 // NewTS returns a message timestamp, such as "1700000000.000100", later than every
 // timestamp the server has handed out. Use it for the messages users send.
 func (s *Server) NewTS() string {

@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/ladderapp/ladder/internal/blocktext"
 	"github.com/ladderapp/ladder/internal/slacktest"
 )
 
@@ -110,6 +111,15 @@ func TestNewTSIncreases(t *testing.T) {
 	}
 	if want := fmt.Sprintf("%d.000004", frozen.Unix()); prev != want {
 		t.Errorf("fifth ts = %q, want %q", prev, want)
+	}
+}
+
+func TestUserNameReadsTheDirectory(t *testing.T) {
+	srv := newServer(t)
+	srv.AddUser(slacktest.User{ID: "U1", Name: "alice"})
+	r := blocktext.Renderer{Name: srv.UserName}
+	if got, want := r.Message("<@U1> and <@U2|bob> and <@U3>", nil), "@alice and @bob and @U3"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
 

@@ -109,21 +109,6 @@ func (db *DB) SetEvidenceArea(ctx context.Context, userID string, id int64, area
 	return e, nil
 }
 
-// EvidenceByID returns one piece of the user's evidence. Someone else's
-// evidence is ladder.ErrNotFound, exactly as missing evidence is.
-func (db *DB) EvidenceByID(ctx context.Context, userID string, id int64) (ladder.Evidence, error) {
-	var e ladder.Evidence
-	err := db.read(ctx, func(tx *sql.Tx) (err error) {
-		e, err = scanEvidence(tx.QueryRowContext(ctx,
-			`SELECT `+evidenceCols+` FROM evidence WHERE id = ? AND user_id = ?`, id, userID))
-		return notFound(err, ladder.ErrNotFound)
-	})
-	if err != nil {
-		return ladder.Evidence{}, fmt.Errorf("evidence %d: %w", id, err)
-	}
-	return e, nil
-}
-
 // Evidence returns the user's latest evidence, newest first: at most limit
 // pieces (all of them if limit <= 0), in one area or, if area is "", in all.
 func (db *DB) Evidence(ctx context.Context, userID string, area ladder.AreaID, limit int) ([]ladder.Evidence, error) {

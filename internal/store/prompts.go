@@ -177,7 +177,7 @@ func (db *DB) PromptByTS(ctx context.Context, channel, ts string) (PromptSent, e
 // DueReminders returns, oldest first, the prompts that may get their one
 // reminder: recorded between from and to, posted, not skipped, not yet
 // reminded, and with no evidence from the member since they were recorded.
-// The caller claims each with ClaimReminder before sending.
+// The caller queues each with EnqueueReminder, which claims it.
 func (db *DB) DueReminders(ctx context.Context, from, to time.Time) ([]PromptSent, error) {
 	var ps []PromptSent
 	err := db.read(ctx, func(tx *sql.Tx) error {
@@ -197,29 +197,6 @@ func (db *DB) DueReminders(ctx context.Context, from, to time.Time) ([]PromptSen
 		return nil, fmt.Errorf("due reminders: %w", err)
 	}
 	return ps, nil
-}
-
-// ClaimReminder records that the prompt's reminder goes out at at. It returns
-// true only the first time, so a prompt never gets a second reminder.
-func (db *DB) ClaimReminder(ctx context.Context, id int64, at time.Time) (bool, error) {
-	if at.IsZero() {
-		return false, errors.New("claim reminder: zero time")
-	}
-	var first bool
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx,
-			`UPDATE prompts_sent SET reminded_at = ? WHERE id = ? AND reminded_at = 0`, toMS(at), id)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		first = n == 1
-		return err
-	})
-	if err != nil {
-		return false, fmt.Errorf("claim reminder: %w", err)
-	}
-	return first, nil
 }
 
 // execOne runs a statement that must change exactly one row, and returns

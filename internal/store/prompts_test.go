@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"reflect"
 	"sync"
 	"testing"
@@ -212,13 +214,13 @@ func TestReminders(t *testing.T) {
 		t.Errorf("DueReminders before the prompt was sent = %+v, want none", ps)
 	}
 
-	first, err := db.ClaimReminder(ctx, due.ID, now)
+	first, err := db.claimReminder(ctx, due.ID, now)
 	if err != nil || !first {
-		t.Fatalf("ClaimReminder = %v, %v; want true", first, err)
+		t.Fatalf("claimReminder = %v, %v; want true", first, err)
 	}
-	again, err := db.ClaimReminder(ctx, due.ID, now.Add(time.Hour))
+	again, err := db.claimReminder(ctx, due.ID, now.Add(time.Hour))
 	if err != nil || again {
-		t.Errorf("second ClaimReminder = %v, %v; want false", again, err)
+		t.Errorf("second claimReminder = %v, %v; want false", again, err)
 	}
 	if ps, _ := db.DueReminders(ctx, now.Add(-7*day), now.Add(-2*day)); len(ps) != 0 {
 		t.Errorf("DueReminders after the reminder = %+v, want none", ps)
@@ -241,4 +243,28 @@ func TestParseWeek(t *testing.T) {
 			t.Errorf("parseWeek(%q): no error", s)
 		}
 	}
+}
+
+// claimReminder records that the prompt's reminder goes out at at. It returns
+// true only the first time, so a prompt never gets a second reminder. It is
+// the claim EnqueueReminder makes, on its own, for the tests of DueReminders.
+func (db *DB) claimReminder(ctx context.Context, id int64, at time.Time) (bool, error) {
+	if at.IsZero() {
+		return false, errors.New("claim reminder: zero time")
+	}
+	var first bool
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			`UPDATE prompts_sent SET reminded_at = ? WHERE id = ? AND reminded_at = 0`, toMS(at), id)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		first = n == 1
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("claim reminder: %w", err)
+	}
+	return first, nil
 }

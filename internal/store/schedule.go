@@ -41,8 +41,8 @@ func (db *DB) PromptSentByID(ctx context.Context, id int64) (PromptSent, error) 
 }
 
 // EnqueueReminder claims the one reminder of the recorded prompt it.PromptRef
-// at at, as ClaimReminder does, and queues it, in one transaction: either the
-// reminder is claimed and queued, or neither. It returns false if the
+// at at, and queues it, in one transaction: either the reminder is claimed and
+// queued, or neither. It returns false if the
 // prompt's reminder was claimed before, or if its week had paused time (see
 // WeekPaused).
 func (db *DB) EnqueueReminder(ctx context.Context, it OutboxItem, at time.Time) (bool, error) {

@@ -59,8 +59,8 @@ func TestEnqueueReminderOnce(t *testing.T) {
 			t.Fatalf("EnqueueReminder #%d = %v, %v; want %v", i+1, ok, err, i == 0)
 		}
 	}
-	if ok, err := db.ClaimReminder(ctx, p.ID, now); err != nil || ok {
-		t.Fatalf("ClaimReminder after EnqueueReminder = %v, %v; want false", ok, err)
+	if ok, err := db.claimReminder(ctx, p.ID, now); err != nil || ok {
+		t.Fatalf("claimReminder after EnqueueReminder = %v, %v; want false", ok, err)
 	}
 	its, err := db.Outbox(ctx, OutboxReminder)
 	if err != nil || len(its) != 1 || its[0].PromptRef != p.ID {

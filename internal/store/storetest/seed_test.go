@@ -1,21 +1,30 @@
-package store
+package storetest_test
 
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/ladderapp/ladder/internal/ladder"
+	"github.com/ladderapp/ladder/internal/store"
+	"github.com/ladderapp/ladder/internal/store/storetest"
 )
+
+var now = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 
 func TestSeed(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpen(t)
+	path := filepath.Join(t.TempDir(), "ladder.db")
 	slot, _ := ladder.ParseSlot("tue 10:00")
-	spec := SeedSpec{Prefix: "USEED", Members: 3, Weeks: 4, Now: now, Slot: slot,
+	spec := storetest.SeedSpec{Prefix: "USEED", Members: 3, Weeks: 4, Now: now, Slot: slot,
 		Prompts: []ladder.Prompt{{ID: "p-people", Area: ladder.People}, {ID: "p-scaling", Area: ladder.Scaling}}}
-	if err := db.Seed(ctx, spec); err != nil {
+	if err := storetest.Seed(ctx, path, spec); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(ctx, path)
+	if err != nil {
 		t.Fatal(err)
 	}
 	s, err := db.Stats(ctx, now)
@@ -25,7 +34,7 @@ func TestSeed(t *testing.T) {
 	if s.Members != 3 || s.Evidence != 12 {
 		t.Errorf("got %d members and %d pieces of evidence, want 3 and 12", s.Members, s.Evidence)
 	}
-	m, err := db.Member(ctx, spec.SeedUserID(2))
+	m, err := db.Member(ctx, spec.UserID(2))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +55,10 @@ func TestSeed(t *testing.T) {
 	if s.PromptsThisWeek != 3 {
 		t.Errorf("prompts this week: got %d, want 3", s.PromptsThisWeek)
 	}
-	if err := db.Seed(ctx, spec); err == nil {
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := storetest.Seed(ctx, path, spec); err == nil {
 		t.Error("seeding the same members twice: got nil, want an error")
 	}
 }
@@ -54,8 +66,8 @@ func TestSeed(t *testing.T) {
 func TestSeedFileBuildsOnceAndCaches(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	spec := SeedSpec{Prefix: "US", Members: 3, Weeks: 2, Now: time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)}
-	path, err := SeedFile(ctx, dir, spec)
+	spec := storetest.SeedSpec{Prefix: "US", Members: 3, Weeks: 2, Now: now}
+	path, err := storetest.SeedFile(ctx, dir, spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,18 +75,22 @@ func TestSeedFileBuildsOnceAndCaches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := SeedFile(ctx, dir, spec)
+	again, err := storetest.SeedFile(ctx, dir, spec)
 	if err != nil || again != path {
 		t.Fatalf("second call: got %q, %v; want the cached %q", again, err, path)
 	}
 	if info2, _ := os.Stat(again); !info2.ModTime().Equal(info.ModTime()) {
 		t.Error("the cached file was rebuilt")
 	}
-	other, err := SeedFile(ctx, dir, SeedSpec{Prefix: "US", Members: 4, Weeks: 2, Now: spec.Now})
+	other, err := storetest.SeedFile(ctx, dir, storetest.SeedSpec{Prefix: "US", Members: 4, Weeks: 2, Now: spec.Now})
 	if err != nil || other == path {
 		t.Fatalf("a different spec: got %q, %v; want a new file", other, err)
 	}
-	db, err := Open(ctx, path)
+	left, err := filepath.Glob(filepath.Join(dir, "*"))
+	if err != nil || len(left) != 2 {
+		t.Errorf("files in dir: got %q, %v; want only the two seeded databases", left, err)
+	}
+	db, err := store.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}

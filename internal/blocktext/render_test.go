@@ -1,4 +1,4 @@
-package slacktest_test
+package blocktext_test
 
 import (
 	"encoding/json"
@@ -6,10 +6,10 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/blocktext"
 )
 
-func TestRenderText(t *testing.T) {
+func TestMessage(t *testing.T) {
 	tests := []struct {
 		name   string
 		text   string
@@ -115,12 +115,12 @@ func TestRenderText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := slacktest.Message{Kind: "post", Text: tt.text}
+			var blocks json.RawMessage
 			if tt.blocks != "" {
-				m.Blocks = json.RawMessage(tt.blocks)
+				blocks = json.RawMessage(tt.blocks)
 			}
-			if got := slacktest.RenderText(m); got != tt.want {
-				t.Errorf("RenderText:\ngot:\n%s\nwant:\n%s", got, tt.want)
+			if got := blocktext.Message(tt.text, blocks); got != tt.want {
+				t.Errorf("Message:\ngot:\n%s\nwant:\n%s", got, tt.want)
 			}
 		})
 	}
@@ -136,7 +136,7 @@ const promptBlocks = `[
 		{"type":"button","action_id":"another","text":{"type":"plain_text","text":"Another question","emoji":true},"value":"p1"}]},
 	{"type":"context","elements":[{"type":"mrkdwn","text":"Reply in this thread or just type here — it counts as evidence."}]}]`
 
-func TestRenderView(t *testing.T) {
+func TestView(t *testing.T) {
 	tests := []struct {
 		name string
 		view string
@@ -165,45 +165,43 @@ func TestRenderView(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := slacktest.RenderView(slacktest.View{Kind: "publish", View: json.RawMessage(tt.view)})
+			got := blocktext.View(json.RawMessage(tt.view))
 			if got != tt.want {
-				t.Errorf("RenderView:\ngot:\n%s\nwant:\n%s", got, tt.want)
+				t.Errorf("View:\ngot:\n%s\nwant:\n%s", got, tt.want)
 			}
 		})
 	}
 }
 
 func TestRendererNamesAndColor(t *testing.T) {
-	srv := newServer(t)
-	srv.AddUser(slacktest.User{ID: "U1", Name: "alice"})
-	r := srv.Renderer()
-	m := slacktest.Message{Text: "<@U1> and <@U2|bob> and <@U3>"}
-	if got, want := r.Message(m), "@alice and @bob and @U3"; got != want {
+	names := map[string]string{"U1": "alice"}
+	r := blocktext.Renderer{Name: func(id string) string { return names[id] }}
+	if got, want := r.Message("<@U1> and <@U2|bob> and <@U3>", nil), "@alice and @bob and @U3"; got != want {
 		t.Errorf("names: got %q, want %q", got, want)
 	}
 
 	r.Color = true
-	m = slacktest.Message{Blocks: json.RawMessage(`[{"type":"section","text":{"type":"mrkdwn","text":"*bold* and _it_"}},{"type":"context","elements":[{"type":"plain_text","text":"small"}]}]`)}
+	blocks := json.RawMessage(`[{"type":"section","text":{"type":"mrkdwn","text":"*bold* and _it_"}},{"type":"context","elements":[{"type":"plain_text","text":"small"}]}]`)
 	want := "\x1b[1mbold\x1b[0m and \x1b[3mit\x1b[0m\n\x1b[2msmall\x1b[0m"
-	if got := r.Message(m); got != want {
+	if got := r.Message("", blocks); got != want {
 		t.Errorf("color: got %q, want %q", got, want)
 	}
 }
 
-// FuzzRenderText checks that no message or view, however malformed, makes the
+// FuzzRender checks that no message or view, however malformed, makes the
 // renderer panic, and that valid UTF-8 in gives valid UTF-8 out. The seeds in
-// testdata/fuzz/FuzzRenderText are real shapes: a prompt, a gaps reply, the Home
+// testdata/fuzz/FuzzRender are real shapes: a prompt, a gaps reply, the Home
 // tab, a modal, a user's rich text, and some broken JSON.
-func FuzzRenderText(f *testing.F) {
+func FuzzRender(f *testing.F) {
 	f.Add("*bold* <@U1|x> ```code```", []byte(promptBlocks))
 	f.Fuzz(func(t *testing.T, text string, blocks []byte) {
 		for _, color := range []bool{false, true} {
-			r := slacktest.Renderer{Color: color, Name: func(id string) string { return strings.ToLower(id) }}
-			got := r.Message(slacktest.Message{Text: text, Blocks: blocks})
+			r := blocktext.Renderer{Color: color, Name: func(id string) string { return strings.ToLower(id) }}
+			got := r.Message(text, blocks)
 			if utf8.ValidString(text) && !utf8.ValidString(got) {
 				t.Errorf("Message(%q, %q) = %q: not valid UTF-8", text, blocks, got)
 			}
-			got = r.View(slacktest.View{View: blocks})
+			got = r.View(blocks)
 			if !utf8.ValidString(got) {
 				t.Errorf("View(%q) = %q: not valid UTF-8", blocks, got)
 			}

@@ -1,16 +1,18 @@
-package slacktest
+// Package blocktext turns Block Kit, as Slack receives it, into the text a
+// person would read in Slack: for `bot try`, which prints the conversation in a
+// terminal, and for test failure messages.
+//
+// It reads Slack's JSON loosely, as plain Go values, so that no input, however
+// odd, makes it fail or panic: what it does not understand it leaves out.
+package blocktext
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
-
-// This file turns what the app sent into the text a person would read in Slack,
-// for `bot try` and for test failure messages. It reads Slack's JSON loosely, as
-// plain Go values, so that no input, however odd, makes it fail or panic: what it
-// does not understand it leaves out.
 
 // Renderer turns messages and views into terminal text.
 type Renderer struct {
@@ -22,25 +24,13 @@ type Renderer struct {
 	Color bool
 }
 
-// RenderText returns what a user reads in m: its blocks as text, or its Text when
-// it has no blocks.
-func RenderText(m Message) string { return Renderer{}.Message(m) }
+// Message returns what a user reads in a message: its blocks (a JSON array of
+// Block Kit blocks) as text, or its text when it has no blocks.
+func Message(text string, blocks json.RawMessage) string { return Renderer{}.Message(text, blocks) }
 
-// RenderView returns what a user reads in a view: its title, its blocks and, for a
-// modal, its buttons.
-func RenderView(v View) string { return Renderer{}.View(v) }
-
-// Renderer returns a Renderer that names users from the server's directory.
-func (s *Server) Renderer() Renderer {
-	return Renderer{Name: func(id string) string {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if u, ok := s.users[id]; ok {
-			return u.Name
-		}
-		return ""
-	}}
-}
+// View returns what a user reads in a view (a JSON view object): its title, its
+// blocks and, for a modal, its buttons.
+func View(view json.RawMessage) string { return Renderer{}.View(view) }
 
 // rule is what a divider block renders as.
 var rule = strings.Repeat("─", 40)
@@ -52,18 +42,17 @@ const (
 	ansiReset  = "\x1b[0m"
 )
 
-// Message renders m. A reaction or a deletion has no text of its own, so it
-// renders as "".
-func (r Renderer) Message(m Message) string {
-	if out := r.blocks(decode(m.Blocks)); out != "" {
+// Message renders a message's text and blocks, as the package's Message does.
+func (r Renderer) Message(text string, blocks json.RawMessage) string {
+	if out := r.blocks(decode(blocks)); out != "" {
 		return out
 	}
-	return r.mrkdwn(m.Text)
+	return r.mrkdwn(text)
 }
 
-// View renders v.
-func (r Renderer) View(v View) string {
-	obj, _ := decode(v.View).(map[string]any)
+// View renders a view object, as the package's View does.
+func (r Renderer) View(view json.RawMessage) string {
+	obj, _ := decode(view).(map[string]any)
 	var parts []string
 	if title := str(obj["title"], "text"); title != "" {
 		parts = append(parts, r.header(title))
@@ -522,4 +511,13 @@ func str(v any, key string) string {
 func obj(v any) map[string]any {
 	m, _ := v.(map[string]any)
 	return m
+}
+
+// decode turns raw JSON into plain Go values, or nil.
+func decode(raw json.RawMessage) any {
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return nil
+	}
+	return v
 }
