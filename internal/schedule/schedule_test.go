@@ -274,18 +274,34 @@ func TestForgetDropsQueuedSends(t *testing.T) {
 func TestTickPrunesOldEventIDs(t *testing.T) {
 	start := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 	e := newEnv(t, start, schedule.Config{})
+	// receive takes an event into the inbox and, at done, marks it handled; it
+	// reports whether the inbox took it as new.
+	receive := func(id string, done time.Time) bool {
+		t.Helper()
+		ids, err := e.db.Receive(e.ctx, []store.InboxEvent{{EventID: id, Payload: []byte(`{}`), Received: done}})
+		if err != nil {
+			t.Fatalf("Receive %s: %v", id, err)
+		}
+		if ids[0] == 0 {
+			return false
+		}
+		if err := e.db.EventDone(e.ctx, ids[0], done); err != nil {
+			t.Fatal(err)
+		}
+		return true
+	}
 	for id, at := range map[string]time.Time{"Ev-OLD": start.Add(-25 * time.Hour), "Ev-NEW": start.Add(-time.Hour)} {
-		if first, err := e.db.SeenEvent(e.ctx, id, at); err != nil || !first {
-			t.Fatalf("SeenEvent %s: %v, %v", id, first, err)
+		if !receive(id, at) {
+			t.Fatalf("%s was not new", id)
 		}
 	}
 	e.tick(start)
-	// An event id seen a day ago is forgotten; one seen an hour ago is still a duplicate.
-	if first, _ := e.db.SeenEvent(e.ctx, "Ev-OLD", start); !first {
-		t.Error("an event id seen 25 hours ago was not pruned")
+	// An event id handled a day ago is forgotten; one handled an hour ago is still a duplicate.
+	if !receive("Ev-OLD", start) {
+		t.Error("an event id handled 25 hours ago was not pruned")
 	}
-	if first, _ := e.db.SeenEvent(e.ctx, "Ev-NEW", start); first {
-		t.Error("an event id seen an hour ago was pruned")
+	if receive("Ev-NEW", start) {
+		t.Error("an event id handled an hour ago was pruned")
 	}
 }
 

@@ -2,12 +2,27 @@ package store
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 )
+
+// seenEvent receives the event eventID through the inbox and marks it
+// handled at at, as the app does, and reports whether it was new: the
+// inbox's dedupe, seen from one event at a time.
+func (db *DB) seenEvent(ctx context.Context, eventID string, at time.Time) (bool, error) {
+	if eventID == "" {
+		return false, errors.New("seen event: empty event id")
+	}
+	ids, err := db.Receive(ctx, []InboxEvent{{EventID: eventID, Payload: []byte(`{}`), Received: at}})
+	if err != nil || ids[0] == 0 {
+		return false, err
+	}
+	return true, db.EventDone(ctx, ids[0], at)
+}
 
 func TestSeenEvent(t *testing.T) {
 	ctx := context.Background()
@@ -16,22 +31,22 @@ func TestSeenEvent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first, err := db.SeenEvent(ctx, "Ev1", now)
+	first, err := db.seenEvent(ctx, "Ev1", now)
 	if err != nil || !first {
-		t.Fatalf("SeenEvent(Ev1) = %v, %v; want true", first, err)
+		t.Fatalf("seenEvent(Ev1) = %v, %v; want true", first, err)
 	}
-	again, err := db.SeenEvent(ctx, "Ev1", now.Add(time.Second))
+	again, err := db.seenEvent(ctx, "Ev1", now.Add(time.Second))
 	if err != nil || again {
-		t.Errorf("SeenEvent(Ev1) again = %v, %v; want false", again, err)
+		t.Errorf("seenEvent(Ev1) again = %v, %v; want false", again, err)
 	}
 	db.Close()
 
 	// Durable: a restart still knows the event.
 	db = mustOpenPath(t, path)
-	if again, err := db.SeenEvent(ctx, "Ev1", now.Add(time.Minute)); err != nil || again {
-		t.Errorf("SeenEvent(Ev1) after reopen = %v, %v; want false", again, err)
+	if again, err := db.seenEvent(ctx, "Ev1", now.Add(time.Minute)); err != nil || again {
+		t.Errorf("seenEvent(Ev1) after reopen = %v, %v; want false", again, err)
 	}
-	if _, err := db.SeenEvent(ctx, "", now); err == nil {
+	if _, err := db.seenEvent(ctx, "", now); err == nil {
 		t.Error("SeenEvent(\"\"): no error")
 	}
 }
@@ -43,7 +58,7 @@ func TestSeenEventConcurrent(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 10 {
 		wg.Go(func() {
-			first, err := db.SeenEvent(ctx, "EvRetried", now)
+			first, err := db.seenEvent(ctx, "EvRetried", now)
 			if err != nil {
 				t.Error(err)
 			}
@@ -62,7 +77,7 @@ func TestPruneEvents(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpen(t)
 	for i, at := range []time.Time{now.Add(-3 * time.Hour), now.Add(-2 * time.Hour), now.Add(-30 * time.Minute)} {
-		if _, err := db.SeenEvent(ctx, string(rune('a'+i)), at); err != nil {
+		if _, err := db.seenEvent(ctx, string(rune('a'+i)), at); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -70,10 +85,10 @@ func TestPruneEvents(t *testing.T) {
 	if err != nil || n != 2 {
 		t.Errorf("PruneEvents = %d, %v; want 2", n, err)
 	}
-	if first, _ := db.SeenEvent(ctx, "c", now); first {
+	if first, _ := db.seenEvent(ctx, "c", now); first {
 		t.Error("a recent event was pruned")
 	}
-	if first, _ := db.SeenEvent(ctx, "a", now); !first {
+	if first, _ := db.seenEvent(ctx, "a", now); !first {
 		t.Error("an old event was kept")
 	}
 }

@@ -57,41 +57,6 @@ func (db *DB) AddEvidence(ctx context.Context, e ladder.Evidence) (ladder.Eviden
 	return e, created, nil
 }
 
-// EditEvidence replaces the text of the evidence from a Slack message, when
-// the message is edited, and returns the result. It fails with
-// ladder.ErrNotFound if no evidence came from that message.
-func (db *DB) EditEvidence(ctx context.Context, channel, ts, text string, truncated bool, at time.Time) (ladder.Evidence, error) {
-	var e ladder.Evidence
-	err := db.write(ctx, func(tx *sql.Tx) (err error) {
-		e, err = scanEvidence(tx.QueryRowContext(ctx, `
-			UPDATE evidence SET text = ?, truncated = ?, edited_at = ?
-			WHERE channel = ? AND ts = ?
-			RETURNING `+evidenceCols,
-			text, truncated, toMS(at), channel, ts))
-		return notFound(err, ladder.ErrNotFound)
-	})
-	if err != nil {
-		return ladder.Evidence{}, fmt.Errorf("edit evidence: %w", err)
-	}
-	return e, nil
-}
-
-// DeleteEvidence deletes the evidence from a Slack message, when the message is
-// deleted, and returns what it deleted. It fails with ladder.ErrNotFound if no
-// evidence came from that message.
-func (db *DB) DeleteEvidence(ctx context.Context, channel, ts string) (ladder.Evidence, error) {
-	var e ladder.Evidence
-	err := db.write(ctx, func(tx *sql.Tx) (err error) {
-		e, err = scanEvidence(tx.QueryRowContext(ctx,
-			`DELETE FROM evidence WHERE channel = ? AND ts = ? RETURNING `+evidenceCols, channel, ts))
-		return notFound(err, ladder.ErrNotFound)
-	})
-	if err != nil {
-		return ladder.Evidence{}, fmt.Errorf("delete evidence: %w", err)
-	}
-	return e, nil
-}
-
 // SetEvidenceArea tags a piece of the user's evidence with an area, as when
 // they pick one for an unprompted answer. Someone else's evidence is
 // ladder.ErrNotFound, exactly as missing evidence is.

@@ -89,34 +89,34 @@ func TestEditAndDeleteEvidence(t *testing.T) {
 	mustEnroll(t, db, "U1")
 	orig := addEvidence(t, db, "U1", "D1", "1.0", ladder.People, "p1", now)
 
-	edited, err := db.EditEvidence(ctx, "D1", "1.0", "better words", true, now.Add(time.Hour))
+	edited, err := db.EditMessage(ctx, Edit{MessageRef: MessageRef{Channel: "D1", TS: "1.0"}, UserID: "U1", Text: "better words", Truncated: true, At: now.Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := orig
 	want.Text, want.Truncated, want.Edited = "better words", true, now.Add(time.Hour)
 	if !reflect.DeepEqual(edited, want) {
-		t.Errorf("EditEvidence = %+v\nwant %+v", edited, want)
+		t.Errorf("EditMessage = %+v\nwant %+v", edited, want)
 	}
 	if got, _ := db.evidenceByID(ctx, "U1", orig.ID); !reflect.DeepEqual(got, want) {
 		t.Errorf("stored after edit = %+v\nwant %+v", got, want)
 	}
-	if _, err := db.EditEvidence(ctx, "D1", "404.0", "x", false, now); !errors.Is(err, ladder.ErrNotFound) {
-		t.Errorf("EditEvidence of an unknown message = %v, want ErrNotFound", err)
+	if _, err := db.EditMessage(ctx, Edit{MessageRef: MessageRef{Channel: "D1", TS: "404.0"}, UserID: "U1", Text: "x", At: now}); !errors.Is(err, ladder.ErrNotFound) {
+		t.Errorf("EditMessage of an unknown message = %v, want ErrNotFound", err)
 	}
 
-	deleted, err := db.DeleteEvidence(ctx, "D1", "1.0")
+	deleted, err := db.DeleteMessage(ctx, MessageRef{Channel: "D1", TS: "1.0"}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(deleted, want) {
-		t.Errorf("DeleteEvidence = %+v\nwant %+v", deleted, want)
+		t.Errorf("DeleteMessage = %+v\nwant %+v", deleted, want)
 	}
 	if _, err := db.evidenceByID(ctx, "U1", orig.ID); !errors.Is(err, ladder.ErrNotFound) {
 		t.Errorf("evidenceByID after delete = %v, want ErrNotFound", err)
 	}
-	if _, err := db.DeleteEvidence(ctx, "D1", "1.0"); !errors.Is(err, ladder.ErrNotFound) {
-		t.Errorf("second DeleteEvidence = %v, want ErrNotFound", err)
+	if _, err := db.DeleteMessage(ctx, MessageRef{Channel: "D1", TS: "1.0"}, now); !errors.Is(err, ladder.ErrNotFound) {
+		t.Errorf("second DeleteMessage = %v, want ErrNotFound", err)
 	}
 }
 

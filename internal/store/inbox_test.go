@@ -27,8 +27,8 @@ func TestReceiveDedupesAndKeepsOrderUntilDone(t *testing.T) {
 	if err != nil || again[0] != 0 {
 		t.Fatalf("Receive(Ev2 again) = %v, %v; want 0", again, err)
 	}
-	if first, err := db.SeenEvent(ctx, "Ev1", now); err != nil || first {
-		t.Errorf("SeenEvent(Ev1) = %v, %v; want false: the inbox has it", first, err)
+	if first, err := db.seenEvent(ctx, "Ev1", now); err != nil || first {
+		t.Errorf("seenEvent(Ev1) = %v, %v; want false: the inbox has it", first, err)
 	}
 
 	pending, err := db.PendingEvents(ctx, 0, 10)

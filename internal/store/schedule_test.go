@@ -148,7 +148,7 @@ func TestScheduleVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.DeleteEvidence(ctx, ev.Channel, ev.TS); err != nil {
+	if _, err := db.DeleteMessage(ctx, MessageRef{Channel: ev.Channel, TS: ev.TS}, now); err != nil {
 		t.Fatal(err)
 	}
 	changed("deleting an answer")
