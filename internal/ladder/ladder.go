@@ -104,10 +104,18 @@ type Level struct {
 	// It is the "next step" that gaps shows for an area with too little evidence.
 	Focus map[AreaID]string
 	// Expectations are the level's expectations per dimension.
-	Expectations map[Dimension][]string
+	Expectations map[Dimension][]Expectation
 	// TypicalYears is the usual time spent at this level before the next one,
 	// as [min, max] years; zero where the ladder says nothing.
 	TypicalYears [2]float64
+}
+
+// Expectation is one thing a level expects of a manager, in one dimension.
+// Prompts name the expectations their answers give evidence for.
+type Expectation struct {
+	ID        string // kebab-case, unique in the ladder: "senior-em-scope-ambiguity"
+	Dimension Dimension
+	Text      string
 }
 
 // Track is a path up the ladder that weighs the areas differently.
@@ -134,6 +142,11 @@ type Prompt struct {
 	Kind  Kind
 	Text  string
 	Hint  string // what good evidence looks like
+	// Expects names the expectations (of Level) that an answer gives evidence for.
+	Expects []string
+	// Track is empty for a prompt on every track, or the id of the one track
+	// it belongs to.
+	Track string
 }
 
 // Ladder is the whole ladder: what prompts.yaml describes.

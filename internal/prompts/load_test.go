@@ -82,7 +82,7 @@ func TestLoadMapping(t *testing.T) {
 	if got, want := em.Focus[ladder.Scaling], "Hire for the team."; got != want {
 		t.Errorf("em focus on scaling = %q, want %q", got, want)
 	}
-	if got, want := em.Expectations[ladder.Growth], []string{"Engineers on the team get promoted."}; !reflect.DeepEqual(got, want) {
+	if got, want := em.Expectations[ladder.Growth], []ladder.Expectation{{Dimension: ladder.Growth, Text: "Engineers on the team get promoted."}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("em growth expectations = %q, want %q", got, want)
 	}
 	sem, _ := l.Level(ladder.SeniorEM)
@@ -108,7 +108,7 @@ func TestLoadMapping(t *testing.T) {
 	p, ok := l.Prompt("sem-people-mentor")
 	want := ladder.Prompt{ID: "sem-people-mentor", Area: ladder.People, Level: ladder.SeniorEM, Kind: ladder.Stretch,
 		Text: "Which manager did you mentor, and what did they do differently after?", Hint: "Their change, in their words."}
-	if !ok || p != want {
+	if !ok || !reflect.DeepEqual(p, want) {
 		t.Errorf("prompt = %+v, want %+v", p, want)
 	}
 }

@@ -219,12 +219,12 @@ func (c *checker) focus(v *yaml.Node, what string) map[ladder.AreaID]string {
 	return focus
 }
 
-func (c *checker) expectations(v *yaml.Node, what string) map[ladder.Dimension][]string {
+func (c *checker) expectations(v *yaml.Node, what string) map[ladder.Dimension][]ladder.Expectation {
 	f, ok := c.mapping(v, "expectations of "+what, "dimension", dimensionIDs)
 	if !ok {
 		return nil
 	}
-	exp := make(map[ladder.Dimension][]string, len(f.order))
+	exp := make(map[ladder.Dimension][]ladder.Expectation, len(f.order))
 	for _, dim := range f.order {
 		list := f.vals[dim]
 		if list.Kind != yaml.SequenceNode {
@@ -239,7 +239,7 @@ func (c *checker) expectations(v *yaml.Node, what string) map[ladder.Dimension][
 			case s == "":
 				c.errorf(item, "empty expectation for %q in %s", dim, what)
 			default:
-				exp[ladder.Dimension(dim)] = append(exp[ladder.Dimension(dim)], s)
+				exp[ladder.Dimension(dim)] = append(exp[ladder.Dimension(dim)], ladder.Expectation{Dimension: ladder.Dimension(dim), Text: s})
 			}
 		}
 	}

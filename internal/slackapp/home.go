@@ -103,7 +103,10 @@ func (a *App) homeView(ctx context.Context, userID string) (slack.HomeTabViewReq
 			bs = append(bs, slack.NewContextBlock("", mrkdwn(lv.Summary)))
 		}
 		for _, d := range ladder.Dimensions {
-			items := lv.Expectations[d]
+			var items []string
+			for _, e := range lv.Expectations[d] {
+				items = append(items, e.Text)
+			}
 			if len(items) == 0 {
 				continue
 			}
