@@ -122,6 +122,15 @@ func makeEnv(t testing.TB, c *clock, cfg schedule.Config, opts ...slacktest.Opti
 	if cfg.Workers < 0 {
 		cfg.Workers = 0 // the default
 	}
+	if _, ok := cfg.Budgets["chat.postMessage"]; !ok && !c.running {
+		// A clock that stands still refills no bucket: the pace starts
+		// with room for the sends a test makes at one instant.
+		budgets := map[string]schedule.Budget{"chat.postMessage": {PerSecond: 50, Burst: 50}}
+		for m, b := range cfg.Budgets {
+			budgets[m] = b
+		}
+		cfg.Budgets = budgets
+	}
 	e := &env{t: t, ctx: t.Context(), clock: c, slack: srv, path: filepath.Join(t.TempDir(), "ladder.db"), ladder: l, cfg: cfg}
 	e.open()
 	return e

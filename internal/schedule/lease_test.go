@@ -100,7 +100,7 @@ func TestTakenOverWhileSearching(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A sender that died after it claimed the reminder.
-	if it, ok, err := e.db.ClaimOutbox(e.ctx, "chat.postMessage", e.clock.Now(), time.Minute, "dead"); err != nil || !ok || it.Kind != store.OutboxReminder {
+	if it, ok, err := e.db.ClaimOutbox(e.ctx, store.Claim{Method: "chat.postMessage", Now: e.clock.Now(), Lease: time.Minute, Token: "dead"}); err != nil || !ok || it.Kind != store.OutboxReminder {
 		t.Fatalf("claim = %+v, %v, %v; want the reminder", it, ok, err)
 	}
 	e.clock.Add(2 * time.Minute)

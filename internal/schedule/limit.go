@@ -18,14 +18,14 @@ type Budget struct {
 // chat.postMessage is limited per workspace, not per DM: Slack allows about one
 // message a second in each channel, and every DM is its own channel, so for a
 // fan-out the workspace-wide cap is the one that bites. Slack does not publish
-// it; 50 a second is a generous start, and a 429 then pauses the method for
-// exactly as long as Slack asks, so the queue settles at whatever Slack
-// allows. conversations.open and conversations.history (only used to settle a
+// it ("several hundred a minute"), so its budget is only where the pace
+// starts, StartPostRate, and the pacer (pace.go) finds the real cap from
+// there. conversations.open and conversations.history (only used to settle a
 // send whose outcome was lost) are tier 3, about 50 a minute; users.info is
 // tier 4, about 100 a minute.
 func DefaultBudgets() map[string]Budget {
 	return map[string]Budget{
-		"chat.postMessage":      {PerSecond: 50, Burst: 50},
+		"chat.postMessage":      {PerSecond: StartPostRate, Burst: 2},
 		"conversations.open":    {PerSecond: 50.0 / 60, Burst: 5},
 		"conversations.history": {PerSecond: 50.0 / 60, Burst: 5},
 		"users.info":            {PerSecond: 100.0 / 60, Burst: 20},
@@ -59,8 +59,10 @@ func newLimiter(budgets map[string]Budget) *limiter {
 }
 
 // take spends one of method's tokens at now and returns 0, or returns how
-// long until one is there: the end of a pause, or the next refill.
-func (l *limiter) take(method string, now time.Time) time.Duration {
+// long until one is there: the end of a pause, or the next refill. It leaves
+// reserve tokens in the bucket: bulk sends keep one back, so that a person
+// waiting for a confirmation never waits for the rate.
+func (l *limiter) take(method string, now time.Time, reserve float64) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if until := l.paused[method]; now.Before(until) {
@@ -71,11 +73,25 @@ func (l *limiter) take(method string, now time.Time) time.Duration {
 		return 0
 	}
 	b.refill(now)
-	if b.tokens >= 1 {
+	if b.tokens >= 1+reserve {
 		b.tokens--
 		return 0
 	}
-	return time.Duration(math.Ceil((1 - b.tokens) / b.rate * float64(time.Second)))
+	return time.Duration(math.Ceil((1 + reserve - b.tokens) / b.rate * float64(time.Second)))
+}
+
+// setRate changes method's rate from now on, keeping its tokens; the burst
+// follows the rate, one second's worth, at least two.
+func (l *limiter) setRate(method string, now time.Time, rate float64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buckets[method]
+	if b == nil || rate <= 0 {
+		return
+	}
+	b.refill(now)
+	b.rate, b.burst = rate, math.Max(2, rate)
+	b.tokens = math.Min(b.tokens, b.burst)
 }
 
 func (b *bucket) refill(now time.Time) {

@@ -241,7 +241,7 @@ func (s *Scheduler) syncZones(ctx context.Context, p *pass) (time.Time, error) {
 	}
 	const method = "users.info"
 	for i, u := range due {
-		if wait := s.q.lim.take(method, p.now); wait > 0 {
+		if wait := s.q.lim.take(method, p.now, 0); wait > 0 {
 			return p.now.Add(max(wait, time.Minute)), nil
 		}
 		sctx, cancel := context.WithTimeout(ctx, s.cfg.SendTimeout)

@@ -36,6 +36,7 @@ type queue struct {
 	slack Slack
 	now   func() time.Time
 	lim   *limiter
+	pace  *pacer
 	cfg   Config
 	owner string
 	seq   atomic.Int64
@@ -43,10 +44,14 @@ type queue struct {
 	// claimMu makes a claim and its entry in sending one step, so that no
 	// other worker claims between the two.
 	claimMu sync.Mutex
-	// sending holds the ids of the rows this process's workers are sending.
-	// Their leases are not taken over, however far the wall clock jumps:
-	// while a worker holds a row it is alive, and it records the outcome.
-	sending map[int64]struct{}
+	// sending holds the rows this process's workers are sending, by id, with
+	// their recipients. Their leases are not taken over, however far the wall
+	// clock jumps: while a worker holds a row it is alive, and it records the
+	// outcome.
+	sending map[int64]string
+	// nextPost is, per recipient, when their DM may take the next post:
+	// Slack allows about one a second in a channel.
+	nextPost map[string]time.Time
 
 	sent, reconciled, rateLimited, retried, failed, dropped atomic.Int64
 
@@ -60,10 +65,12 @@ func newQueue(log *slog.Logger, db *store.DB, sl Slack, now func() time.Time, cf
 	_, _ = crand.Read(b[:])
 	return &queue{
 		log: log, db: db, slack: sl, now: now, cfg: cfg,
-		lim:     newLimiter(cfg.Budgets),
-		owner:   hex.EncodeToString(b[:]),
-		wakeCh:  make(chan struct{}),
-		sending: map[int64]struct{}{},
+		lim:      newLimiter(cfg.Budgets),
+		pace:     newPacer(cfg.Budgets[postMethod].PerSecond, cfg.PostRate),
+		owner:    hex.EncodeToString(b[:]),
+		wakeCh:   make(chan struct{}),
+		sending:  map[int64]string{},
+		nextPost: map[string]time.Time{},
 	}
 }
 
@@ -125,13 +132,21 @@ func (q *queue) work(ctx context.Context, stop <-chan struct{}, block bool) {
 		}
 		woken := q.woken()
 		now := q.now()
-		if wait := q.lim.take(postMethod, now); wait > 0 {
-			if !block || !sleep(ctx, stop, nil, wait) {
-				return
+		// A bulk send leaves a token in the bucket for a person waiting;
+		// when only that one is left, only the interactive lane may use it.
+		interactiveOnly := false
+		bulkWait := q.lim.take(postMethod, now, bulkReserve)
+		if bulkWait > 0 {
+			wait := q.lim.take(postMethod, now, 0)
+			if wait > 0 {
+				if !block || !sleep(ctx, stop, woken, min(wait, bulkWait)) {
+					return
+				}
+				continue
 			}
-			continue
+			interactiveOnly = true
 		}
-		it, ok, err := q.claim(ctx, now)
+		it, ok, err := q.claim(ctx, now, interactiveOnly)
 		if err != nil || !ok {
 			q.lim.refund(postMethod)
 		}
@@ -141,6 +156,12 @@ func (q *queue) work(ctx context.Context, stop <-chan struct{}, block bool) {
 		case err != nil:
 			q.log.Error("claim outbox", "err", err)
 			if !block || !sleep(ctx, stop, nil, time.Second) {
+				return
+			}
+		case !ok && interactiveOnly:
+			// Bulk rows may be due: they wait for the rate.
+			q.pace.held()
+			if !block || !sleep(ctx, stop, woken, bulkWait) {
 				return
 			}
 		case !ok:
@@ -154,14 +175,32 @@ func (q *queue) work(ctx context.Context, stop <-chan struct{}, block bool) {
 	}
 }
 
+// bulkReserve is how many tokens of chat.postMessage's bucket a bulk send
+// leaves for the interactive lane.
+const bulkReserve = 1
+
 // claim claims the next due row, leaving alone the rows this process is
-// still sending, and adds it to them.
-func (q *queue) claim(ctx context.Context, now time.Time) (store.OutboxItem, bool, error) {
+// still sending and the recipients whose DM is busy, and adds it to them.
+func (q *queue) claim(ctx context.Context, now time.Time, interactiveOnly bool) (store.OutboxItem, bool, error) {
 	q.claimMu.Lock()
 	defer q.claimMu.Unlock()
-	it, ok, err := q.db.ClaimOutbox(ctx, postMethod, now, q.cfg.lease(), q.token(), q.busyLocked()...)
+	var skip []string
+	for _, user := range q.sending {
+		skip = append(skip, user)
+	}
+	for user, next := range q.nextPost {
+		if now.Before(next) {
+			skip = append(skip, user)
+		} else {
+			delete(q.nextPost, user)
+		}
+	}
+	it, ok, err := q.db.ClaimOutbox(ctx, store.Claim{
+		Method: postMethod, Now: now, Lease: q.cfg.lease(), Token: q.token(),
+		Busy: q.busyLocked(), Skip: skip, InteractiveOnly: interactiveOnly,
+	})
 	if ok && err == nil {
-		q.sending[it.ID] = struct{}{}
+		q.sending[it.ID] = it.UserID
 	}
 	return it, ok, err
 }
@@ -181,14 +220,21 @@ func (q *queue) busyLocked() []int64 {
 	return ids
 }
 
-// release ends this process's hold on a row it has dealt with. If the
-// outcome could not be recorded, the row's lease now decides when it is
-// taken over.
+// release ends this process's hold on a row it has dealt with, and keeps
+// its recipient's DM free of posts for a second. If the outcome could not be
+// recorded, the row's lease now decides when it is taken over.
 func (q *queue) release(id int64) {
 	q.claimMu.Lock()
+	if user, ok := q.sending[id]; ok {
+		q.nextPost[user] = q.now().Add(channelGap)
+	}
 	delete(q.sending, id)
 	q.claimMu.Unlock()
 }
+
+// channelGap is the least time between two posts to one DM: Slack allows
+// about one message a second in a channel.
+const channelGap = time.Second
 
 // idle returns how long to sleep when nothing is due: until the next row is.
 func (q *queue) idle(ctx context.Context, now time.Time) time.Duration {
@@ -247,6 +293,7 @@ func (q *queue) process(ctx context.Context, it store.OutboxItem) {
 	ch, ts, err := q.slack.PostOutbox(sctx, it)
 	cancel()
 	if err == nil {
+		q.lim.setRate(postMethod, q.now(), q.pace.sent(q.now()))
 		q.complete(ctx, it, ch, ts, &q.sent)
 		return
 	}
@@ -259,7 +306,7 @@ func (q *queue) process(ctx context.Context, it store.OutboxItem) {
 func (q *queue) reconcile(ctx context.Context, it store.OutboxItem) bool {
 	now := q.now()
 	for _, m := range []string{"conversations.open", "conversations.history"} {
-		if wait := q.lim.take(m, now); wait > 0 {
+		if wait := q.lim.take(m, now, 0); wait > 0 {
 			q.retry(ctx, it, now.Add(wait), false, false, "waiting for the "+m+" budget")
 			return true
 		}
@@ -293,6 +340,9 @@ func (q *queue) failure(ctx context.Context, it store.OutboxItem, err error) {
 		q.rateLimited.Add(1)
 		until := now.Add(e.RetryAfter)
 		q.lim.pause(method, now, until)
+		if method == postMethod {
+			q.lim.setRate(method, now, q.pace.limited(now))
+		}
 		q.log.Info("rate limited by Slack; pausing the method", "method", method, "retry_after", e.RetryAfter)
 		q.retry(ctx, it, until, false, false, "ratelimited")
 	case e.Code == ladder.EPermanent:

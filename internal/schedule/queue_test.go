@@ -112,7 +112,7 @@ func TestCrashWithRowsInSending(t *testing.T) {
 	}
 	// The dead process claimed 8 rows and posted 4 of them.
 	for i := range 8 {
-		it, ok, err := e.db.ClaimOutbox(e.ctx, "chat.postMessage", monday, 2*time.Minute, fmt.Sprintf("dead-%d", i))
+		it, ok, err := e.db.ClaimOutbox(e.ctx, store.Claim{Method: "chat.postMessage", Now: monday, Lease: 2 * time.Minute, Token: fmt.Sprintf("dead-%d", i)})
 		if err != nil || !ok {
 			t.Fatalf("claim %d: %v, %v", i, ok, err)
 		}

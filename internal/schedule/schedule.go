@@ -60,8 +60,12 @@ type Config struct {
 	// DigestCatchUp is the same for digests. Default 7 days.
 	DigestCatchUp time.Duration
 	// Budgets limit each Web API method; methods left out take
-	// DefaultBudgets.
+	// DefaultBudgets. chat.postMessage's is where its pace starts: the queue
+	// then finds Slack's real limit (see pace.go).
 	Budgets map[string]Budget
+	// PostRate is the most chat.postMessage calls a second the pace may
+	// reach (LADDER_POST_RATE). Default DefaultPostCeiling.
+	PostRate float64
 	// Workers is how many sends may be in flight at once. The budget can
 	// only be spent if Workers ≥ rate × Slack's latency: 16 keeps 50 posts
 	// a second going at 300ms a call. Default 16.

@@ -480,7 +480,7 @@ func (h *harness) sendWeekly(week ladder.Week) bool {
 	}
 	posted := false
 	for {
-		claimed, ok, err := h.db.ClaimOutbox(h.ctx, "chat.postMessage", h.clock.Now(), time.Minute, "fault-test")
+		claimed, ok, err := h.db.ClaimOutbox(h.ctx, store.Claim{Method: "chat.postMessage", Now: h.clock.Now(), Lease: time.Minute, Token: "fault-test"})
 		if err != nil {
 			h.t.Fatal(err)
 		}

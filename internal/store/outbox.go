@@ -22,6 +22,22 @@ const (
 	// OutboxExport is message Part of a member's promotion packet, as of
 	// Created. A member's export rows are sent one at a time, in id order.
 	OutboxExport OutboxKind = "export"
+	// OutboxDM is a message rendered when it was queued, held in Payload: a
+	// confirmation, a welcome, a consent request, a question asked for now.
+	OutboxDM OutboxKind = "dm"
+)
+
+// Lane orders the claims: every due interactive row goes before any bulk one.
+type Lane int
+
+// The lanes.
+const (
+	// LaneInteractive is a send a person is waiting for: a confirmation, a
+	// reply to a click, a welcome, a packet.
+	LaneInteractive Lane = 0
+	// LaneBulk is a send nobody is waiting for: weekly prompts, reminders and
+	// digests.
+	LaneBulk Lane = 1
 )
 
 // OutboxState is where an outbox row is in its life.
@@ -40,8 +56,9 @@ const (
 // lease ran out and another sender claimed it.
 var ErrLeaseLost = errors.New("outbox lease lost")
 
-// OutboxItem is one row of the outbox. It holds references only: the message
-// is rendered from them when it is sent.
+// OutboxItem is one row of the outbox. Most rows hold references only, and
+// the message is rendered from them when it is sent; a dm row holds its
+// message in Payload until it is done.
 type OutboxItem struct {
 	ID        int64
 	Key       string // unique: "prompt:U1:2026-W47", "reminder:42", "digest:M1:2026-11"
@@ -52,7 +69,16 @@ type OutboxItem struct {
 	Period    string // a prompt's ISO week or a digest's month
 	Part      int    // an export's message, from 1; 0 otherwise
 	TZ        string // the zone Period is read in
-	State     OutboxState
+	Lane      Lane   // prompts, reminders and digests are bulk, whatever it says
+	// Payload is a dm row's message, as JSON; empty once the row is done.
+	Payload []byte
+	// Subject is the member a dm row is about: forgetting them drops it. It
+	// is left out when they are not enrolled (any more).
+	Subject string
+	// Confirms is the evidence a dm row confirms: queueing the row marks the
+	// evidence confirmed, in the same transaction.
+	Confirms int64
+	State    OutboxState
 	// Unsure is set when an earlier attempt may have posted: the sender must
 	// look for the message in Slack before posting again.
 	Unsure     bool
@@ -74,7 +100,8 @@ func (it OutboxItem) Week() (ladder.Week, error) { return parseWeek(it.Period) }
 
 // outboxCols are the outbox columns in the order scanOutbox reads them.
 const outboxCols = `id, key, kind, method, user_id, coalesce(prompt_ref, 0), period, tz, state, unsure,
-	attempts, due_at, expires_at, claimed_at, lease_until, claim_token, done_at, channel, ts, last_error, created_at, part`
+	attempts, due_at, expires_at, claimed_at, lease_until, claim_token, done_at, channel, ts, last_error, created_at, part,
+	lane, payload, coalesce(member_id, '')`
 
 // Enqueue adds the items whose key is not in the outbox yet, and returns how
 // many it added. A key seen before is never added again, however often the
@@ -108,6 +135,7 @@ func enqueue(ctx context.Context, tx *sql.Tx, it OutboxItem) (int, error) {
 		return 0, errors.New("zero due or creation time")
 	}
 	var member, ref any // NULL unless set
+	lane, payload := LaneBulk, ""
 	switch it.Kind {
 	case OutboxPrompt:
 		member = it.UserID
@@ -118,21 +146,38 @@ func enqueue(ctx context.Context, tx *sql.Tx, it OutboxItem) (int, error) {
 		if it.Part < 1 {
 			return 0, errors.New("an export part counts from 1")
 		}
-		member = it.UserID
+		member, lane = it.UserID, LaneInteractive
+	case OutboxDM:
+		if len(it.Payload) == 0 {
+			return 0, errors.New("a dm without a message")
+		}
+		lane, payload = it.Lane, string(it.Payload)
+		if it.Subject != "" {
+			member = it.Subject
+		}
+		if it.PromptRef != 0 {
+			ref = it.PromptRef
+		}
 	default:
 		return 0, fmt.Errorf("unknown kind %q", it.Kind)
+	}
+	if it.Confirms != 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE evidence SET confirmed_at = ? WHERE id = ? AND user_id = ?`,
+			toMS(it.Created), it.Confirms, it.UserID); err != nil {
+			return 0, err
+		}
 	}
 	// The SELECT … WHERE keeps a member who was just forgotten from failing
 	// the whole batch on the foreign key: their row is simply not added.
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO outbox (key, kind, method, user_id, member_id, prompt_ref, period, tz,
-			state, due_at, expires_at, created_at, part)
-		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9, ?10, ?11, ?12
+			state, due_at, expires_at, created_at, part, lane, payload)
+		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9, ?10, ?11, ?12, ?13, ?14
 		WHERE (?5 IS NULL OR EXISTS (SELECT 1 FROM members WHERE user_id = ?5))
 			AND (?6 IS NULL OR EXISTS (SELECT 1 FROM prompts_sent WHERE id = ?6))
 		ON CONFLICT (key) DO NOTHING`,
 		it.Key, string(it.Kind), it.Method, it.UserID, member, ref, it.Period, it.TZ,
-		toMS(it.DueAt), toMS(it.ExpiresAt), toMS(it.Created), it.Part)
+		toMS(it.DueAt), toMS(it.ExpiresAt), toMS(it.Created), it.Part, int(lane), payload)
 	if err != nil {
 		return 0, err
 	}
@@ -140,45 +185,76 @@ func enqueue(ctx context.Context, tx *sql.Tx, it OutboxItem) (int, error) {
 	return int(n), err
 }
 
-// ClaimOutbox claims the next row of method that is due at now, the way
-// SELECT … FOR UPDATE SKIP LOCKED would: inside one write transaction it picks
-// a sending row whose lease has run out, or else the oldest pending row due by
-// now (an export row only once the member's earlier export rows are done, so
-// that a packet arrives in order), and marks it sending under token until now+lease, with one more
-// attempt. Two senders never claim the same row. A row taken over from an
-// expired lease comes back Unsure, because its sender may have posted it
-// before it died. It returns false when nothing is due.
-//
-// busy lists the rows the caller knows to be still in flight, its own
-// claims: they are not taken over, whatever the wall clock says of their
-// leases. A lease is a wall-clock time, so a clock that jumps forward ends it
-// early; only a sender that knows the row is still being sent can tell.
-func (db *DB) ClaimOutbox(ctx context.Context, method string, now time.Time, lease time.Duration, token string, busy ...int64) (OutboxItem, bool, error) {
-	if token == "" {
+// Claim is what ClaimOutbox claims, and for whom.
+type Claim struct {
+	Method string        // the Web API method whose rows to claim
+	Now    time.Time     // rows due by now
+	Lease  time.Duration // how long the claim holds before another sender may take it over
+	Token  string        // the claim's token, unique to this claim
+	// Busy lists the rows the caller knows to be still in flight, its own
+	// claims: they are not taken over, whatever the wall clock says of their
+	// leases. A lease is a wall-clock time, so a clock that jumps forward
+	// ends it early; only a sender that knows the row is still being sent
+	// can tell.
+	Busy []int64
+	// Skip lists recipients not to post to now: Slack allows about one post
+	// a second in a DM, and these had one within the second.
+	Skip []string
+	// InteractiveOnly leaves the bulk lane alone: the caller's budget has
+	// room for a person waiting, not for a fan-out.
+	InteractiveOnly bool
+}
+
+// ClaimOutbox claims the next row due, the way SELECT … FOR UPDATE SKIP
+// LOCKED would: inside one write transaction it picks a sending row whose
+// lease has run out, or else the oldest pending interactive row due by now,
+// or else the oldest pending bulk row (an export row only once the member's
+// earlier export rows are done, so that a packet arrives in order), and marks
+// it sending under the token until now+lease, with one more attempt. Two
+// senders never claim the same row. A row taken over from an expired lease
+// comes back Unsure, because its sender may have posted it before it died.
+// It returns false when nothing is due.
+func (db *DB) ClaimOutbox(ctx context.Context, c Claim) (OutboxItem, bool, error) {
+	if c.Token == "" {
 		return OutboxItem{}, false, errors.New("claim outbox: empty token")
 	}
-	ids, err := json.Marshal(append([]int64{}, busy...))
+	busy, err := json.Marshal(append([]int64{}, c.Busy...))
 	if err != nil {
 		return OutboxItem{}, false, fmt.Errorf("claim outbox: %w", err)
+	}
+	skip, err := json.Marshal(append([]string{}, c.Skip...))
+	if err != nil {
+		return OutboxItem{}, false, fmt.Errorf("claim outbox: %w", err)
+	}
+	lanes := []Lane{LaneInteractive, LaneBulk}
+	if c.InteractiveOnly {
+		lanes = lanes[:1]
 	}
 	var (
 		it    OutboxItem
 		found bool
 	)
 	err = db.write(ctx, func(tx *sql.Tx) error {
-		// Two indexed lookups rather than one query over both states, so a
-		// claim costs the same with ten rows queued or ten thousand. A row
-		// whose sender died goes first: it has waited longest.
+		// One indexed lookup per state and lane rather than one query over
+		// all, so a claim costs the same with ten rows queued or ten
+		// thousand. A row whose sender died goes first: it has waited
+		// longest.
 		var id int64
 		err := tx.QueryRowContext(ctx, `
-			SELECT id FROM outbox WHERE state = 'sending' AND method = ? AND lease_until <= ?
-				AND id NOT IN (SELECT value FROM json_each(?))
-			ORDER BY lease_until LIMIT 1`, method, toMS(now), string(ids)).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
+			SELECT id FROM outbox WHERE state = 'sending' AND method = ?1 AND lease_until <= ?2
+				AND id NOT IN (SELECT value FROM json_each(?3))
+				AND user_id NOT IN (SELECT value FROM json_each(?4))
+				AND lane <= ?5
+			ORDER BY lease_until LIMIT 1`, c.Method, toMS(c.Now), string(busy), string(skip), int(lanes[len(lanes)-1])).Scan(&id)
+		for _, lane := range lanes {
+			if !errors.Is(err, sql.ErrNoRows) {
+				break
+			}
 			err = tx.QueryRowContext(ctx, `
-				SELECT id FROM outbox WHERE state = 'pending' AND method = ? AND due_at <= ?
+				SELECT id FROM outbox WHERE state = 'pending' AND method = ?1 AND lane = ?2 AND due_at <= ?3
+					AND user_id NOT IN (SELECT value FROM json_each(?4))
 					AND `+notHeldBack+`
-				ORDER BY due_at, id LIMIT 1`, method, toMS(now)).Scan(&id)
+				ORDER BY due_at, id LIMIT 1`, c.Method, int(lane), toMS(c.Now), string(skip)).Scan(&id)
 		}
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
@@ -190,7 +266,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, method string, now time.Time, lea
 			UPDATE outbox SET state = 'sending', unsure = unsure OR state = 'sending',
 				attempts = attempts + 1, claimed_at = ?, lease_until = ?, claim_token = ?
 			WHERE id = ?`,
-			toMS(now), toMS(now.Add(lease)), token, id); err != nil {
+			toMS(c.Now), toMS(c.Now.Add(c.Lease)), c.Token, id); err != nil {
 			return err
 		}
 		found = true
@@ -226,6 +302,13 @@ func (db *DB) CompleteOutbox(ctx context.Context, it OutboxItem, channel, ts str
 				UPDATE prompts_sent SET channel = ?, ts = ?
 				WHERE user_id = ? AND week = ? AND kind = 'weekly' AND ts = ''`,
 				channel, ts, it.UserID, it.Period)
+			return err
+		case OutboxDM:
+			if it.PromptRef == 0 {
+				return nil
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE prompts_sent SET channel = ?, ts = ? WHERE id = ? AND ts = ''`,
+				channel, ts, it.PromptRef)
 			return err
 		case OutboxDigest:
 			_, err := tx.ExecContext(ctx, `
@@ -286,7 +369,7 @@ func (db *DB) FinishOutbox(ctx context.Context, it OutboxItem, state OutboxState
 func finish(ctx context.Context, tx *sql.Tx, it OutboxItem, state OutboxState, channel, ts, reason string, at time.Time) error {
 	res, err := tx.ExecContext(ctx, `
 		UPDATE outbox SET state = ?, done_at = ?, channel = ?, ts = ?, last_error = ?,
-			lease_until = 0, claim_token = ''
+			lease_until = 0, claim_token = '', payload = ''
 		WHERE id = ? AND state = 'sending' AND claim_token = ?`,
 		string(state), toMS(at), channel, ts, reason, it.ID, it.Token)
 	return leaseHeld(res, err)
@@ -411,16 +494,19 @@ func (db *DB) PruneOutbox(ctx context.Context, before time.Time) (int64, error) 
 func scanOutbox(s scanner) (OutboxItem, error) {
 	var (
 		it                                 OutboxItem
-		kind, state                        string
+		kind, state, payload               string
 		due, expires, claimed, lease, done int64
 		created                            int64
 	)
 	if err := s.Scan(&it.ID, &it.Key, &kind, &it.Method, &it.UserID, &it.PromptRef, &it.Period, &it.TZ,
 		&state, &it.Unsure, &it.Attempts, &due, &expires, &claimed, &lease, &it.Token, &done,
-		&it.Channel, &it.TS, &it.LastError, &created, &it.Part); err != nil {
+		&it.Channel, &it.TS, &it.LastError, &created, &it.Part, &it.Lane, &payload, &it.Subject); err != nil {
 		return OutboxItem{}, err
 	}
 	it.Kind, it.State = OutboxKind(kind), OutboxState(state)
+	if payload != "" {
+		it.Payload = []byte(payload)
+	}
 	it.DueAt, it.ExpiresAt, it.ClaimedAt = fromMS(due), fromMS(expires), fromMS(claimed)
 	it.LeaseUntil, it.DoneAt, it.Created = fromMS(lease), fromMS(done), fromMS(created)
 	return it, nil

@@ -33,7 +33,7 @@ func TestExportPartsInOrder(t *testing.T) {
 	if first.Part != 1 || first.Kind != OutboxExport {
 		t.Fatalf("first claim = part %d of kind %s; want part 1 of an export", first.Part, first.Kind)
 	}
-	if it, ok, err := db.ClaimOutbox(ctx, "chat.postMessage", now, time.Minute, "t2"); err != nil || ok {
+	if it, ok, err := db.ClaimOutbox(ctx, Claim{Method: "chat.postMessage", Now: now, Lease: time.Minute, Token: "t2"}); err != nil || ok {
 		t.Fatalf("claim while part 1 is sending = %+v, %v, %v; want nothing", it, ok, err)
 	}
 	if next, ok, err := db.NextOutboxDue(ctx, "chat.postMessage", first.ID); err != nil || ok {
@@ -54,7 +54,7 @@ func TestExportPartsInOrder(t *testing.T) {
 	if err := db.RetryOutbox(ctx, first, now.Add(time.Minute), true, true, "500"); err != nil {
 		t.Fatal(err)
 	}
-	if it, ok, err := db.ClaimOutbox(ctx, "chat.postMessage", now, time.Minute, "t4"); err != nil || ok {
+	if it, ok, err := db.ClaimOutbox(ctx, Claim{Method: "chat.postMessage", Now: now, Lease: time.Minute, Token: "t4"}); err != nil || ok {
 		t.Fatalf("claim while part 1 waits for a retry = part %d, %v, %v; want nothing", it.Part, ok, err)
 	}
 	if next, ok, err := db.NextOutboxDue(ctx, "chat.postMessage"); err != nil || !ok || !next.Equal(now.Add(time.Minute)) {

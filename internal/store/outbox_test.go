@@ -21,7 +21,7 @@ func promptItem(userID string, week ladder.Week, due time.Time) OutboxItem {
 
 func mustClaim(t *testing.T, db *DB, at time.Time, token string) OutboxItem {
 	t.Helper()
-	it, ok, err := db.ClaimOutbox(context.Background(), "chat.postMessage", at, time.Minute, token)
+	it, ok, err := db.ClaimOutbox(context.Background(), Claim{Method: "chat.postMessage", Now: at, Lease: time.Minute, Token: token})
 	if err != nil || !ok {
 		t.Fatalf("ClaimOutbox at %s = %v, %v; want a row", at, ok, err)
 	}
@@ -66,14 +66,14 @@ func TestClaimOutbox(t *testing.T) {
 	if _, err := db.Enqueue(ctx, promptItem("U1", week, now), promptItem("U2", week, now.Add(time.Hour))); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, err := db.ClaimOutbox(ctx, "chat.postMessage", now.Add(-time.Second), time.Minute, "t0"); ok || err != nil {
+	if _, ok, err := db.ClaimOutbox(ctx, Claim{Method: "chat.postMessage", Now: now.Add(-time.Second), Lease: time.Minute, Token: "t0"}); ok || err != nil {
 		t.Fatalf("claim before due = %v, %v; want nothing", ok, err)
 	}
 	it := mustClaim(t, db, now, "t1")
 	if it.UserID != "U1" || it.State != OutboxSending || it.Attempts != 1 || it.Unsure || it.Token != "t1" {
 		t.Fatalf("claimed %+v; want U1 sending, attempt 1, sure, token t1", it)
 	}
-	if _, ok, _ := db.ClaimOutbox(ctx, "chat.postMessage", now, time.Minute, "t2"); ok {
+	if _, ok, _ := db.ClaimOutbox(ctx, Claim{Method: "chat.postMessage", Now: now, Lease: time.Minute, Token: "t2"}); ok {
 		t.Fatal("a second claim at the same time got a row; U2 is not due and U1 is claimed")
 	}
 	// Only the holder of the claim may finish it.
@@ -112,7 +112,7 @@ func TestClaimOutboxLeavesBusyRows(t *testing.T) {
 	}
 	it := mustClaim(t, db, now, "t1")
 	later := now.Add(time.Hour)
-	if got, ok, err := db.ClaimOutbox(ctx, "chat.postMessage", later, time.Minute, "t2", it.ID); ok || err != nil {
+	if got, ok, err := db.ClaimOutbox(ctx, Claim{Method: "chat.postMessage", Now: later, Lease: time.Minute, Token: "t2", Busy: []int64{it.ID}}); ok || err != nil {
 		t.Fatalf("claim past the lease of a busy row = %+v, %v, %v; want nothing", got, ok, err)
 	}
 	if next, ok, err := db.NextOutboxDue(ctx, "chat.postMessage", it.ID); ok || err != nil {
@@ -157,7 +157,7 @@ func TestClaimOutboxConcurrently(t *testing.T) {
 	for w := range 8 {
 		wg.Go(func() {
 			for {
-				it, ok, err := db.ClaimOutbox(ctx, "chat.postMessage", now, time.Hour, fmt.Sprintf("w%d", w))
+				it, ok, err := db.ClaimOutbox(ctx, Claim{Method: "chat.postMessage", Now: now, Lease: time.Hour, Token: fmt.Sprintf("w%d", w)})
 				if err != nil {
 					t.Error(err)
 					return
@@ -194,7 +194,7 @@ func TestRetryAndFinishOutbox(t *testing.T) {
 	if err := db.RetryOutbox(ctx, it, now.Add(3*time.Second), false, false, "ratelimited"); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := db.ClaimOutbox(ctx, "chat.postMessage", now.Add(2*time.Second), time.Minute, "b"); ok {
+	if _, ok, _ := db.ClaimOutbox(ctx, Claim{Method: "chat.postMessage", Now: now.Add(2 * time.Second), Lease: time.Minute, Token: "b"}); ok {
 		t.Fatal("claimed before the retry is due")
 	}
 	it = mustClaim(t, db, now.Add(3*time.Second), "c")
@@ -222,7 +222,7 @@ func TestRetryAndFinishOutbox(t *testing.T) {
 	if err := db.FinishOutbox(ctx, it, OutboxFailed, "user_not_found", now); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := db.ClaimOutbox(ctx, "chat.postMessage", now.Add(time.Hour), time.Minute, "f"); ok {
+	if _, ok, _ := db.ClaimOutbox(ctx, Claim{Method: "chat.postMessage", Now: now.Add(time.Hour), Lease: time.Minute, Token: "f"}); ok {
 		t.Fatal("a failed row was claimed again")
 	}
 	counts, err := db.OutboxCounts(ctx)
