@@ -38,7 +38,7 @@ func TestAnswerBecomesEvidenceAndGapsChange(t *testing.T) {
 	h := newHarness(t)
 	h.slash(alice, "help")
 	before := h.slash(alice, "gaps")
-	contains(t, "gaps before", before, "Readiness for Senior EM", "0 of 5 areas on track", "no evidence in 26 weeks", "Biggest gap", "Next question there")
+	contains(t, "gaps before", before, "Readiness for Senior EM", "0 of 5 areas on track", "no evidence since joining", "Biggest gap", "Next question there")
 	// One next step per gap: the biggest gets the question asked next, each
 	// other gap its level's expectation and a question of its own.
 	if n := strings.Count(before, "(gap):"); n != 4 {

@@ -249,19 +249,7 @@ func (a *App) gaps(ctx context.Context, m ladder.Member) (Message, error) {
 	if err != nil {
 		return Message{}, err
 	}
-	// The next step for each gap: the question the chooser would ask in that
-	// area alone. For the biggest gap it is the question asked next.
-	steps := map[ladder.AreaID]ladder.Prompt{}
-	for _, ar := range r.Areas {
-		if ar.Status != ladder.StatusGap && ar.Status != ladder.StatusThin {
-			continue
-		}
-		one := st
-		one.Readiness.Areas = []ladder.AreaReadiness{ar}
-		if p, err := prompts.Next(a.ladder, one); err == nil && p.Area == ar.Area.ID {
-			steps[ar.Area.ID] = p
-		}
-	}
+	steps := prompts.Steps(a.ladder, st)
 	t := gapsText(a.ladder, m, r, steps, a.now().In(m.Location()))
 	return Message{Text: t, Blocks: textBlocks(t)}, nil
 }

@@ -15,26 +15,6 @@ import (
 	"github.com/ladderapp/ladder/internal/store"
 )
 
-// digestPeriod is the month a digest covers: in the first week of a month, the
-// month just ended (the default schedule sends on the 1st); later, the month so
-// far (a mid-month preview).
-func digestPeriod(now time.Time) (from, to time.Time) {
-	start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, now.Location())
-	if now.Day() <= 7 {
-		return start.AddDate(0, -1, 0), start
-	}
-	return start, now
-}
-
-// weeksIn counts the ISO weeks that overlap [from, to).
-func weeksIn(from, to time.Time) int {
-	seen := map[ladder.Week]bool{}
-	for t := from; t.Before(to); t = t.AddDate(0, 0, 1) {
-		seen[ladder.WeekOf(t)] = true
-	}
-	return len(seen)
-}
-
 // digestPart is one message of a digest, and the last report it shows.
 type digestPart struct {
 	msg     Message
@@ -50,20 +30,19 @@ func (a *App) digestParts(ctx context.Context, manager string, now time.Time, af
 	if err != nil {
 		return nil, 0, err
 	}
-	from, to := digestPeriod(now)
-	weeks := weeksIn(from, to)
+	period := ladder.DigestPeriod(now)
 	var lines, ids []string
 	for _, r := range reports {
 		if after != "" && r.UserID <= after {
 			continue // shown in a part already posted; Reports are in user id order
 		}
-		lines = append(lines, a.digestLine(ctx, r, from, to, weeks))
+		lines = append(lines, a.digestLine(ctx, r, period))
 		ids = append(ids, r.UserID)
 	}
 	if len(lines) == 0 {
 		return nil, 0, nil
 	}
-	head := fmt.Sprintf("*Monthly digest · %s · your reports*", from.Format("January 2006"))
+	head := fmt.Sprintf("*Monthly digest · %s · your reports*", period.From.Format("January 2006"))
 	texts, ends := digestTexts(head, lines, done)
 	parts := make([]digestPart, len(texts))
 	for i, t := range texts {
@@ -132,49 +111,25 @@ func digestTexts(head string, lines []string, done int) (texts []string, ends []
 	return texts, ends
 }
 
-func (a *App) digestLine(ctx context.Context, m ladder.Member, from, to time.Time, weeks int) string {
-	who := "<@" + m.UserID + ">"
+// digestLine is a report's entry in their manager's digest for period p:
+// what DigestStats makes of their evidence and weekly prompts, and, for a
+// report who shares in full, up to two excerpts of their answers.
+func (a *App) digestLine(ctx context.Context, m ladder.Member, p ladder.Period) string {
 	if m.Share == ladder.ShareOff {
-		return who + " — not sharing"
+		return reportLine(a.ladder, m, ladder.ReportStats{}, p)
 	}
 	window := time.Duration(a.ladder.Window()) * 7 * 24 * time.Hour
-	facts, err := a.db.Facts(ctx, m.UserID, from.Add(-window))
+	facts, err := a.db.Facts(ctx, m.UserID, p.From.Add(-window))
 	if err != nil {
 		a.log.Error("digest facts", "user", m.UserID, "err", err)
-		return who + " — could not be summarised this time"
+		return "<@" + m.UserID + "> — could not be summarised this time"
 	}
-	track := a.track(m)
-	nowR := ladder.Compute(a.ladder, m.Target, track, facts, to)
-	before := ladder.Compute(a.ladder, m.Target, track, facts, from)
-	answered := map[ladder.Week]bool{}
-	covered := map[ladder.AreaID]bool{}
-	for _, f := range facts {
-		if !f.At.Before(from) && !f.At.After(to) {
-			answered[ladder.WeekOf(f.At.In(from.Location()))] = true
-			if f.Area != "" {
-				covered[f.Area] = true
-			}
-		}
+	asked, err := a.db.Asked(ctx, m.UserID, p.From, p.To)
+	if err != nil {
+		a.log.Error("digest prompts", "user", m.UserID, "err", err)
+		return "<@" + m.UserID + "> — could not be summarised this time"
 	}
-	var areas, gaps []string
-	for _, ar := range nowR.Areas {
-		if covered[ar.Area.ID] {
-			areas = append(areas, ar.Area.Short)
-		}
-	}
-	for _, ar := range nowR.Ranked() {
-		if len(gaps) < 2 && (ar.Status == ladder.StatusGap || ar.Status == ladder.StatusThin) {
-			gaps = append(gaps, ar.Area.Short)
-		}
-	}
-	line := fmt.Sprintf("%s (%s target) — shares %s · answered %d of %d weeks", who, levelName(a.ladder, m.Target), m.Share, len(answered), weeks)
-	if len(areas) > 0 {
-		line += " · covered: " + strings.Join(areas, ", ")
-	}
-	if len(gaps) > 0 {
-		line += " · gaps: " + strings.Join(gaps, ", ")
-	}
-	line += fmt.Sprintf(" · readiness %s %d%% → %d%%", trendArrow(before.Overall, nowR.Overall), pct(before.Overall), pct(nowR.Overall))
+	line := reportLine(a.ladder, m, ladder.DigestStats(a.ladder, m, a.track(m), facts, asked, p), p)
 	if m.Share != ladder.ShareFull {
 		return line
 	}
@@ -182,26 +137,68 @@ func (a *App) digestLine(ctx context.Context, m ladder.Member, from, to time.Tim
 	if err != nil {
 		return line
 	}
-	shown := 0
-	for _, e := range es {
-		if shown == 2 || e.Created.Before(from) {
-			break
-		}
-		if !e.Created.After(to) {
-			line += fmt.Sprintf("\n> “%s” (%s)", escapeText(excerpt(e.Text, 140)), e.Created.In(from.Location()).Format("Jan 2"))
-			shown++
-		}
+	for _, e := range ladder.PeriodEvidence(es, p, 2) {
+		line += fmt.Sprintf("\n> “%s” (%s)", escapeText(excerpt(e.Text, 140)), e.Created.In(p.From.Location()).Format("Jan 2"))
 	}
 	return line
 }
 
+// reportLine renders what a digest says of report m over period p, without
+// excerpts: "not sharing" for a report who shares nothing; otherwise the
+// weeks they answered of those they were asked (or that none were asked),
+// the areas of the month, the biggest gaps and the readiness trend. Dates
+// are in the manager's zone, p's location.
+func reportLine(l *ladder.Ladder, m ladder.Member, s ladder.ReportStats, p ladder.Period) string {
+	who := "<@" + m.UserID + ">"
+	if m.Share == ladder.ShareOff {
+		return who + " — not sharing"
+	}
+	parts := []string{"shares " + string(m.Share)}
+	if !s.Joined.IsZero() {
+		parts = append(parts, "joined "+s.Joined.In(p.From.Location()).Format("Jan 2"))
+	}
+	switch {
+	case s.Weeks > 0 && s.Skipped > 0:
+		parts = append(parts, fmt.Sprintf("answered %d of %s (%d skipped)", s.Answered, plural(s.Weeks, "week"), s.Skipped))
+	case s.Weeks > 0:
+		parts = append(parts, fmt.Sprintf("answered %d of %s", s.Answered, plural(s.Weeks, "week")))
+	case p.To.Equal(p.From.AddDate(0, 1, 0)): // a whole month, gone by
+		parts = append(parts, "no weekly question in "+p.From.Format("January"))
+	default: // the month so far
+		parts = append(parts, "no weekly question yet")
+	}
+	if s.Paused {
+		parts = append(parts, "on pause")
+	}
+	if len(s.Covered) > 0 {
+		parts = append(parts, "covered: "+areaShorts(l, s.Covered))
+	}
+	if len(s.Gaps) > 0 {
+		parts = append(parts, "gaps: "+areaShorts(l, s.Gaps))
+	}
+	parts = append(parts, fmt.Sprintf("readiness %s %d%% → %d%%", trendArrow(s.Trend()), pct(s.Before), pct(s.After)))
+	return fmt.Sprintf("%s (%s target) — %s", who, levelName(l, m.Target), strings.Join(parts, " · "))
+}
+
+// areaShorts lists areas by their short names.
+func areaShorts(l *ladder.Ladder, ids []ladder.AreaID) string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = string(id)
+		if a, ok := l.Area(id); ok && a.Short != "" {
+			names[i] = a.Short
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
 func pct(f float64) int { return int(f*100 + 0.5) }
 
-func trendArrow(before, after float64) string {
-	switch {
-	case after > before+0.005:
+func trendArrow(t ladder.Trend) string {
+	switch t {
+	case ladder.TrendUp:
 		return "↑"
-	case after < before-0.005:
+	case ladder.TrendDown:
 		return "↓"
 	}
 	return "→"

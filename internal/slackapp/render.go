@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ladderapp/ladder/internal/ladder"
+	"github.com/ladderapp/ladder/internal/prompts"
 )
 
 // This file turns domain values into the sentences users read. It has no Slack
@@ -81,10 +82,11 @@ func trackName(l *ladder.Ladder, id string) string {
 	return id
 }
 
-// gapsText renders /ladder gaps: the areas with their bars, then one next step
-// per gap or thin area, biggest first: what the target level expects there,
-// and the question the chooser would ask there (steps, by area).
-func gapsText(l *ladder.Ladder, m ladder.Member, r ladder.Readiness, steps map[ladder.AreaID]ladder.Prompt, now time.Time) string {
+// gapsText renders /ladder gaps: the areas with their bars, then the next
+// steps (prompts.Steps), biggest gap first: what the target level expects
+// in each area, and the question to answer there. An area without evidence
+// says for how long, never counting weeks before the member joined.
+func gapsText(l *ladder.Ladder, m ladder.Member, r ladder.Readiness, steps []prompts.Step, now time.Time) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "*Readiness for %s* (%s track) · %d of %d areas on track",
 		levelName(l, m.Target), trackName(l, m.Track), r.OnTrack(), len(r.Areas))
@@ -100,43 +102,43 @@ func gapsText(l *ladder.Ladder, m ladder.Member, r ladder.Readiness, steps map[l
 	for _, a := range r.Areas {
 		width = max(width, utf8.RuneCountInString(a.Area.Name))
 	}
+	none := fmt.Sprintf("no evidence in %d weeks", r.Window)
+	if ladder.WeeksEnrolled(m, now, r.Window) < r.Window {
+		none = "no evidence since joining"
+	}
 	for _, a := range r.Areas {
 		name := a.Area.Name
 		fmt.Fprintf(&b, "%s%s  %s  %-8s  ", name, strings.Repeat(" ", width-utf8.RuneCountInString(name)), bar(a.Score), a.Status)
 		if a.Status == ladder.StatusGap {
-			fmt.Fprintf(&b, "no evidence in %d weeks\n", r.Window)
+			b.WriteString(none + "\n")
 			continue
 		}
 		fmt.Fprintf(&b, "%-8s · last %s\n", plural(a.Weeks, "week"), ago(now, a.Last))
 	}
 	b.WriteString("```\n")
-	first := true
-	for _, a := range r.Ranked() {
-		if a.Status != ladder.StatusGap && a.Status != ladder.StatusThin {
-			continue
-		}
-		if first {
+	for i, s := range steps {
+		a := s.Area
+		if i == 0 {
 			fmt.Fprintf(&b, "*Biggest gap: %s.*", a.Area.Name)
 			if a.Focus != "" {
 				fmt.Fprintf(&b, " At %s: %s", levelName(l, m.Target), a.Focus)
 			}
-			if p, ok := steps[a.Area.ID]; ok {
-				fmt.Fprintf(&b, "\nNext question there: “%s”", p.Text)
+			if s.Prompt.ID != "" {
+				fmt.Fprintf(&b, "\nNext question there: “%s”", s.Prompt.Text)
 			}
 			b.WriteString("\n")
-			first = false
 			continue
 		}
 		fmt.Fprintf(&b, "• *%s* (%s)", a.Area.Name, a.Status)
 		if a.Focus != "" {
 			fmt.Fprintf(&b, ": %s", a.Focus)
 		}
-		if p, ok := steps[a.Area.ID]; ok {
-			fmt.Fprintf(&b, " Ask yourself: “%s”", p.Text)
+		if s.Prompt.ID != "" {
+			fmt.Fprintf(&b, " Ask yourself: “%s”", s.Prompt.Text)
 		}
 		b.WriteString("\n")
 	}
-	if first {
+	if len(steps) == 0 {
 		b.WriteString("No gaps or thin areas left. Keep the evidence coming, and when it has been so for a few months, `/ladder export` gives you the packet for the promotion conversation.\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
