@@ -71,6 +71,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, clock f
 		return serve(ctx, args, clock, stderr)
 	case "check":
 		return check(args, stdout)
+	case "simulate":
+		return simulate(args, stdout)
 	case "try":
 		return try(ctx, args, getenv, clock, stdin, stdout, stderr)
 	case "backup":
@@ -87,6 +89,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, clock f
 const usage = `usage:
   bot [serve]        run the app over Socket Mode (needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN)
   bot check [FILE]   validate a ladder file (default: the embedded prompts.yaml)
+  bot simulate [FLAGS] [FILE]  replay weeks of prompts for a simulated member (bot simulate --help)
   bot try [--db PATH] the whole app in a terminal, against a simulated workspace (no Slack, no tokens);
                      a temporary database unless --db names one (LADDER_DB is never used)
   bot backup PATH    write an online, consistent copy of the database (LADDER_DB) to PATH

@@ -134,11 +134,11 @@ func (a *App) promptState(ctx context.Context, m ladder.Member, r ladder.Readine
 	if err != nil {
 		return prompts.State{}, err
 	}
-	recent, err := a.db.RecentPrompts(ctx, m.UserID, now.Add(-prompts.RepeatAfter))
+	sent, err := a.db.RecentPrompts(ctx, m.UserID, time.Time{}) // all of them: see prompts.State.Sent
 	if err != nil {
 		return prompts.State{}, err
 	}
-	return prompts.State{Member: m, Readiness: r, Answered: answered, Recent: recent, Exclude: exclude, Now: now}, nil
+	return prompts.State{Member: m, Readiness: r, Answered: answered, Sent: sent, Exclude: exclude, Now: now}, nil
 }
 
 // SendPrompt sends a member a reflection question now, on demand. It is
