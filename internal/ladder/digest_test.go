@@ -56,7 +56,7 @@ func askedOn(days ...int) []ladder.Asked {
 }
 
 // answer is a piece of evidence for the weekly prompt, h hours into day.
-func answer(day, h int) ladder.Fact {
+func answerAt(day, h int) ladder.Fact {
 	return ladder.Fact{Area: ladder.People, PromptID: "sem-people-1", At: nov(day).Add(time.Duration(h) * time.Hour)}
 }
 
@@ -91,28 +91,28 @@ func TestDigestStatsWeeks(t *testing.T) {
 		{name: "enrolled today, before any prompt: no weeks, none missed",
 			member: enrolledOn(nov(30)), joined: nov(30)},
 		{name: "enrolled in the month: only the weeks since count",
-			member: enrolledOn(nov(20)), asked: askedOn(23, 30), facts: []ladder.Fact{answer(23, 2)},
+			member: enrolledOn(nov(20)), asked: askedOn(23, 30), facts: []ladder.Fact{answerAt(23, 2)},
 			weeks: 2, answered: 1, joined: nov(20)},
 		{name: "a prompt from before enrolment is not counted",
-			member: enrolledOn(nov(20)), asked: askedOn(16, 23), facts: []ladder.Fact{answer(23, 2)},
+			member: enrolledOn(nov(20)), asked: askedOn(16, 23), facts: []ladder.Fact{answerAt(23, 2)},
 			weeks: 1, answered: 1, joined: nov(20)},
 		{name: "a full month: every Monday's prompt, two answered",
-			member: longAgo, asked: askedOn(mondays...), facts: []ladder.Fact{answer(2, 1), answer(16, 30)},
+			member: longAgo, asked: askedOn(mondays...), facts: []ladder.Fact{answerAt(2, 1), answerAt(16, 30)},
 			weeks: 5, answered: 2},
 		{name: "two weeks on pause are not unanswered",
 			// Paused after the 9th's prompt went out until the 23rd: the 9th
 			// is marked paused, and no prompt went out on the 16th.
-			member: longAgo, asked: paused(askedOn(2, 9, 23, 30), 9), facts: []ladder.Fact{answer(2, 1)},
+			member: longAgo, asked: paused(askedOn(2, 9, 23, 30), 9), facts: []ladder.Fact{answerAt(2, 1)},
 			weeks: 3, answered: 1},
 		{name: "an answer in a paused week counts",
-			member: longAgo, asked: paused(askedOn(2, 9), 9), facts: []ladder.Fact{answer(9, 3)},
+			member: longAgo, asked: paused(askedOn(2, 9), 9), facts: []ladder.Fact{answerAt(9, 3)},
 			weeks: 2, answered: 1},
 		{name: "a late answer counts for the week of its prompt",
 			// Friday's prompt, answered on Monday: one week, answered.
-			member: longAgo, asked: askedOn(20), facts: []ladder.Fact{answer(20, 72)},
+			member: longAgo, asked: askedOn(20), facts: []ladder.Fact{answerAt(20, 72)},
 			weeks: 1, answered: 1},
 		{name: "an answer more than a week after the prompt counts for its own week",
-			member: longAgo, asked: askedOn(2), facts: []ladder.Fact{answer(2, 8*24)},
+			member: longAgo, asked: askedOn(2), facts: []ladder.Fact{answerAt(2, 8*24)},
 			weeks: 2, answered: 1},
 		{name: "an answer to another question counts for its own week",
 			member: longAgo, asked: askedOn(20),
@@ -122,14 +122,14 @@ func TestDigestStatsWeeks(t *testing.T) {
 			member: longAgo, facts: []ladder.Fact{{Area: ladder.Strategy, At: nov(11)}},
 			weeks: 1, answered: 1},
 		{name: "a skipped week is unanswered, and said so",
-			member: longAgo, asked: skipped, facts: []ladder.Fact{answer(2, 1)},
+			member: longAgo, asked: skipped, facts: []ladder.Fact{answerAt(2, 1)},
 			weeks: 5, answered: 1, skipped: 1},
 		{name: "a skipped week answered anyway is answered",
-			member: longAgo, asked: skipped, facts: []ladder.Fact{answer(9, 1)},
+			member: longAgo, asked: skipped, facts: []ladder.Fact{answerAt(9, 1)},
 			weeks: 5, answered: 1},
 		{name: "evidence outside the period is not a week of it",
 			member: longAgo, asked: askedOn(2),
-			facts: []ladder.Fact{answer(2, -30*24), answer(30, 24+15)},
+			facts: []ladder.Fact{answerAt(2, -30*24), answerAt(30, 24+15)},
 			weeks: 1, answered: 0},
 		{name: "weeks are the member's own: Monday in Tokyo is Sunday in UTC",
 			// The prompt at Monday 08:00 in Tokyo, an unprompted answer at
@@ -194,8 +194,8 @@ func TestDigestStatsAreasAndTrend(t *testing.T) {
 	}{
 		{"no evidence: no areas, the two biggest gaps by weight, flat",
 			nil, nil, []ladder.AreaID{ladder.Scaling, ladder.People}, ladder.TrendFlat},
-		{"only older evidence: no areas this month, readiness fades",
-			[]ladder.Fact{october}, nil, []ladder.AreaID{ladder.Scaling, ladder.People}, ladder.TrendDown},
+		{"only older evidence: no areas this month, readiness fades too little to show",
+			[]ladder.Fact{october}, nil, []ladder.AreaID{ladder.Scaling, ladder.People}, ladder.TrendFlat},
 		{"evidence this month: its areas in ladder order, gaps elsewhere, up",
 			append([]ladder.Fact{october}, lots...), []ladder.AreaID{ladder.People, ladder.Strategy},
 			[]ladder.AreaID{ladder.Scaling, ladder.Execution}, ladder.TrendUp},

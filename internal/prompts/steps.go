@@ -12,6 +12,21 @@ type Step struct {
 	Prompt ladder.Prompt
 }
 
+// firstIn is the step's question when the chooser would ask elsewhere now
+// (the area's questions were all asked recently, or the one left is
+// excluded): the area's first target-level question on the member's track,
+// else its first current-level one, leaving out s.Exclude.
+func firstIn(l *ladder.Ladder, s State, area ladder.AreaID) ladder.Prompt {
+	for _, level := range []ladder.LevelID{s.Member.Target, s.Member.Level} {
+		for _, p := range l.PromptsFor(level, area) {
+			if p.ID != s.Exclude && (p.Track == "" || p.Track == s.Member.Track) {
+				return p
+			}
+		}
+	}
+	return ladder.Prompt{}
+}
+
 // Steps returns a step for each gap or thin area of s.Readiness, biggest gap
 // first. Each step's question is the one Next chooses when only that area
 // ranks, so that it follows the chooser's rules (what was sent recently, what
@@ -28,6 +43,8 @@ func Steps(l *ladder.Ladder, s State) []Step {
 		one.Readiness.Areas = []ladder.AreaReadiness{ar}
 		if p, err := Next(l, one); err == nil && p.Area == ar.Area.ID {
 			step.Prompt = p
+		} else {
+			step.Prompt = firstIn(l, s, ar.Area.ID)
 		}
 		steps = append(steps, step)
 	}
