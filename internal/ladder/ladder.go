@@ -231,6 +231,35 @@ func (l *Ladder) PromptsFor(level LevelID, area AreaID) []Prompt {
 	return ps
 }
 
+// Expectation returns the expectation with the given id and the level it
+// belongs to. Ids are unique across the ladder; the loader makes sure of it.
+func (l *Ladder) Expectation(id string) (Expectation, LevelID, bool) {
+	for _, lv := range l.Levels {
+		for _, d := range Dimensions {
+			for _, e := range lv.Expectations[d] {
+				if e.ID == id {
+					return e, lv.ID, true
+				}
+			}
+		}
+	}
+	return Expectation{}, "", false
+}
+
+// ExpectationsFor returns the expectations of one level, in dimension order
+// and, within a dimension, in file order.
+func (l *Ladder) ExpectationsFor(level LevelID) []Expectation {
+	lv, ok := l.Level(level)
+	if !ok {
+		return nil
+	}
+	var es []Expectation
+	for _, d := range Dimensions {
+		es = append(es, lv.Expectations[d]...)
+	}
+	return es
+}
+
 // Window returns the readiness window in weeks.
 func (l *Ladder) Window() int {
 	if l.WindowWeeks > 0 {
