@@ -82,10 +82,19 @@ func TestLoadMapping(t *testing.T) {
 	if got, want := em.Focus[ladder.Scaling], "Hire for the team."; got != want {
 		t.Errorf("em focus on scaling = %q, want %q", got, want)
 	}
-	if got, want := em.Expectations[ladder.Growth], []ladder.Expectation{{Dimension: ladder.Growth, Text: "Engineers on the team get promoted."}}; !reflect.DeepEqual(got, want) {
+	// Plain text gets the id <level>-<dimension>-<n>; id: and text: keep theirs.
+	if got, want := em.Expectations[ladder.Growth], []ladder.Expectation{{ID: "em-growth-1", Dimension: ladder.Growth, Text: "Engineers on the team get promoted."}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("em growth expectations = %q, want %q", got, want)
 	}
 	sem, _ := l.Level(ladder.SeniorEM)
+	want := []ladder.Expectation{
+		{ID: "sem-mentors", Dimension: ladder.Leadership, Text: "Mentors other managers."},
+		{ID: "sem-ambiguity", Dimension: ladder.Leadership, Text: "Handles ambiguity without escalating."},
+		{ID: "senior-em-scope-1", Dimension: ladder.Scope, Text: "Several teams."},
+	}
+	if got := l.ExpectationsFor(ladder.SeniorEM); !reflect.DeepEqual(got, want) {
+		t.Errorf("senior-em expectations = %q, want %q", got, want)
+	}
 	if got := len(sem.Expectations[ladder.Leadership]); got != 2 {
 		t.Errorf("senior-em has %d leadership expectations, want 2", got)
 	}
@@ -106,10 +115,17 @@ func TestLoadMapping(t *testing.T) {
 	}
 
 	p, ok := l.Prompt("sem-people-mentor")
-	want := ladder.Prompt{ID: "sem-people-mentor", Area: ladder.People, Level: ladder.SeniorEM, Kind: ladder.Stretch,
-		Text: "Which manager did you mentor, and what did they do differently after?", Hint: "Their change, in their words."}
-	if !ok || !reflect.DeepEqual(p, want) {
-		t.Errorf("prompt = %+v, want %+v", p, want)
+	wantPrompt := ladder.Prompt{ID: "sem-people-mentor", Area: ladder.People, Level: ladder.SeniorEM, Kind: ladder.Stretch,
+		Text: "Which manager did you mentor, and what did they do differently after?", Hint: "Their change, in their words.",
+		Expects: []string{"sem-mentors"}}
+	if !ok || !reflect.DeepEqual(p, wantPrompt) {
+		t.Errorf("prompt = %+v, want %+v", p, wantPrompt)
+	}
+	if p, _ := l.Prompt("em-execution-commitments"); !reflect.DeepEqual(p.Expects, []string{"em-scope-1", "em-impact-1"}) || p.Track != "" {
+		t.Errorf("em-execution-commitments expects %q on track %q, want [em-scope-1 em-impact-1] on every track", p.Expects, p.Track)
+	}
+	if p, _ := l.Prompt("cto-technical-vision"); p.Track != "deep" {
+		t.Errorf("cto-technical-vision is on track %q, want deep", p.Track)
 	}
 }
 
@@ -205,9 +221,9 @@ func TestLoadGarbage(t *testing.T) {
 		{"random bytes", random, ""}, // any problem will do
 		{"random text", []byte(strings.Repeat("}{][,:-?!&*|>'\"%@` ", 1000)), ":1: invalid YAML: "},
 		{"billion laughs", []byte(laughs.String()), `:2: alias "*a" is not supported`},
-		{"deep flow nesting", []byte(strings.Repeat("[", 100000)), ":1: lists and key: value pairs nested too deeply (more than 10 levels; a ladder file needs 5)"},
+		{"deep flow nesting", []byte(strings.Repeat("[", 100000)), ":1: lists and key: value pairs nested too deeply (more than 10 levels; a ladder file needs 6)"},
 		{"deep block nesting", []byte(strings.Repeat("- ", 20000) + "x\n"), ":1: invalid YAML: exceeded max depth of 10000"},
-		{"block nesting", []byte("areas:\n" + strings.Repeat("- ", 10) + "x\n"), ":2: lists and key: value pairs nested too deeply (more than 10 levels; a ladder file needs 5)"},
+		{"block nesting", []byte("areas:\n" + strings.Repeat("- ", 10) + "x\n"), ":2: lists and key: value pairs nested too deeply (more than 10 levels; a ladder file needs 6)"},
 		{"deep but shallow enough", []byte("areas: " + strings.Repeat("[", 9) + strings.Repeat("]", 9) + "\n"), `:1: expected area as key: value pairs, got a list`},
 		{"UTF-16", []byte("\xff\xfea\x00:\x00 \x001\x00"), ":1: invalid UTF-8"},
 		{"NUL", []byte("areas: []\n\x00"), ":2: control character U+0000 is not allowed"},
@@ -302,13 +318,17 @@ func FuzzLoad(f *testing.F) {
 }
 
 // grownLadder is the shipped ladder with prompts added, n of them with text of
-// textLen characters; the size it would have is returned too.
+// textLen characters.
 func grownLadder(n, textLen int) []byte {
 	var b bytes.Buffer
 	b.Write(files.Prompts)
+	expects := "em-leadership-1"
+	if l, err := Default(); err == nil {
+		expects = l.ExpectationsFor(ladder.EM)[0].ID
+	}
 	text := strings.TrimSpace(strings.Repeat("What changed after the feedback you gave this week ", textLen/50+1)[:textLen])
 	for i := range n {
-		fmt.Fprintf(&b, "  - id: grown-%05d\n    area: people\n    level: em\n    kind: excel\n    text: %s\n    hint: A change it led to, in their words.\n", i, text)
+		fmt.Fprintf(&b, "  - id: grown-%05d\n    area: people\n    level: em\n    kind: excel\n    text: %s\n    hint: A change it led to, in their words.\n    expects: [%s]\n", i, text, expects)
 	}
 	return b.Bytes()
 }
