@@ -260,6 +260,30 @@ func (l *Ladder) ExpectationsFor(level LevelID) []Expectation {
 	return es
 }
 
+// Unevidenced returns the expectations that no prompt names, in level then
+// dimension order. With a track id it counts only the prompts asked on that
+// track (those without a track and those on it): an expectation that only
+// deep-track prompts name is never asked of a member on the broad track.
+func (l *Ladder) Unevidenced(track string) []Expectation {
+	named := map[string]bool{}
+	for _, p := range l.Prompts {
+		if track == "" || p.Track == "" || p.Track == track {
+			for _, id := range p.Expects {
+				named[id] = true
+			}
+		}
+	}
+	var es []Expectation
+	for _, lv := range l.Levels {
+		for _, e := range l.ExpectationsFor(lv.ID) {
+			if !named[e.ID] {
+				es = append(es, e)
+			}
+		}
+	}
+	return es
+}
+
 // Window returns the readiness window in weeks.
 func (l *Ladder) Window() int {
 	if l.WindowWeeks > 0 {

@@ -149,3 +149,32 @@ func TestExpectationLookups(t *testing.T) {
 		t.Errorf("Expectation(nope): found, want not found")
 	}
 }
+
+func TestUnevidenced(t *testing.T) {
+	l := &ladder.Ladder{
+		Levels: []ladder.Level{{ID: ladder.EM, Expectations: map[ladder.Dimension][]ladder.Expectation{
+			ladder.Leadership: {{ID: "em-a"}, {ID: "em-b"}},
+			ladder.Scope:      {{ID: "em-c"}},
+		}}},
+		Prompts: []ladder.Prompt{
+			{ID: "p1", Level: ladder.EM, Expects: []string{"em-a"}},
+			{ID: "p2", Level: ladder.EM, Expects: []string{"em-b"}, Track: "deep"},
+		},
+	}
+	ids := func(es []ladder.Expectation) string {
+		var s []string
+		for _, e := range es {
+			s = append(s, e.ID)
+		}
+		return strings.Join(s, " ")
+	}
+	for _, tt := range []struct{ track, want string }{
+		{"", "em-c"},           // any prompt counts
+		{"deep", "em-c"},       // p2 is asked on deep
+		{"broad", "em-b em-c"}, // p2 is not asked on broad
+	} {
+		if got := ids(l.Unevidenced(tt.track)); got != tt.want {
+			t.Errorf("Unevidenced(%q) = %q, want %q", tt.track, got, tt.want)
+		}
+	}
+}
