@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	files "github.com/ladderapp/ladder"
 	"github.com/ladderapp/ladder/internal/ladder"
@@ -155,6 +156,151 @@ func TestDefault(t *testing.T) {
 	}
 	if got := len(l.Levels); got != 5 {
 		t.Errorf("the embedded ladder has %d levels, want 5", got)
+	}
+}
+
+// TestDefaultLadder checks what makes the shipped ladder worth climbing: the
+// upper levels have enough distinct questions, every expectation can be
+// evidenced on every track, each prompt asks one thing, and hints set a bar
+// without asking about other people.
+func TestDefaultLadder(t *testing.T) {
+	l, err := Default()
+	if err != nil {
+		t.Fatalf("Default():\n%v", err)
+	}
+
+	t.Run("at least 6 prompts per area at director, vp and cto, on every track", func(t *testing.T) {
+		for _, lv := range []ladder.LevelID{ladder.Director, ladder.VP, ladder.CTO} {
+			for _, a := range ladder.AreaIDs {
+				n := 0
+				for _, p := range l.PromptsFor(lv, a) {
+					if p.Track == "" {
+						n++
+					}
+				}
+				if n < 6 {
+					t.Errorf("%s %s: %d prompts asked on every track, want at least 6", lv, a, n)
+				}
+			}
+		}
+	})
+
+	t.Run("every expectation is evidenced on every track", func(t *testing.T) {
+		for _, track := range append([]string{""}, trackIDs(l.Tracks)...) {
+			for _, e := range l.Unevidenced(track) {
+				t.Errorf("expectation %q has no prompt on track %q", e.ID, track)
+			}
+		}
+	})
+
+	t.Run("both kinds, and deep-track prompts at every level", func(t *testing.T) {
+		for _, lv := range l.Levels {
+			count := map[string]int{}
+			for _, p := range l.Prompts {
+				if p.Level == lv.ID {
+					count[string(p.Kind)]++
+					count["track "+p.Track]++
+				}
+			}
+			if count["excel"] == 0 || (lv.ID != ladder.EM && count["stretch"] == 0) {
+				t.Errorf("%s: %d excel and %d stretch prompts, want both kinds (em: excel)", lv.ID, count["excel"], count["stretch"])
+			}
+			if want := 3 - btoi(lv.ID == ladder.EM); count["track deep"] < want {
+				t.Errorf("%s: %d deep-track prompts, want at least %d", lv.ID, count["track deep"], want)
+			}
+		}
+	})
+
+	twoPart := regexp.MustCompile(`(?i),\s*(and|or)\s+(what|how|which|why|who|whom|where|when|did|do|does|is|are|has|have|was|were)\b`)
+	t.Run("one question per prompt", func(t *testing.T) {
+		for _, p := range l.Prompts {
+			if strings.Count(p.Text, "?") != 1 || !strings.HasSuffix(p.Text, "?") {
+				t.Errorf("prompt %q: %q, want one question ending in its only question mark", p.ID, p.Text)
+			}
+			if m := twoPart.FindString(p.Text); m != "" {
+				t.Errorf("prompt %q asks two things (%q): %q", p.ID, m, p.Text)
+			}
+		}
+	})
+
+	// Questions that touch other people's performance, conflicts, pay or
+	// succession must say to leave their names out.
+	private := regexp.MustCompile(`(?i)fell short|performance problem|between people|interpersonal|on pay|succession|left tomorrow`)
+	asksNames := regexp.MustCompile(`(?i)\b(a named|named person|names of|name the|who exactly)\b`)
+	t.Run("hints set a bar and keep others private", func(t *testing.T) {
+		for _, p := range l.Prompts {
+			lv, _ := l.Level(p.Level)
+			bar := "At " + lv.Short + ", a strong answer shows "
+			if p.Track != "" {
+				bar = "At " + lv.Short + " on the " + p.Track + " track, a strong answer shows "
+			}
+			if !strings.HasPrefix(p.Hint, bar) {
+				t.Errorf("prompt %q hint %q, want it to start %q", p.ID, p.Hint, bar)
+			}
+			if m := asksNames.FindString(p.Hint); m != "" {
+				t.Errorf("prompt %q hint asks for names (%q): %q", p.ID, m, p.Hint)
+			}
+			if private.MatchString(p.Text+" "+p.Hint) && !strings.Contains(p.Hint, "Leave out names") {
+				t.Errorf("prompt %q touches private matters; its hint must say to leave out names: %q", p.ID, p.Hint)
+			}
+		}
+	})
+
+	t.Run("vp and cto prompts differ", func(t *testing.T) {
+		for _, vp := range l.Prompts {
+			if vp.Level != ladder.VP {
+				continue
+			}
+			for _, cto := range l.Prompts {
+				if cto.Level != ladder.CTO {
+					continue
+				}
+				if j := jaccard(vp.Text, cto.Text); j >= 0.6 {
+					t.Errorf("%s and %s share %.0f%% of their words:\n%s\n%s", vp.ID, cto.ID, 100*j, vp.Text, cto.Text)
+				}
+			}
+		}
+	})
+}
+
+// jaccard is the share of distinct words two texts have in common.
+func jaccard(a, b string) float64 {
+	words := func(s string) map[string]bool {
+		set := map[string]bool{}
+		for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+			set[w] = true
+		}
+		return set
+	}
+	wa, wb := words(a), words(b)
+	both := 0
+	for w := range wa {
+		if wb[w] {
+			both++
+		}
+	}
+	return float64(both) / float64(len(wa)+len(wb)-both)
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func TestJaccard(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want float64
+	}{
+		{"Who could step in?", "who could STEP in", 1},
+		{"a b", "c d", 0},
+		{"a b c", "a b d", 0.5},
+	} {
+		if got := jaccard(tt.a, tt.b); got != tt.want {
+			t.Errorf("jaccard(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
 	}
 }
 
