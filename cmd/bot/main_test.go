@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -95,35 +94,6 @@ func TestNoTokensExitsTwoWithSetupHelp(t *testing.T) {
 	}
 	if strings.Contains(errOut.String(), "xoxb-wrong-kind") || strings.Contains(errOut.String(), "xoxb-fine") {
 		t.Errorf("the message echoes a token: %s", errOut.String())
-	}
-}
-
-func TestCheck(t *testing.T) {
-	var out, errOut bytes.Buffer
-	if code := exitCode(run(context.Background(), []string{"check"}, os.Getenv, startingAt(testDay), nil, &out, &errOut), &errOut); code != 0 {
-		t.Fatalf("check of the embedded ladder: exit %d: %s", code, errOut.String())
-	}
-	if got := strings.TrimSpace(out.String()); !strings.HasPrefix(got, "ok: ") || !strings.HasSuffix(got, " prompts, 5 areas, 5 levels") {
-		t.Errorf("summary: got %q", got)
-	}
-
-	good, err := os.ReadFile("../../prompts.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	broken := strings.Replace(string(good), "area: people", "area: peopel", 1)
-	line := strings.Count(broken[:strings.Index(broken, "area: peopel")], "\n") + 1
-	path := filepath.Join(t.TempDir(), "broken.yaml")
-	os.WriteFile(path, []byte(broken), 0o644)
-	out.Reset()
-	errOut.Reset()
-	code := exitCode(run(context.Background(), []string{"check", path}, os.Getenv, startingAt(testDay), nil, &out, &errOut), &errOut)
-	if code != 1 {
-		t.Fatalf("check of a broken file: exit %d, want 1", code)
-	}
-	want := path + ":" + strconv.Itoa(line) + ":"
-	if !strings.Contains(errOut.String(), want) || !strings.Contains(errOut.String(), "peopel") {
-		t.Errorf("got %q, want a line starting %q naming the bad area", errOut.String(), want)
 	}
 }
 

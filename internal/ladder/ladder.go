@@ -231,6 +231,59 @@ func (l *Ladder) PromptsFor(level LevelID, area AreaID) []Prompt {
 	return ps
 }
 
+// Expectation returns the expectation with the given id and the level it
+// belongs to. Ids are unique across the ladder; the loader makes sure of it.
+func (l *Ladder) Expectation(id string) (Expectation, LevelID, bool) {
+	for _, lv := range l.Levels {
+		for _, d := range Dimensions {
+			for _, e := range lv.Expectations[d] {
+				if e.ID == id {
+					return e, lv.ID, true
+				}
+			}
+		}
+	}
+	return Expectation{}, "", false
+}
+
+// ExpectationsFor returns the expectations of one level, in dimension order
+// and, within a dimension, in file order.
+func (l *Ladder) ExpectationsFor(level LevelID) []Expectation {
+	lv, ok := l.Level(level)
+	if !ok {
+		return nil
+	}
+	var es []Expectation
+	for _, d := range Dimensions {
+		es = append(es, lv.Expectations[d]...)
+	}
+	return es
+}
+
+// Unevidenced returns the expectations that no prompt names, in level then
+// dimension order. With a track id it counts only the prompts asked on that
+// track (those without a track and those on it): an expectation that only
+// deep-track prompts name is never asked of a member on the broad track.
+func (l *Ladder) Unevidenced(track string) []Expectation {
+	named := map[string]bool{}
+	for _, p := range l.Prompts {
+		if track == "" || p.Track == "" || p.Track == track {
+			for _, id := range p.Expects {
+				named[id] = true
+			}
+		}
+	}
+	var es []Expectation
+	for _, lv := range l.Levels {
+		for _, e := range l.ExpectationsFor(lv.ID) {
+			if !named[e.ID] {
+				es = append(es, e)
+			}
+		}
+	}
+	return es
+}
+
 // Window returns the readiness window in weeks.
 func (l *Ladder) Window() int {
 	if l.WindowWeeks > 0 {

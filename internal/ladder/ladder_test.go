@@ -120,3 +120,61 @@ func TestMemberPausedAndLocation(t *testing.T) {
 		t.Errorf("bad zone: got %s, want UTC", got)
 	}
 }
+
+func TestExpectationLookups(t *testing.T) {
+	l := &ladder.Ladder{Levels: []ladder.Level{
+		{ID: ladder.EM, Expectations: map[ladder.Dimension][]ladder.Expectation{
+			ladder.Growth:     {{ID: "em-grows", Dimension: ladder.Growth, Text: "grows"}},
+			ladder.Leadership: {{ID: "em-leads", Dimension: ladder.Leadership, Text: "leads"}, {ID: "em-coaches", Dimension: ladder.Leadership, Text: "coaches"}},
+		}},
+		{ID: ladder.SeniorEM, Expectations: map[ladder.Dimension][]ladder.Expectation{
+			ladder.Scope: {{ID: "sem-scope", Dimension: ladder.Scope, Text: "several teams"}},
+		}},
+	}}
+	var ids []string
+	for _, e := range l.ExpectationsFor(ladder.EM) {
+		ids = append(ids, e.ID)
+	}
+	if got, want := strings.Join(ids, " "), "em-leads em-coaches em-grows"; got != want {
+		t.Errorf("ExpectationsFor(em): got %q, want %q (dimension order, then file order)", got, want)
+	}
+	if got := l.ExpectationsFor(ladder.CTO); got != nil {
+		t.Errorf("ExpectationsFor(cto): got %v, want none", got)
+	}
+	e, lv, ok := l.Expectation("sem-scope")
+	if !ok || lv != ladder.SeniorEM || e.Text != "several teams" || e.Dimension != ladder.Scope {
+		t.Errorf("Expectation(sem-scope): got %+v %q %v", e, lv, ok)
+	}
+	if _, _, ok := l.Expectation("nope"); ok {
+		t.Errorf("Expectation(nope): found, want not found")
+	}
+}
+
+func TestUnevidenced(t *testing.T) {
+	l := &ladder.Ladder{
+		Levels: []ladder.Level{{ID: ladder.EM, Expectations: map[ladder.Dimension][]ladder.Expectation{
+			ladder.Leadership: {{ID: "em-a"}, {ID: "em-b"}},
+			ladder.Scope:      {{ID: "em-c"}},
+		}}},
+		Prompts: []ladder.Prompt{
+			{ID: "p1", Level: ladder.EM, Expects: []string{"em-a"}},
+			{ID: "p2", Level: ladder.EM, Expects: []string{"em-b"}, Track: "deep"},
+		},
+	}
+	ids := func(es []ladder.Expectation) string {
+		var s []string
+		for _, e := range es {
+			s = append(s, e.ID)
+		}
+		return strings.Join(s, " ")
+	}
+	for _, tt := range []struct{ track, want string }{
+		{"", "em-c"},           // any prompt counts
+		{"deep", "em-c"},       // p2 is asked on deep
+		{"broad", "em-b em-c"}, // p2 is not asked on broad
+	} {
+		if got := ids(l.Unevidenced(tt.track)); got != tt.want {
+			t.Errorf("Unevidenced(%q) = %q, want %q", tt.track, got, tt.want)
+		}
+	}
+}

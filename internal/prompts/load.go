@@ -21,18 +21,20 @@ import (
 )
 
 // The bounds on what a ladder file may cost, checked before it is parsed in
-// full. The shipped prompts.yaml is about 50 KiB, with 128 prompts nested 5
-// deep; a 4 MiB file of flow lists once took 470 MB and 3 seconds to parse.
+// full. The shipped prompts.yaml is about 100 KiB, with 212 prompts and 130
+// expectations nested 6 deep, about 6,400 nodes; a 4 MiB file of flow lists
+// once took 470 MB and 3 seconds to parse.
 const (
-	// MaxSize is the largest ladder file accepted, in bytes: twenty times the
+	// MaxSize is the largest ladder file accepted, in bytes: ten times the
 	// shipped one.
 	MaxSize = 1 << 20
 	// maxNodes bounds the keys, values and list items the pre-scan counts, so
 	// that parsing allocates at most a few MB whatever the file holds. A prompt
 	// costs about 20; maxPrompts of them fit with room to spare.
 	maxNodes = 50_000
-	// maxDepth bounds how deeply lists and mappings nest; the schema needs 5
-	// (the file, levels, a level, its expectations, a dimension's list).
+	// maxDepth bounds how deeply lists and mappings nest; the schema needs 6
+	// (the file, levels, a level, its expectations, a dimension's list, an
+	// expectation's id and text).
 	maxDepth = 10
 	// maxValueLen bounds any one value, in characters. Descriptions and
 	// summaries are shown in Slack, whose section text holds 3000.
@@ -137,6 +139,14 @@ type checker struct {
 	dropped   int // problems beyond maxProblems
 	droppedAt int // the line of the first of them
 	nodes     int // what prescan counted
+	// expAt is where each expectation id was defined, so that prompts can
+	// name expectations of their own level only.
+	expAt map[string]expRef
+}
+
+type expRef struct {
+	level ladder.LevelID
+	line  int
 }
 
 // errorf records a problem at n's line, or at line 1 when n has none.
@@ -319,7 +329,7 @@ func (c *checker) bounded(doc *yaml.Node) bool {
 			}
 		case yaml.SequenceNode, yaml.MappingNode:
 			if it.depth+1 > maxDepth {
-				c.errorf(n, "lists and key: value pairs nested too deeply (more than %d levels; a ladder file needs 5)", maxDepth)
+				c.errorf(n, "lists and key: value pairs nested too deeply (more than %d levels; a ladder file needs 6)", maxDepth)
 				ok = false
 				continue
 			}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	files "github.com/ladderapp/ladder"
 	"github.com/ladderapp/ladder/internal/ladder"
@@ -82,10 +83,19 @@ func TestLoadMapping(t *testing.T) {
 	if got, want := em.Focus[ladder.Scaling], "Hire for the team."; got != want {
 		t.Errorf("em focus on scaling = %q, want %q", got, want)
 	}
-	if got, want := em.Expectations[ladder.Growth], []ladder.Expectation{{Dimension: ladder.Growth, Text: "Engineers on the team get promoted."}}; !reflect.DeepEqual(got, want) {
+	// Plain text gets the id <level>-<dimension>-<n>; id: and text: keep theirs.
+	if got, want := em.Expectations[ladder.Growth], []ladder.Expectation{{ID: "em-growth-1", Dimension: ladder.Growth, Text: "Engineers on the team get promoted."}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("em growth expectations = %q, want %q", got, want)
 	}
 	sem, _ := l.Level(ladder.SeniorEM)
+	want := []ladder.Expectation{
+		{ID: "sem-mentors", Dimension: ladder.Leadership, Text: "Mentors other managers."},
+		{ID: "sem-ambiguity", Dimension: ladder.Leadership, Text: "Handles ambiguity without escalating."},
+		{ID: "senior-em-scope-1", Dimension: ladder.Scope, Text: "Several teams."},
+	}
+	if got := l.ExpectationsFor(ladder.SeniorEM); !reflect.DeepEqual(got, want) {
+		t.Errorf("senior-em expectations = %q, want %q", got, want)
+	}
 	if got := len(sem.Expectations[ladder.Leadership]); got != 2 {
 		t.Errorf("senior-em has %d leadership expectations, want 2", got)
 	}
@@ -106,10 +116,17 @@ func TestLoadMapping(t *testing.T) {
 	}
 
 	p, ok := l.Prompt("sem-people-mentor")
-	want := ladder.Prompt{ID: "sem-people-mentor", Area: ladder.People, Level: ladder.SeniorEM, Kind: ladder.Stretch,
-		Text: "Which manager did you mentor, and what did they do differently after?", Hint: "Their change, in their words."}
-	if !ok || !reflect.DeepEqual(p, want) {
-		t.Errorf("prompt = %+v, want %+v", p, want)
+	wantPrompt := ladder.Prompt{ID: "sem-people-mentor", Area: ladder.People, Level: ladder.SeniorEM, Kind: ladder.Stretch,
+		Text: "Which manager did you mentor, and what did they do differently after?", Hint: "Their change, in their words.",
+		Expects: []string{"sem-mentors"}}
+	if !ok || !reflect.DeepEqual(p, wantPrompt) {
+		t.Errorf("prompt = %+v, want %+v", p, wantPrompt)
+	}
+	if p, _ := l.Prompt("em-execution-commitments"); !reflect.DeepEqual(p.Expects, []string{"em-scope-1", "em-impact-1"}) || p.Track != "" {
+		t.Errorf("em-execution-commitments expects %q on track %q, want [em-scope-1 em-impact-1] on every track", p.Expects, p.Track)
+	}
+	if p, _ := l.Prompt("cto-technical-vision"); p.Track != "deep" {
+		t.Errorf("cto-technical-vision is on track %q, want deep", p.Track)
 	}
 }
 
@@ -139,6 +156,151 @@ func TestDefault(t *testing.T) {
 	}
 	if got := len(l.Levels); got != 5 {
 		t.Errorf("the embedded ladder has %d levels, want 5", got)
+	}
+}
+
+// TestDefaultLadder checks what makes the shipped ladder worth climbing: the
+// upper levels have enough distinct questions, every expectation can be
+// evidenced on every track, each prompt asks one thing, and hints set a bar
+// without asking about other people.
+func TestDefaultLadder(t *testing.T) {
+	l, err := Default()
+	if err != nil {
+		t.Fatalf("Default():\n%v", err)
+	}
+
+	t.Run("at least 6 prompts per area at director, vp and cto, on every track", func(t *testing.T) {
+		for _, lv := range []ladder.LevelID{ladder.Director, ladder.VP, ladder.CTO} {
+			for _, a := range ladder.AreaIDs {
+				n := 0
+				for _, p := range l.PromptsFor(lv, a) {
+					if p.Track == "" {
+						n++
+					}
+				}
+				if n < 6 {
+					t.Errorf("%s %s: %d prompts asked on every track, want at least 6", lv, a, n)
+				}
+			}
+		}
+	})
+
+	t.Run("every expectation is evidenced on every track", func(t *testing.T) {
+		for _, track := range append([]string{""}, trackIDs(l.Tracks)...) {
+			for _, e := range l.Unevidenced(track) {
+				t.Errorf("expectation %q has no prompt on track %q", e.ID, track)
+			}
+		}
+	})
+
+	t.Run("both kinds, and deep-track prompts at every level", func(t *testing.T) {
+		for _, lv := range l.Levels {
+			count := map[string]int{}
+			for _, p := range l.Prompts {
+				if p.Level == lv.ID {
+					count[string(p.Kind)]++
+					count["track "+p.Track]++
+				}
+			}
+			if count["excel"] == 0 || (lv.ID != ladder.EM && count["stretch"] == 0) {
+				t.Errorf("%s: %d excel and %d stretch prompts, want both kinds (em: excel)", lv.ID, count["excel"], count["stretch"])
+			}
+			if want := 3 - btoi(lv.ID == ladder.EM); count["track deep"] < want {
+				t.Errorf("%s: %d deep-track prompts, want at least %d", lv.ID, count["track deep"], want)
+			}
+		}
+	})
+
+	twoPart := regexp.MustCompile(`(?i),\s*(and|or)\s+(what|how|which|why|who|whom|where|when|did|do|does|is|are|has|have|was|were)\b`)
+	t.Run("one question per prompt", func(t *testing.T) {
+		for _, p := range l.Prompts {
+			if strings.Count(p.Text, "?") != 1 || !strings.HasSuffix(p.Text, "?") {
+				t.Errorf("prompt %q: %q, want one question ending in its only question mark", p.ID, p.Text)
+			}
+			if m := twoPart.FindString(p.Text); m != "" {
+				t.Errorf("prompt %q asks two things (%q): %q", p.ID, m, p.Text)
+			}
+		}
+	})
+
+	// Questions that touch other people's performance, conflicts, pay or
+	// succession must say to leave their names out.
+	private := regexp.MustCompile(`(?i)fell short|performance problem|between people|interpersonal|on pay|succession|left tomorrow`)
+	asksNames := regexp.MustCompile(`(?i)\b(a named|named person|names of|name the|who exactly)\b`)
+	t.Run("hints set a bar and keep others private", func(t *testing.T) {
+		for _, p := range l.Prompts {
+			lv, _ := l.Level(p.Level)
+			bar := "At " + lv.Short + ", a strong answer shows "
+			if p.Track != "" {
+				bar = "At " + lv.Short + " on the " + p.Track + " track, a strong answer shows "
+			}
+			if !strings.HasPrefix(p.Hint, bar) {
+				t.Errorf("prompt %q hint %q, want it to start %q", p.ID, p.Hint, bar)
+			}
+			if m := asksNames.FindString(p.Hint); m != "" {
+				t.Errorf("prompt %q hint asks for names (%q): %q", p.ID, m, p.Hint)
+			}
+			if private.MatchString(p.Text+" "+p.Hint) && !strings.Contains(p.Hint, "Leave out names") {
+				t.Errorf("prompt %q touches private matters; its hint must say to leave out names: %q", p.ID, p.Hint)
+			}
+		}
+	})
+
+	t.Run("vp and cto prompts differ", func(t *testing.T) {
+		for _, vp := range l.Prompts {
+			if vp.Level != ladder.VP {
+				continue
+			}
+			for _, cto := range l.Prompts {
+				if cto.Level != ladder.CTO {
+					continue
+				}
+				if j := jaccard(vp.Text, cto.Text); j >= 0.6 {
+					t.Errorf("%s and %s share %.0f%% of their words:\n%s\n%s", vp.ID, cto.ID, 100*j, vp.Text, cto.Text)
+				}
+			}
+		}
+	})
+}
+
+// jaccard is the share of distinct words two texts have in common.
+func jaccard(a, b string) float64 {
+	words := func(s string) map[string]bool {
+		set := map[string]bool{}
+		for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+			set[w] = true
+		}
+		return set
+	}
+	wa, wb := words(a), words(b)
+	both := 0
+	for w := range wa {
+		if wb[w] {
+			both++
+		}
+	}
+	return float64(both) / float64(len(wa)+len(wb)-both)
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func TestJaccard(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want float64
+	}{
+		{"Who could step in?", "who could STEP in", 1},
+		{"a b", "c d", 0},
+		{"a b c", "a b d", 0.5},
+	} {
+		if got := jaccard(tt.a, tt.b); got != tt.want {
+			t.Errorf("jaccard(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
 	}
 }
 
@@ -205,9 +367,9 @@ func TestLoadGarbage(t *testing.T) {
 		{"random bytes", random, ""}, // any problem will do
 		{"random text", []byte(strings.Repeat("}{][,:-?!&*|>'\"%@` ", 1000)), ":1: invalid YAML: "},
 		{"billion laughs", []byte(laughs.String()), `:2: alias "*a" is not supported`},
-		{"deep flow nesting", []byte(strings.Repeat("[", 100000)), ":1: lists and key: value pairs nested too deeply (more than 10 levels; a ladder file needs 5)"},
+		{"deep flow nesting", []byte(strings.Repeat("[", 100000)), ":1: lists and key: value pairs nested too deeply (more than 10 levels; a ladder file needs 6)"},
 		{"deep block nesting", []byte(strings.Repeat("- ", 20000) + "x\n"), ":1: invalid YAML: exceeded max depth of 10000"},
-		{"block nesting", []byte("areas:\n" + strings.Repeat("- ", 10) + "x\n"), ":2: lists and key: value pairs nested too deeply (more than 10 levels; a ladder file needs 5)"},
+		{"block nesting", []byte("areas:\n" + strings.Repeat("- ", 10) + "x\n"), ":2: lists and key: value pairs nested too deeply (more than 10 levels; a ladder file needs 6)"},
 		{"deep but shallow enough", []byte("areas: " + strings.Repeat("[", 9) + strings.Repeat("]", 9) + "\n"), `:1: expected area as key: value pairs, got a list`},
 		{"UTF-16", []byte("\xff\xfea\x00:\x00 \x001\x00"), ":1: invalid UTF-8"},
 		{"NUL", []byte("areas: []\n\x00"), ":2: control character U+0000 is not allowed"},
@@ -302,13 +464,17 @@ func FuzzLoad(f *testing.F) {
 }
 
 // grownLadder is the shipped ladder with prompts added, n of them with text of
-// textLen characters; the size it would have is returned too.
+// textLen characters.
 func grownLadder(n, textLen int) []byte {
 	var b bytes.Buffer
 	b.Write(files.Prompts)
+	expects := "em-leadership-1"
+	if l, err := Default(); err == nil {
+		expects = l.ExpectationsFor(ladder.EM)[0].ID
+	}
 	text := strings.TrimSpace(strings.Repeat("What changed after the feedback you gave this week ", textLen/50+1)[:textLen])
 	for i := range n {
-		fmt.Fprintf(&b, "  - id: grown-%05d\n    area: people\n    level: em\n    kind: excel\n    text: %s\n    hint: A change it led to, in their words.\n", i, text)
+		fmt.Fprintf(&b, "  - id: grown-%05d\n    area: people\n    level: em\n    kind: excel\n    text: %s\n    hint: A change it led to, in their words.\n    expects: [%s]\n", i, text, expects)
 	}
 	return b.Bytes()
 }

@@ -94,7 +94,7 @@ func (c *checker) prescan(data []byte) bool {
 		case ch == '[' || ch == '{':
 			flow++
 			if flow > maxDepth {
-				c.lineErrorf(line, "lists and key: value pairs nested too deeply (more than %d levels; a ladder file needs 5)", maxDepth)
+				c.lineErrorf(line, "lists and key: value pairs nested too deeply (more than %d levels; a ladder file needs 6)", maxDepth)
 				return false
 			}
 			if !count() {

@@ -1,6 +1,7 @@
 package prompts
 
 import (
+	"fmt"
 	"math"
 	"regexp"
 	"slices"
@@ -18,7 +19,8 @@ var (
 	areaKeys   = []string{"id", "name", "short", "description"}
 	levelKeys  = []string{"id", "m", "title", "short", "summary", "typical_years", "focus", "expectations"}
 	trackKeys  = []string{"id", "name", "description", "weights"}
-	promptKeys = []string{"id", "area", "level", "kind", "text", "hint"}
+	promptKeys = []string{"id", "area", "level", "kind", "text", "hint", "expects", "track"}
+	expKeys    = []string{"id", "text"}
 	kinds      = []string{string(ladder.Excel), string(ladder.Stretch)}
 )
 
@@ -28,7 +30,7 @@ var (
 	dimensionIDs = idStrings(ladder.Dimensions)
 )
 
-// idPattern is what prompt and track ids look like. They end up in the
+// idPattern is what prompt, track and expectation ids look like. They end up in the
 // database and in Slack action values, so they stay plain.
 var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
@@ -78,7 +80,7 @@ func (c *checker) ladder(root *yaml.Node) *ladder.Ladder {
 	levels, levelAt := c.levels(top)
 	l.Levels = levels
 	l.Tracks = c.tracks(top)
-	prompts, listed := c.prompts(top, levels)
+	prompts, listed := c.prompts(top, levels, l.Tracks)
 	l.Prompts = prompts
 	if listed {
 		for _, lv := range levels {
@@ -173,12 +175,10 @@ func (c *checker) levels(top fields) ([]ladder.Level, map[ladder.LevelID]*yaml.N
 		if v := f.vals["focus"]; v != nil {
 			lv.Focus = c.focus(v, what)
 		}
-		if v := f.vals["expectations"]; v != nil {
-			lv.Expectations = c.expectations(v, what)
-		}
 
 		idNode := f.vals["id"]
 		rank := slices.Index(levelIDs, id)
+		accepted := false
 		switch {
 		case id == "":
 		case rank < 0:
@@ -193,6 +193,14 @@ func (c *checker) levels(top fields) ([]ladder.Level, map[ladder.LevelID]*yaml.N
 			}
 			highest = max(highest, rank)
 			at[lv.ID] = idNode
+			accepted = true
+		}
+		// The expectations of a level that is not one are not read: their
+		// ids would clash with the real level's, or mean nothing.
+		if v := f.vals["expectations"]; v != nil && accepted {
+			lv.Expectations = c.expectations(v, id, what)
+		}
+		if accepted {
 			levels = append(levels, lv)
 		}
 	}
@@ -219,28 +227,59 @@ func (c *checker) focus(v *yaml.Node, what string) map[ladder.AreaID]string {
 	return focus
 }
 
-func (c *checker) expectations(v *yaml.Node, what string) map[ladder.Dimension][]ladder.Expectation {
+// expectations reads a level's expectations. Each is either {id, text} or
+// plain text, whose id is derived as <level>-<dimension>-<n>, n counting from
+// 1 in the dimension's list: a company's ladder written before ids existed
+// still loads, and its prompts can name "em-scope-2".
+func (c *checker) expectations(v *yaml.Node, level, what string) map[ladder.Dimension][]ladder.Expectation {
 	f, ok := c.mapping(v, "expectations of "+what, "dimension", dimensionIDs)
 	if !ok {
 		return nil
 	}
+	const forms = "text, or id: and text: as key: value pairs"
 	exp := make(map[ladder.Dimension][]ladder.Expectation, len(f.order))
 	for _, dim := range f.order {
 		list := f.vals[dim]
 		if list.Kind != yaml.SequenceNode {
-			c.errorf(list, "expectations for %q in %s must be a list of text, got %s", dim, what, describe(list))
+			c.errorf(list, "expectations for %q in %s must be a list, got %s (each item: %s)", dim, what, describe(list), forms)
 			continue
 		}
-		for _, item := range list.Content {
-			s, ok := scalar(item)
-			switch {
-			case !ok:
-				c.errorf(item, "expectation for %q in %s must be text, got %s", dim, what, describe(item))
-			case s == "":
-				c.errorf(item, "empty expectation for %q in %s", dim, what)
+		for i, item := range list.Content {
+			e := ladder.Expectation{Dimension: ladder.Dimension(dim)}
+			idNode := item
+			switch item.Kind {
+			case yaml.MappingNode:
+				ef, _ := c.mapping(item, "expectation for "+strconv.Quote(dim)+" in "+what, "key", expKeys)
+				e.ID = c.text(ef, "id", "expectation for "+strconv.Quote(dim)+" in "+what, true)
+				e.Text = c.text(ef, "text", label("expectation", e.ID), true)
+				if ef.vals["id"] != nil {
+					idNode = ef.vals["id"]
+				}
+				if e.ID != "" && !c.id(idNode, e.ID, "expectation") {
+					e.ID = ""
+				}
+			case yaml.ScalarNode:
+				e.Text, _ = scalar(item)
+				if e.Text == "" {
+					c.errorf(item, "empty expectation for %q in %s", dim, what)
+				}
+				e.ID = fmt.Sprintf("%s-%s-%d", level, dim, i+1)
 			default:
-				exp[ladder.Dimension(dim)] = append(exp[ladder.Dimension(dim)], ladder.Expectation{Dimension: ladder.Dimension(dim), Text: s})
+				c.errorf(item, "expectation for %q in %s must be %s, got %s", dim, what, forms, describe(item))
+				continue
 			}
+			if e.ID == "" || e.Text == "" {
+				continue
+			}
+			if first, dup := c.expAt[e.ID]; dup {
+				c.errorf(idNode, "duplicate expectation id %q (first at line %d)", e.ID, first.line)
+				continue
+			}
+			if c.expAt == nil {
+				c.expAt = map[string]expRef{}
+			}
+			c.expAt[e.ID] = expRef{level: ladder.LevelID(level), line: idNode.Line}
+			exp[e.Dimension] = append(exp[e.Dimension], e)
 		}
 	}
 	return exp
@@ -303,7 +342,7 @@ func (c *checker) weights(v *yaml.Node, what string) map[ladder.AreaID]float64 {
 
 // prompts returns the prompts, and whether the file lists any at all, so that
 // a missing list is not also reported as every level having no prompts.
-func (c *checker) prompts(top fields, levels []ladder.Level) ([]ladder.Prompt, bool) {
+func (c *checker) prompts(top fields, levels []ladder.Level, tracks []ladder.Track) ([]ladder.Prompt, bool) {
 	items, key := c.list(top, "prompts", "a list of questions")
 	if key == nil {
 		return nil, false
@@ -352,9 +391,103 @@ func (c *checker) prompts(top fields, levels []ladder.Level) ([]ladder.Prompt, b
 					k, what, utf8.RuneCountInString(s), maxTextLen)
 			}
 		}
+		p.Expects = c.expects(f, what, p.Level, levels)
+		if f.vals["track"] != nil {
+			p.Track = c.oneOf(f, "track", what, trackIDs(tracks))
+		}
 		prompts = append(prompts, p)
 	}
 	return prompts, true
+}
+
+// expects reads the ids of the expectations a prompt evidences: a list of ids
+// of its own level's expectations, at least one, none twice.
+func (c *checker) expects(f fields, what string, level ladder.LevelID, levels []ladder.Level) []string {
+	v := f.vals["expects"]
+	lv, known := levelOf(levels, level)
+	var example string
+	if ids := expectationIDs(lv); len(ids) > 0 {
+		example = ids[0]
+	}
+	form := fmt.Sprintf("expects: [id, …] with ids of level %q's expectations, for example %s", level, example)
+	switch {
+	case level == "" || !known:
+		form = "expects: [id, …] with ids of the prompt's level's expectations"
+	case len(expectationIDs(lv)) == 0:
+		form = fmt.Sprintf("expectations to level %q, then expects: [id, …] naming them", level)
+	}
+	switch {
+	case v == nil || isNull(v):
+		c.errorf(f.node, "%s names no expectations (add %s)", what, form)
+		return nil
+	case v.Kind != yaml.SequenceNode:
+		c.errorf(v, "expects in %s must be a list of expectation ids, got %s (write %s)", what, describe(v), form)
+		return nil
+	case len(v.Content) == 0:
+		c.errorf(v, "%s names no expectations (add %s)", what, form)
+		return nil
+	}
+	var ids []string
+	seen := map[string]bool{}
+	for _, item := range v.Content {
+		id, ok := scalar(item)
+		switch ref, found := c.expAt[id]; {
+		case !ok || id == "":
+			c.errorf(item, "expects in %s must list expectation ids, got %s", what, describe(item))
+		case !found:
+			c.errorf(item, "unknown expectation %s in %s (%s)", clip(id), what, acceptedExpectations(lv, known))
+		case level != "" && ref.level != level:
+			c.errorf(item, "expectation %q in %s belongs to level %q, not %q, the prompt's level (%s)",
+				id, what, ref.level, level, acceptedExpectations(lv, known))
+		case seen[id]:
+			c.errorf(item, "expectation %q named twice in %s", id, what)
+		default:
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// acceptedExpectations lists the ids a prompt at lv may name.
+func acceptedExpectations(lv ladder.Level, known bool) string {
+	if !known {
+		return "accepted: ids of the prompt's level's expectations"
+	}
+	ids := expectationIDs(lv)
+	if len(ids) == 0 {
+		return fmt.Sprintf("level %q lists no expectations; add them under its expectations", lv.ID)
+	}
+	return fmt.Sprintf("accepted: the ids of level %q's expectations: %s", lv.ID, strings.Join(ids, ", "))
+}
+
+func expectationIDs(lv ladder.Level) []string {
+	var ids []string
+	for _, d := range ladder.Dimensions {
+		for _, e := range lv.Expectations[d] {
+			ids = append(ids, e.ID)
+		}
+	}
+	return ids
+}
+
+func levelOf(levels []ladder.Level, id ladder.LevelID) (ladder.Level, bool) {
+	for _, lv := range levels {
+		if lv.ID == id {
+			return lv, true
+		}
+	}
+	return ladder.Level{}, false
+}
+
+func trackIDs(tracks []ladder.Track) []string {
+	ids := make([]string, 0, len(tracks))
+	for _, t := range tracks {
+		if t.ID != "" {
+			ids = append(ids, t.ID)
+		}
+	}
+	return ids
 }
 
 // mapping reads a mapping node, reporting keys outside accepted and keys given

@@ -25,7 +25,7 @@ func TestLoadBroken(t *testing.T) {
 		{"broken_control.yaml", []string{
 			":23: control character U+0007 is not allowed"}},
 		{"broken_second_document.yaml", []string{
-			":29: a second YAML document; the ladder file holds exactly one"}},
+			":30: a second YAML document; the ladder file holds exactly one"}},
 		{"broken_alias.yaml", []string{
 			`:18: alias "*w" is not supported; write the value out`}},
 		{"broken_not_mapping.yaml", []string{
@@ -78,11 +78,11 @@ func TestLoadBroken(t *testing.T) {
 
 		{"broken_unknown_key.yaml", []string{
 			`:19: missing text in prompt "em-1"`,
-			`:23: unknown key "promt" in prompt "em-1" (accepted: id, area, level, kind, text, hint)`}},
+			`:23: unknown key "promt" in prompt "em-1" (accepted: id, area, level, kind, text, hint, expects, track)`}},
 		{"broken_prompt_id.yaml", []string{
 			`:19: bad prompt id "EM_1" (use lowercase letters, digits and hyphens, at most 64 characters)`}},
 		{"broken_prompt_duplicate.yaml", []string{
-			`:29: duplicate prompt id "em-1" (first at line 19)`}},
+			`:30: duplicate prompt id "em-1" (first at line 19)`}},
 		{"broken_prompt_area.yaml", []string{
 			`:20: unknown area "peple" in prompt "em-1" ` + areas}},
 		{"broken_prompt_level.yaml", []string{
@@ -97,6 +97,17 @@ func TestLoadBroken(t *testing.T) {
 			`:23: empty text in prompt "em-1"`}},
 		{"broken_empty_hint.yaml", []string{
 			`:24: empty hint in prompt "em-1"`}},
+
+		{"broken_prompt_no_expects.yaml", []string{
+			`:19: prompt "em-1" names no expectations (add expects: [id, …] with ids of level "em"'s expectations, for example em-leadership-1)`}},
+		{"broken_expects_unknown.yaml", []string{
+			`:25: unknown expectation "em-leadership-9" in prompt "em-1" (accepted: the ids of level "em"'s expectations: em-leadership-1)`}},
+		{"broken_expects_other_level.yaml", []string{
+			`:25: expectation "senior-em-leadership-1" in prompt "em-1" belongs to level "senior-em", not "em", the prompt's level (accepted: the ids of level "em"'s expectations: em-leadership-1)`}},
+		{"broken_expectation_duplicate.yaml", []string{
+			`:10: duplicate expectation id "em-leadership-1" (first at line 9)`}},
+		{"broken_prompt_track.yaml", []string{
+			`:26: unknown track "deep" in prompt "em-1" (accepted: broad)`}},
 
 		{"broken_many.yaml", []string{
 			`:4: unknown key "nme" in area "execution" (accepted: id, name, short, description)`,
@@ -168,8 +179,38 @@ func TestLoadMessages(t *testing.T) {
 			strings.Replace(minimal(t), "[2, 4]", "[2]", 1),
 			`:9: typical_years in level "em" must be two numbers [min, max] with 0 <= min <= max`},
 		{"empty expectation",
-			strings.Replace(minimal(t), "typical_years: [2, 4]", `expectations: {scope: [""]}`, 1),
-			`:9: empty expectation for "scope" in level "em"`},
+			strings.Replace(minimal(t), "[Coaches each engineer.]", `[Coaches each engineer., ""]`, 1),
+			`:9: empty expectation for "leadership" in level "em"`},
+		{"expects is text",
+			strings.Replace(minimal(t), "expects: [em-leadership-1]", "expects: em-leadership-1", 1),
+			`:25: expects in prompt "em-1" must be a list of expectation ids, got "em-leadership-1" (write expects: [id, …] with ids of level "em"'s expectations, for example em-leadership-1)`},
+		{"expects is empty",
+			strings.Replace(minimal(t), "expects: [em-leadership-1]", "expects: []", 1),
+			`:25: prompt "em-1" names no expectations (add expects: [id, …] with ids of level "em"'s expectations, for example em-leadership-1)`},
+		{"expectation named twice",
+			strings.Replace(minimal(t), "expects: [em-leadership-1]", "expects: [em-leadership-1, em-leadership-1]", 1),
+			`:25: expectation "em-leadership-1" named twice in prompt "em-1"`},
+		{"expects holds a list",
+			strings.Replace(minimal(t), "expects: [em-leadership-1]", "expects: [[em-leadership-1]]", 1),
+			`:25: expects in prompt "em-1" must list expectation ids, got a list`},
+		{"level without expectations",
+			strings.Replace(minimal(t), ", expectations: {leadership: [Coaches each engineer.]}", "", 1),
+			`:25: unknown expectation "em-leadership-1" in prompt "em-1" (level "em" lists no expectations; add them under its expectations)`},
+		{"bad expectation id",
+			strings.Replace(minimal(t), "[Coaches each engineer.]", "[{id: Coach_1, text: Coaches.}]", 1),
+			`:9: bad expectation id "Coach_1" (use lowercase letters, digits and hyphens, at most 64 characters)`},
+		{"expectation without text",
+			strings.Replace(minimal(t), "[Coaches each engineer.]", "[{id: em-coach}]", 1),
+			`:9: missing text in expectation "em-coach"`},
+		{"expectation with an unknown key",
+			strings.Replace(minimal(t), "[Coaches each engineer.]", "[{id: em-coach, txt: Coaches.}]", 1),
+			`:9: unknown key "txt" in expectation for "leadership" in level "em" (accepted: id, text)`},
+		{"expectation is a list",
+			strings.Replace(minimal(t), "[Coaches each engineer.]", "[[Coaches.]]", 1),
+			`:9: expectation for "leadership" in level "em" must be text, or id: and text: as key: value pairs, got a list`},
+		{"expectations not a list",
+			strings.Replace(minimal(t), "[Coaches each engineer.]", "Coaches.", 1),
+			`:9: expectations for "leadership" in level "em" must be a list, got "Coaches." (each item: text, or id: and text: as key: value pairs)`},
 		{"empty focus",
 			strings.Replace(minimal(t), "typical_years: [2, 4]", "focus: {people: }", 1),
 			`:9: empty focus for "people" in level "em"`},
@@ -184,7 +225,7 @@ func TestLoadMessages(t *testing.T) {
 			`:2: areas must be a list, got "people"`},
 		{"unbalanced brace",
 			strings.Replace(minimal(t), "kind: stretch, text", "kind: stretch text", 1),
-			`:25: invalid YAML: did not find expected ',' or '}'`},
+			`:26: invalid YAML: did not find expected ',' or '}'`},
 		{"unknown anchor",
 			strings.Replace(minimal(t), "hint: A plan.", "hint: *plan", 1),
 			`:1: invalid YAML: unknown anchor 'plan' referenced`},
