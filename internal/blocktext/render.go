@@ -22,6 +22,10 @@ type Renderer struct {
 	// Color marks bold, italics and context lines with ANSI escapes instead of
 	// dropping the markers. Use it only when writing to a terminal.
 	Color bool
+
+	// nums, when set, numbers the controls as they are rendered and collects
+	// them: see MessageControls and ViewControls.
+	nums *numbering
 }
 
 // Message returns what a user reads in a message: its blocks (a JSON array of
@@ -86,6 +90,9 @@ func (r Renderer) blocks(v any) string {
 
 func (r Renderer) block(v any) string {
 	b, _ := v.(map[string]any)
+	if r.nums != nil {
+		r.nums.block = str(b, "block_id")
+	}
 	switch str(b, "type") {
 	case "header":
 		return r.header(r.textObject(b["text"]))
@@ -127,6 +134,9 @@ func (r Renderer) block(v any) string {
 		}
 		return strings.Join(parts, "  ")
 	case "input":
+		if r.nums != nil {
+			return r.input(b)
+		}
 		label := r.textObject(b["label"])
 		if opt, _ := b["optional"].(bool); opt {
 			label += " (optional)"
@@ -163,6 +173,11 @@ func (r Renderer) header(title string) string {
 // element renders an interactive element or an image: buttons as [ Label ].
 func (r Renderer) element(v any) string {
 	e, _ := v.(map[string]any)
+	if r.nums != nil {
+		if s, ok := r.numbered(e); ok {
+			return s
+		}
+	}
 	switch t := str(e, "type"); t {
 	case "":
 		return ""
