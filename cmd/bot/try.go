@@ -13,15 +13,11 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/ladderapp/ladder/internal/blocktext"
 	"github.com/ladderapp/ladder/internal/slacktest"
 )
-
-// tryUser is the simulated member who types into bot try.
-var tryUser = slacktest.User{ID: "U0YOU", Name: "you", RealName: "You"}
 
 // How bot try decides that the app has finished reacting to a line. The fake
 // Slack cannot see inside the app, so it waits for the ack, then for the reply
@@ -33,18 +29,23 @@ const (
 	// tryRateLimitWait is added to tryQuiet after a 429: the app posts again
 	// once Slack's Retry-After (a second, for a DM) has passed.
 	tryRateLimitWait = 1500 * time.Millisecond
+	// tryMaybeReply is how long a press or a submission waits for Ladder to
+	// start doing something: not every button makes it answer.
+	tryMaybeReply = 2 * time.Second
 )
 
 const tryBanner = `Ladder, running against a simulated Slack workspace: no tokens, nothing leaves this machine.
-You are @you. Type /ladder help for the commands. Any other line is a DM to Ladder:
-an answer to its last question, saved as evidence. Type home to see your Home tab.
+You are @alice; @bob is her manager and @carol a peer. Type help for what you can do here
+(press buttons, fill in dialogs, switch person), /ladder help for Ladder's own commands.
+Any other line is a DM to Ladder: an answer to its last question, saved as evidence.
 Ctrl-D quits.
 `
 
 // try runs the whole app in a terminal: serveWith, the same code as bot serve,
 // connected to the fake Slack from internal/slacktest, with the person at the
-// keyboard as one member of the simulated workspace. The app and the simulated
-// Slack share clock.
+// keyboard as one person of the simulated workspace at a time. The app and the
+// simulated Slack share clock. It serves /healthz and /metrics as bot serve
+// does, on LADDER_HTTP_ADDR.
 //
 // bot try never opens the database LADDER_DB names: the container image sets it
 // for every process, and a second scheduler on the production database would
@@ -99,23 +100,31 @@ func try(ctx context.Context, args []string, getenv func(string) string, clock f
 			fmt.Fprintf(stderr, "bot try: Slack would have refused this: %s\n", r)
 		}
 	}()
-	u := tryUser
-	u.TZ = localZone(getenv)
-	fake.AddUser(u)
+	people := tryPeople(localZone(getenv))
+	for _, p := range people {
+		fake.AddUser(p.User)
+	}
 
 	cfg.AppToken, cfg.BotToken, cfg.APIURL = fake.AppToken, fake.BotToken, fake.APIURL()
-	cfg.HTTPAddr = ""
 	if len(cfg.Admins) == 0 {
-		// The simulated member is the workspace's admin, so that /ladder admin
-		// can be tried too.
-		cfg.Admins = []string{u.ID}
+		// Alice is the workspace's admin, so that /ladder admin can be
+		// tried too.
+		cfg.Admins = []string{people[0].ID}
 	}
+	httpAddr, httpNote, err := tryHTTPAddr(cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	cfg.HTTPAddr = httpAddr
 
 	s := &trySession{
 		fake:   fake,
-		user:   u.ID,
+		people: people,
+		user:   people[0].ID,
 		out:    &syncWriter{w: stdout},
 		render: blocktext.Renderer{Name: fake.UserName},
+		modals: map[string][]*tryModal{},
+		next:   1,
 	}
 	s.render.Color = isTerminal(stdout)
 	fake.OnMessage(s.onMessage)
@@ -156,12 +165,16 @@ func try(ctx context.Context, args []string, getenv func(string) string, clock f
 	if interactive {
 		s.out.printf("%s", tryBanner)
 	}
-	s.out.printf("Database: %s\n\n", dbNote)
+	s.out.printf("Database: %s\n", dbNote)
+	if u, err := healthURL(httpAddr); err == nil {
+		s.out.printf("Health and metrics: %s and /metrics%s\n", u, httpNote)
+	}
+	s.out.printf("\n")
 
 	lines, readErr := readLines(alive, stdin)
 	for {
 		if interactive {
-			s.out.printf("> ")
+			s.out.printf("%s> ", s.name(s.current()))
 		}
 		var line string
 		var ok bool
@@ -197,9 +210,9 @@ func try(ctx context.Context, args []string, getenv func(string) string, clock f
 		if !interactive {
 			// Piped input is not on the screen: echo it, so the output reads as
 			// a transcript.
-			s.out.printf("> %s\n", line)
+			s.out.printf("%s> %s\n", s.name(s.current()), line)
 		}
-		if err := s.send(alive, line); err != nil && alive.Err() == nil {
+		if err := s.do(alive, line); err != nil && alive.Err() == nil {
 			fmt.Fprintf(stderr, "bot try: %v\n", err)
 		}
 	}
@@ -227,57 +240,6 @@ func readLines(ctx context.Context, r io.Reader) (<-chan string, <-chan error) {
 		errc <- sc.Err()
 	}()
 	return lines, errc
-}
-
-// trySession is one bot try conversation.
-type trySession struct {
-	fake   *slacktest.Server
-	user   string
-	out    *syncWriter
-	render blocktext.Renderer
-
-	// showHome is set while the member has asked to see the Home tab. The app
-	// republishes the Home tab after every answer; printing each of those would
-	// bury the conversation, so bot try prints it only when asked, with "home".
-	showHome atomic.Bool
-}
-
-// send delivers one line the way Slack would, and waits until the app has
-// finished reacting to it.
-func (s *trySession) send(ctx context.Context, line string) error {
-	before := s.fake.Snapshot()
-	var envID string
-	var err error
-	var replied func(*slacktest.Snapshot) bool
-	switch {
-	case line == "/ladder" || strings.HasPrefix(line, "/ladder "):
-		envID, err = s.fake.SendSlash(slacktest.SlashCommand{UserID: s.user, Text: strings.TrimSpace(strings.TrimPrefix(line, "/ladder"))})
-		replied = newMessage(before, "response", "ack", "ephemeral")
-	case strings.EqualFold(line, "home"):
-		s.showHome.Store(true)
-		defer s.showHome.Store(false)
-		envID, err = s.fake.SendEvent("", s.fake.AppHomeOpenedEvent(s.user), 0)
-		replied = func(sn *slacktest.Snapshot) bool { return len(sn.Views) > len(before.Views) }
-	case strings.HasPrefix(line, "/"):
-		s.out.printf("Only /ladder commands work here; try /ladder help. To write to Ladder, start with a word.\n\n")
-		return nil
-	default:
-		envID, err = s.fake.SendEvent("", s.fake.DMEvent(s.user, line, s.fake.NewTS()), 0)
-		replied = newMessage(before, "post")
-	}
-	if err != nil {
-		return err
-	}
-
-	wctx, cancel := context.WithTimeout(ctx, tryReplyTimeout)
-	defer cancel()
-	if _, err := s.fake.WaitAck(wctx, envID); err != nil {
-		return fmt.Errorf("Ladder did not acknowledge %q: %w", line, err)
-	}
-	if err := s.fake.WaitFor(wctx, replied); err != nil {
-		return fmt.Errorf("no reply to %q: %w", line, err)
-	}
-	return s.settle(ctx)
 }
 
 // settle waits until nothing new has reached the fake Slack for tryQuiet, or
@@ -325,49 +287,6 @@ func newMessage(before slacktest.Snapshot, kinds ...string) func(*slacktest.Snap
 			}
 		}
 		return false
-	}
-}
-
-func (s *trySession) onMessage(m slacktest.Message) {
-	var label string
-	switch m.Kind {
-	case "post":
-		label = "DM from Ladder"
-		if m.ThreadTS != "" {
-			label = "DM from Ladder, in the thread"
-		}
-	case "ephemeral", "response", "ack":
-		label = "only visible to you"
-		if m.DeleteOriginal {
-			s.out.block("Ladder removed its last reply", "")
-			return
-		}
-		if m.ReplaceOriginal {
-			label = "only visible to you, replacing the last reply"
-		}
-	case "update":
-		label = "Ladder edited a message"
-	case "delete":
-		s.out.block("Ladder deleted a message", "")
-		return
-	case "reaction":
-		s.out.block("Ladder reacted with :"+m.Text+":", "")
-		return
-	default:
-		label = "from Ladder (" + m.Kind + ")"
-	}
-	s.out.block(label, s.render.Message(m.Text, m.Blocks))
-}
-
-func (s *trySession) onView(v slacktest.View) {
-	switch v.Kind {
-	case "publish":
-		if !s.showHome.Load() {
-			return
-		}
-		s.out.block("Home tab", s.render.View(v.View))
-	default:
-		s.out.block("dialog ("+v.Kind+")", s.render.View(v.View))
 	}
 }
 

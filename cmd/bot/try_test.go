@@ -16,13 +16,15 @@ import (
 
 // tryEnv clears the settings bot try reads, so that the machine's own
 // environment cannot change what the test sees. db is LADDER_DB, which bot try
-// must ignore.
+// must ignore. Alice is in Berlin; /healthz is served on a free port.
 func tryEnv(t *testing.T, db string) {
 	t.Helper()
 	for _, k := range []string{"LADDER_PROMPTS", "LADDER_ADMINS", "LADDER_LOG_LEVEL", "SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "SLACK_API_URL"} {
 		t.Setenv(k, "")
 	}
 	t.Setenv("LADDER_DB", db)
+	t.Setenv("LADDER_HTTP_ADDR", "127.0.0.1:0")
+	t.Setenv("TZ", "Europe/Berlin")
 }
 
 // runTry runs bot try on input and returns what it printed.
@@ -64,11 +66,11 @@ func TestTryPipeline(t *testing.T) {
 		t.Errorf("no prompt's question appears on a line of its own")
 	}
 	for _, want := range []string{
-		"> /ladder help",
+		"alice> /ladder help",
 		"/ladder gaps` — readiness", // the help, as text
-		"── DM from Ladder ──",
-		"[ Answer ]  [ Skip this week ]  [ Another question ]",
-		"── only visible to you ──",
+		"── Ladder → alice (DM) ──",
+		"[1] Answer  [2] Skip this week  [3] Another question",
+		"── only visible to alice ──",
 		"Saved to ",
 		"I coached two leads", // the evidence
 		"Readiness for ",
@@ -79,8 +81,8 @@ func TestTryPipeline(t *testing.T) {
 		}
 	}
 	// The order is the conversation's: each reply follows its line.
-	order := []string{"> /ladder help", "> /ladder prompt", question, "> I coached two leads", "Saved to ", "> /ladder evidence", "· I coached two leads", "> /ladder gaps", "Readiness for ",
-		"> /ladder export", "packet is on its way", "# Promotion packet"}
+	order := []string{"alice> /ladder help", "alice> /ladder prompt", question, "alice> I coached two leads", "Saved to ", "alice> /ladder evidence", "· I coached two leads", "alice> /ladder gaps", "Readiness for ",
+		"alice> /ladder export", "packet is on its way", "# Promotion packet"}
 	rest := out
 	for _, want := range order {
 		i := strings.Index(rest, want)
@@ -90,7 +92,7 @@ func TestTryPipeline(t *testing.T) {
 		}
 		rest = rest[i+len(want):]
 	}
-	for _, unwanted := range []string{"*Readiness", "```", "\x1b[", "── Home tab ──", "&lt;"} {
+	for _, unwanted := range []string{"*Readiness", "```", "\x1b[", "Home tab ──", "&lt;"} {
 		if strings.Contains(out, unwanted) {
 			t.Errorf("the output contains %q", unwanted)
 		}
@@ -116,7 +118,7 @@ func TestTryKeepsDB(t *testing.T) {
 		t.Fatalf("the database is gone: %v", err)
 	}
 	out, _ = runTry(t, "/ladder evidence\nhome\n/gaps\n", "--db", db)
-	for _, want := range []string{"Ran the incident review with platform", "── Home tab ──", "Latest evidence", "[ Answer now ]", "Only /ladder commands work here"} {
+	for _, want := range []string{"Ran the incident review with platform", "── alice's Home tab ──", "Latest evidence", "] Answer now", "Only /ladder commands work here"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the second run lacks %q:\n%s", want, out)
 		}
