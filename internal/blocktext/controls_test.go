@@ -50,7 +50,7 @@ func TestMessageControlsMenus(t *testing.T) {
 	if len(controls) != 3 {
 		t.Fatalf("controls: %+v", controls)
 	}
-	if c := controls[1]; c.BlockID != "a" || c.ActionID != "area" || !reflect.DeepEqual(c.Options, []blocktext.Option{{"People", "people"}, {"Scaling", "scaling"}}) {
+	if c := controls[1]; c.BlockID != "a" || c.ActionID != "area" || !reflect.DeepEqual(c.Options, []blocktext.Option{{Text: "People", Value: "people"}, {Text: "Scaling", Value: "scaling"}}) {
 		t.Errorf("the select: %+v", c)
 	}
 	if c := controls[0]; c.BlockID != "s" || len(c.Options) != 2 {
