@@ -293,8 +293,9 @@ func newMessage(before slacktest.Snapshot, kinds ...string) func(*slacktest.Snap
 // syncWriter serialises output: the fake Slack reports messages from its own
 // goroutines while the main loop prints prompts.
 type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu     sync.Mutex
+	w      io.Writer
+	blocks int // blocks printed so far
 }
 
 func (w *syncWriter) printf(format string, args ...any) {
@@ -308,7 +309,17 @@ func (w *syncWriter) block(label, text string) {
 	if text != "" {
 		text += "\n"
 	}
-	w.printf("── %s ──\n%s\n", label, text)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.blocks++
+	fmt.Fprintf(w.w, "── %s ──\n%s\n", label, text)
+}
+
+// printed counts the blocks printed so far.
+func (w *syncWriter) printed() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.blocks
 }
 
 // isTerminal reports whether f is a character device, such as a terminal,

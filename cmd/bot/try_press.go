@@ -65,11 +65,18 @@ func (s *trySession) press(ctx context.Context, arg string) error {
 		s.showHome(b.user)
 		defer s.showHome("")
 	}
+	printed := s.out.printed()
 	envID, err := s.fake.SendInteractive(p)
 	if err != nil {
 		return err
 	}
-	return s.await(ctx, "the press of "+b.Label, envID, before, nil)
+	if err := s.await(ctx, "the press of "+b.Label, envID, before, nil); err != nil {
+		return err
+	}
+	if s.out.printed() == printed {
+		s.note("Ladder showed nothing in reply to [%d] %s.", b.N, b.Label)
+	}
+	return nil
 }
 
 // findButton finds the button arg names for the person at the keyboard, and

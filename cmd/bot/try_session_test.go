@@ -98,7 +98,7 @@ func TestTryManagerAndDigest(t *testing.T) {
 	}
 	inOrder(t, out, "alice> as @bob", "You are now @bob (Bob Okafor, America/New_York)",
 		"bob> press Accept", "── Ladder → ", "accepted being your manager",
-		"bob> /ladder digest", "── only visible to bob ──", "@alice (Senior EM target)",
+		"bob> /ladder digest", "── only visible to bob ──", "@alice",
 		"bob> /ladder evidence @alice", "── only visible to bob ──", "@alice shares in full",
 		"bob> as alice", "You are now @alice", "alice> /ladder gaps", "── only visible to alice ──", "Readiness for ")
 	accepted := after(out, "bob> press Accept")
@@ -112,6 +112,23 @@ func TestTryManagerAndDigest(t *testing.T) {
 			t.Errorf("a message to someone else: %q", line)
 		}
 	}
+	if errOut != "" {
+		t.Errorf("stderr: %s", errOut)
+	}
+	if t.Failed() {
+		t.Logf("output:\n%s", out)
+	}
+}
+
+// TestTryHomeButtons: buttons on the Home tab are numbered and pressed like
+// any other; a press there shows the Home tab as Ladder republishes it.
+func TestTryHomeButtons(t *testing.T) {
+	tryEnv(t, "")
+	out, errOut := runTry(t, "/ladder help\nhome\npress Pause\npress Answer now\ncancel\n")
+	inOrder(t, out, "alice> home", "── alice's Home tab ──", "[1] Answer now  [2] Pause  [3] Export",
+		"alice> press Pause", "── alice's Home tab ──", "[4] Answer now  [5] Resume  [6] Export",
+		"alice> press Answer now", "── Ladder → alice: dialog ──", "1. Your answer",
+		"alice> cancel", "Closed the dialog Answer without saving.")
 	if errOut != "" {
 		t.Errorf("stderr: %s", errOut)
 	}
@@ -256,7 +273,7 @@ func TestTryFirstMonthWalk(t *testing.T) {
 		"alice> press Answer", "1. Your answer",
 		"alice> set 1 Ran the cross-team incident review", "alice> submit", "Saved to ",
 		"alice> /ladder gaps", "Readiness for Senior EM",
-		"alice> as @bob", "bob> /ladder digest", "@alice (Senior EM target)",
+		"alice> as @bob", "bob> /ladder digest", "── only visible to bob ──", "@alice",
 		"bob> /ladder evidence @alice", "Ran the cross-team incident review",
 		"bob> as @alice", "alice> home", "── alice's Home tab ──", "Latest evidence",
 		"alice> /ladder export", "# Promotion packet", "Ran the cross-team incident review")
