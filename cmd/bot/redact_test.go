@@ -164,10 +164,10 @@ func TestResponseURLNotLogged(t *testing.T) {
 	defer fake.Close()
 	fake.AddUser(slacktest.User{ID: "UALICE", Name: "alice"})
 	fake.FailNext("response_url", 3, slacktest.Delayed(time.Minute))
-	// A reply ready within the budget rides in the ack: hold back the welcome
-	// DM that the first command sends, so that the reply misses the budget
-	// and goes to the response URL.
-	fake.FailNext("chat.postMessage", 1, slacktest.Delayed(3*time.Second))
+	// A reply ready within the budget rides in the ack: hold back the
+	// users.info that the first command's enrolment makes, so that the reply
+	// misses the budget and goes to the response URL.
+	fake.FailNext("users.info", 1, slacktest.Delayed(3*time.Second))
 	for k, v := range map[string]string{
 		"SLACK_APP_TOKEN": fake.AppToken, "SLACK_BOT_TOKEN": fake.BotToken, "SLACK_API_URL": fake.APIURL(),
 		"LADDER_DB": filepath.Join(t.TempDir(), "ladder.db"), "LADDER_HTTP_ADDR": "", "LADDER_LOG_LEVEL": "debug",
@@ -194,7 +194,7 @@ func TestResponseURLNotLogged(t *testing.T) {
 	if _, err := fake.WaitCalls(ctx, "response_url", 3); err != nil {
 		t.Fatal(err)
 	}
-	const failed = "reply through response_url failed"
+	const failed = "Web API call failed for good"
 	for !strings.Contains(logs.String(), failed) {
 		select {
 		case <-ctx.Done():

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ladderapp/ladder/internal/blocktext"
 	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/store"
 )
 
 // How bot try decides that the app has finished reacting to a line. The fake
@@ -159,6 +160,19 @@ func try(ctx context.Context, args []string, getenv func(string) string, clock f
 		return fmt.Errorf("bot try: the app did not connect to the simulated Slack: %w", err)
 	}
 
+	// The app sends its DMs through its send queue, a second or so apart in
+	// one DM: settle waits for the queue too, read from the same database.
+	if db, err := store.Open(alive, cfg.DB); err == nil {
+		defer db.Close()
+		s.queued = func(ctx context.Context) int {
+			counts, err := db.OutboxCounts(ctx)
+			if err != nil {
+				return 0
+			}
+			return counts[store.OutboxPending] + counts[store.OutboxSending]
+		}
+	}
+
 	// The database line is printed even into a pipe: which database bot try
 	// writes to is worth a line in any transcript.
 	interactive := isTerminal(stdin)
@@ -262,6 +276,9 @@ func (s *trySession) settle(ctx context.Context) error {
 			return ctx.Err()
 		}
 		if errors.Is(err, context.DeadlineExceeded) {
+			if s.queued != nil && s.queued(ctx) > 0 {
+				continue // quiet, but DMs are still to go out
+			}
 			return nil // quiet
 		}
 		if err != nil {

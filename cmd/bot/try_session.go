@@ -19,6 +19,9 @@ type trySession struct {
 	out    *syncWriter
 	render blocktext.Renderer
 	people []tryPerson
+	// queued counts the DMs the app's send queue has still to send; nil
+	// before the app is up.
+	queued func(ctx context.Context) int
 
 	// mu guards what follows: the fake Slack reports messages and views from
 	// its own goroutines while the main loop reads lines.

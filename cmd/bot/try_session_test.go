@@ -263,8 +263,13 @@ func TestTryFirstMonthWalk(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, errOut := runTry(t, string(script))
+	if n := strings.Count(out, "── Ladder → alice (DM) ──\nWelcome to Ladder"); n != 1 {
+		t.Errorf("welcome DMs to alice: %d, want 1", n)
+	}
 	inOrder(t, out,
-		"alice> /ladder level em senior-em since 2024-03", "Welcome to Ladder", "You're at EM, aiming for Senior EM",
+		// The welcome DM goes through the send queue, so it may print
+		// before or after the command's reply: checked below.
+		"alice> /ladder level em senior-em since 2024-03", "You're at EM, aiming for Senior EM",
 		"alice> /ladder schedule mon 09:30", "Monday 09:30",
 		"alice> /ladder share full", "Sharing is now full",
 		"alice> /ladder manager @bob", "Waiting for @bob",

@@ -93,9 +93,9 @@ func TestDigestCronEveryMinute(t *testing.T) {
 	}
 
 	// admin digest send after the schedule: nothing more goes out.
-	sent, already, err := e.app.SendDigests(e.ctx)
-	if err != nil || sent != 0 || already != 2 {
-		t.Errorf("SendDigests = %d sent, %d already, %v; want 0 and 2", sent, already, err)
+	queued, already, err := e.sched.QueueDigests(e.ctx)
+	if err != nil || queued != 0 || already != 2 {
+		t.Errorf("QueueDigests = %d queued, %d already, %v; want 0 and 2", queued, already, err)
 	}
 }
 
@@ -123,17 +123,17 @@ func TestQueueDigestsNow(t *testing.T) {
 	e.enroll("UMGR", "Europe/Berlin", ladder.Slot{})
 	e.enroll("UREP", "UTC", ladder.Slot{}, func(m *ladder.Member) { m.Manager = "UMGR" })
 	for i := range 3 {
-		n, err := e.sched.QueueDigests(e.ctx)
-		if want := map[bool]int{true: 1, false: 0}[i == 0]; err != nil || n != want {
-			t.Fatalf("QueueDigests #%d = %d, %v; want %d", i+1, n, err, want)
+		n, already, err := e.sched.QueueDigests(e.ctx)
+		if want := map[bool]int{true: 1, false: 0}[i == 0]; err != nil || n != want || already != 1-want {
+			t.Fatalf("QueueDigests #%d = %d, %d already, %v; want %d, %d", i+1, n, already, err, want, 1-want)
 		}
 		e.sched.Flush(e.ctx)
 	}
 	if n := len(e.posts("UMGR", digestText)); n != 1 {
 		t.Fatalf("%d digests; want 1", n)
 	}
-	if sent, already, err := e.app.SendDigests(e.ctx); err != nil || sent != 0 || already != 1 {
-		t.Errorf("SendDigests = %d, %d, %v; want nothing more sent", sent, already, err)
+	if queued, already, err := e.sched.QueueDigests(e.ctx); err != nil || queued != 0 || already != 1 {
+		t.Errorf("QueueDigests = %d, %d, %v; want nothing more queued", queued, already, err)
 	}
 	// December's scheduled digest still goes out.
 	e.run(time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC), time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), 15*time.Minute, nil)

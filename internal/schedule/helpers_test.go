@@ -157,6 +157,8 @@ func (e *env) open() {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	e.app.WakeSendsWith(e.sched.Wake)
+	e.app.QueueDigestsWith(e.sched.QueueDigests)
 }
 
 // restart closes the database as a dying process leaves it, and opens it

@@ -25,9 +25,10 @@ type Budget struct {
 // tier 4, about 100 a minute.
 func DefaultBudgets() map[string]Budget {
 	return map[string]Budget{
-		"chat.postMessage":      {PerSecond: StartPostRate, Burst: 2},
+		"chat.postMessage":      {PerSecond: StartPostRate, Burst: 10},
 		"conversations.open":    {PerSecond: 50.0 / 60, Burst: 5},
 		"conversations.history": {PerSecond: 50.0 / 60, Burst: 5},
+		"conversations.replies": {PerSecond: 50.0 / 60, Burst: 5},
 		"users.info":            {PerSecond: 100.0 / 60, Burst: 20},
 	}
 }
@@ -38,22 +39,30 @@ func DefaultBudgets() map[string]Budget {
 type limiter struct {
 	mu      sync.Mutex
 	buckets map[string]*bucket
-	paused  map[string]time.Time
+	paused  map[string]pause
 }
+
+// pause is a 429's hold on a method: from at, when it came, until until.
+type pause struct{ at, until time.Time }
+
+// holds reports whether p holds its method at now. A clock set back before
+// the 429 came ends the pause: its length is Slack's, not the clock's.
+func (p pause) holds(now time.Time) bool { return !now.Before(p.at) && now.Before(p.until) }
 
 type bucket struct {
 	rate, burst, tokens float64
+	minBurst            float64   // the budget's burst: setRate keeps at least this
 	last                time.Time // zero until first used
 }
 
 func newLimiter(budgets map[string]Budget) *limiter {
-	l := &limiter{buckets: map[string]*bucket{}, paused: map[string]time.Time{}}
+	l := &limiter{buckets: map[string]*bucket{}, paused: map[string]pause{}}
 	for method, b := range budgets {
 		if b.PerSecond <= 0 {
 			continue
 		}
 		burst := float64(max(b.Burst, 1))
-		l.buckets[method] = &bucket{rate: b.PerSecond, burst: burst, tokens: burst}
+		l.buckets[method] = &bucket{rate: b.PerSecond, burst: burst, tokens: burst, minBurst: burst}
 	}
 	return l
 }
@@ -65,8 +74,8 @@ func newLimiter(budgets map[string]Budget) *limiter {
 func (l *limiter) take(method string, now time.Time, reserve float64) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if until := l.paused[method]; now.Before(until) {
-		return until.Sub(now)
+	if p := l.paused[method]; p.holds(now) {
+		return p.until.Sub(now)
 	}
 	b := l.buckets[method]
 	if b == nil {
@@ -81,7 +90,7 @@ func (l *limiter) take(method string, now time.Time, reserve float64) time.Durat
 }
 
 // setRate changes method's rate from now on, keeping its tokens; the burst
-// follows the rate, one second's worth, at least two.
+// follows the rate, one second's worth, and never shrinks below the budget's.
 func (l *limiter) setRate(method string, now time.Time, rate float64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -90,7 +99,7 @@ func (l *limiter) setRate(method string, now time.Time, rate float64) {
 		return
 	}
 	b.refill(now)
-	b.rate, b.burst = rate, math.Max(2, rate)
+	b.rate, b.burst = rate, math.Max(b.minBurst, rate)
 	b.tokens = math.Min(b.tokens, b.burst)
 }
 
@@ -98,9 +107,9 @@ func (b *bucket) refill(now time.Time) {
 	if !b.last.IsZero() && now.After(b.last) {
 		b.tokens = math.Min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
 	}
-	if b.last.IsZero() || now.After(b.last) {
-		b.last = now
-	}
+	// A clock set back refills from where it now is, rather than waiting
+	// for it to come back.
+	b.last = now
 }
 
 // refund gives back a token taken for a call that was not made.
@@ -118,8 +127,8 @@ func (l *limiter) refund(method string) {
 func (l *limiter) pause(method string, now, until time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if until.After(l.paused[method]) {
-		l.paused[method] = until
+	if p := l.paused[method]; !p.holds(now) || until.After(p.until) {
+		l.paused[method] = pause{at: now, until: until}
 	}
 	if b := l.buckets[method]; b != nil {
 		b.tokens, b.last = 0, now

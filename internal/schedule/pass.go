@@ -283,19 +283,20 @@ func (s *Scheduler) syncZones(ctx context.Context, p *pass) (time.Time, error) {
 // QueueDigests queues this month's digest, in each manager's own timezone,
 // for every manager whose digest has not been queued or sent this month, to
 // go out now whatever the digest cron says: admin digest send through the
-// outbox. It returns how many it queued.
-func (s *Scheduler) QueueDigests(ctx context.Context) (int, error) {
+// outbox. It returns how many it queued, and how many managers' digests had
+// already gone out or were queued this month.
+func (s *Scheduler) QueueDigests(ctx context.Context) (queued, already int, err error) {
 	members, err := s.db.Members(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("queue digests: %w", err)
+		return 0, 0, fmt.Errorf("queue digests: %w", err)
 	}
 	managers, err := s.db.Managers(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("queue digests: %w", err)
+		return 0, 0, fmt.Errorf("queue digests: %w", err)
 	}
 	zones, err := s.db.Zones(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("queue digests: %w", err)
+		return 0, 0, fmt.Errorf("queue digests: %w", err)
 	}
 	byID := make(map[string]ladder.Member, len(members))
 	for _, m := range members {
@@ -306,17 +307,17 @@ func (s *Scheduler) QueueDigests(ctx context.Context) (int, error) {
 	for _, mgr := range managers {
 		it := digestItem(mgr, zoneOf(mgr, byID, zones), now, now, s.cfg.DigestCatchUp)
 		if sent, err := s.db.DigestSent(ctx, mgr, it.Period); err != nil {
-			return 0, fmt.Errorf("queue digests: %w", err)
+			return 0, 0, fmt.Errorf("queue digests: %w", err)
 		} else if !sent {
 			items = append(items, it)
 		}
 	}
 	n, err := s.db.Enqueue(ctx, items...)
 	if err != nil {
-		return 0, fmt.Errorf("queue digests: %w", err)
+		return 0, 0, fmt.Errorf("queue digests: %w", err)
 	}
 	if n > 0 {
 		s.q.wake()
 	}
-	return n, nil
+	return n, len(managers) - n, nil
 }

@@ -51,7 +51,7 @@ type queue struct {
 	sending map[int64]string
 	// nextPost is, per recipient, when their DM may take the next post:
 	// Slack allows about one a second in a channel.
-	nextPost map[string]time.Time
+	nextPost map[string]gap
 
 	sent, reconciled, rateLimited, retried, failed, dropped atomic.Int64
 
@@ -70,7 +70,7 @@ func newQueue(log *slog.Logger, db *store.DB, sl Slack, now func() time.Time, cf
 		owner:    hex.EncodeToString(b[:]),
 		wakeCh:   make(chan struct{}),
 		sending:  map[int64]string{},
-		nextPost: map[string]time.Time{},
+		nextPost: map[string]gap{},
 	}
 }
 
@@ -175,6 +175,16 @@ func (q *queue) work(ctx context.Context, stop <-chan struct{}, block bool) {
 	}
 }
 
+// gap is the time after a post to a DM in which the next one waits: from a
+// time on the queue's clock and on the real one. It is over when either has
+// moved on by the gap: Slack counts in real time, and a test's clock may
+// stand still or jump. A clock set back also ends it.
+type gap struct{ clock, real time.Time }
+
+func (g gap) open(now, real time.Time, d time.Duration) bool {
+	return !now.Before(g.clock) && now.Sub(g.clock) < d && real.Sub(g.real) < d
+}
+
 // bulkReserve is how many tokens of chat.postMessage's bucket a bulk send
 // leaves for the interactive lane.
 const bulkReserve = 1
@@ -188,8 +198,11 @@ func (q *queue) claim(ctx context.Context, now time.Time, interactiveOnly bool) 
 	for _, user := range q.sending {
 		skip = append(skip, user)
 	}
-	for user, next := range q.nextPost {
-		if now.Before(next) {
+	// The time now, not when the worker began this round: a post released
+	// since then must not look a gap away.
+	at, real := q.now(), time.Now()
+	for user, g := range q.nextPost {
+		if g.open(at, real, q.cfg.ChannelGap) {
 			skip = append(skip, user)
 		} else {
 			delete(q.nextPost, user)
@@ -226,15 +239,11 @@ func (q *queue) busyLocked() []int64 {
 func (q *queue) release(id int64) {
 	q.claimMu.Lock()
 	if user, ok := q.sending[id]; ok {
-		q.nextPost[user] = q.now().Add(channelGap)
+		q.nextPost[user] = gap{clock: q.now(), real: time.Now()}
 	}
 	delete(q.sending, id)
 	q.claimMu.Unlock()
 }
-
-// channelGap is the least time between two posts to one DM: Slack allows
-// about one message a second in a channel.
-const channelGap = time.Second
 
 // idle returns how long to sleep when nothing is due: until the next row is.
 func (q *queue) idle(ctx context.Context, now time.Time) time.Duration {
@@ -305,7 +314,9 @@ func (q *queue) process(ctx context.Context, it store.OutboxItem) {
 // returns true when it has dealt with the row.
 func (q *queue) reconcile(ctx context.Context, it store.OutboxItem) bool {
 	now := q.now()
-	for _, m := range []string{"conversations.open", "conversations.history"} {
+	// A lookup calls conversations.open, then .history or, for a reply in a
+	// thread, .replies: it waits for the budgets and pauses of all three.
+	for _, m := range []string{"conversations.open", "conversations.history", "conversations.replies"} {
 		if wait := q.lim.take(m, now, 0); wait > 0 {
 			q.retry(ctx, it, now.Add(wait), false, false, "waiting for the "+m+" budget")
 			return true

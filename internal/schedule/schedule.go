@@ -82,9 +82,18 @@ type Config struct {
 	ZonesPerTick int
 	// Keep is how long finished outbox rows are kept. Default 40 days.
 	Keep time.Duration
+	// ChannelGap is the least time between two posts to one DM. Default 1s:
+	// Slack allows about one message a second in a channel.
+	ChannelGap time.Duration
+	// SendOnly runs the send workers without the minute tick: for a test
+	// that ticks by hand while the app's own sends go out.
+	SendOnly bool
 }
 
 func (c Config) withDefaults() Config {
+	if c.ChannelGap <= 0 {
+		c.ChannelGap = time.Second
+	}
 	if c.DigestCron == "" {
 		c.DigestCron = "0 9 1 * *"
 	}
@@ -197,8 +206,10 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	for range s.cfg.Workers {
 		s.wg.Go(func() { s.q.work(runCtx, stop, true) })
 	}
-	s.wg.Go(func() { s.tickLogged(runCtx) })
-	c.Start()
+	if !s.cfg.SendOnly {
+		s.wg.Go(func() { s.tickLogged(runCtx) })
+		c.Start()
+	}
 	s.log.Info("scheduler started", "digest_cron", s.cfg.DigestCron, "reminder_after", s.cfg.ReminderAfter,
 		"post_budget", s.cfg.Budgets[postMethod].PerSecond)
 	return nil

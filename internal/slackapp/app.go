@@ -28,10 +28,6 @@ type Config struct {
 	Workers       int           // default 8
 	QueueLen      int           // per worker; default 256
 	DrainTimeout  time.Duration // how long shutdown waits for work in flight; default 8s
-	// CatchUpEvery is how often the start-up catch-up may call each
-	// conversations.* method (Tier 3: 50 a minute); default 1.5s, 40 a minute,
-	// which leaves room for the app's other calls.
-	CatchUpEvery time.Duration
 	// InboxWindow is how long the inbox gathers Events API envelopes before
 	// it commits them in one transaction and acks them; default 1ms.
 	InboxWindow time.Duration
@@ -71,6 +67,9 @@ type App struct {
 	cfg     Config
 	pool    *pool
 	metrics *metrics
+	// stopped is set when Run returns: a call retried in the background
+	// (callLater) is then dropped.
+	stopped atomic.Bool
 	// inbox carries Events API envelopes from the read loop to runInbox.
 	inbox chan received
 	// journal holds the acked events not yet in the inbox table; Run opens it.
@@ -79,6 +78,8 @@ type App struct {
 	// botUserID is the app's own user, learned from auth.test; its messages are
 	// never evidence.
 	botUserID string
+	// queueDigests queues this month's digests; see QueueDigestsWith.
+	queueDigests atomic.Pointer[func(ctx context.Context) (queued, already int, err error)]
 	// wake wakes the send queue; see WakeSendsWith.
 	wake atomic.Pointer[func()]
 	// webhooks posts to response_url, with a timeout.
@@ -106,9 +107,6 @@ func New(log *slog.Logger, api *slack.Client, db *store.DB, l *ladder.Ladder, cl
 	}
 	if cfg.DrainTimeout <= 0 {
 		cfg.DrainTimeout = 8 * time.Second
-	}
-	if cfg.CatchUpEvery <= 0 {
-		cfg.CatchUpEvery = defaultCatchUpEvery
 	}
 	if cfg.InboxWindow <= 0 {
 		cfg.InboxWindow = defaultInboxWindow
@@ -150,6 +148,7 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	a.botUserID = botUser
+	defer a.stopped.Store(true)
 	// The events a stop left in the journal go to the inbox table before
 	// the inbox replays it. The journal closes last, after the drain.
 	a.journal, err = a.db.OpenJournal(ctx)
@@ -239,8 +238,7 @@ loop:
 // reached: a network blip at start must not stop the app, but rejected tokens
 // must. It returns "" and no error if ctx ends first.
 func (a *App) whoAmI(ctx context.Context) (string, error) {
-	wait := time.Second
-	for {
+	for n := 1; ; n++ {
 		resp, err := a.api.AuthTestContext(ctx)
 		switch {
 		case err == nil:
@@ -250,13 +248,11 @@ func (a *App) whoAmI(ctx context.Context) (string, error) {
 		case ctx.Err() != nil:
 			return "", nil
 		}
+		wait, _ := startPolicy.next(n, err)
 		a.log.Warn("cannot reach Slack; retrying", "err", err, "in", wait)
-		select {
-		case <-ctx.Done():
+		if sleep(ctx, wait) != nil {
 			return "", nil
-		case <-time.After(wait):
 		}
-		wait = min(2*wait, 30*time.Second)
 	}
 }
 

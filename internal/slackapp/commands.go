@@ -74,22 +74,14 @@ func (a *App) respond(ctx context.Context, responseURL string, msg Message) {
 	if len(msg.Blocks) > 0 {
 		wm.Blocks = &slack.Blocks{BlockSet: msg.Blocks}
 	}
-	// A reply that fails outright is tried again a couple of times: an
-	// ephemeral reply shown twice is better than none, and nothing is stored.
-	wait := time.Second
-	for attempt := 1; ; attempt++ {
-		err := a.call(ctx, "response_url", func() error {
-			return slack.PostWebhookCustomHTTPContext(ctx, responseURL, a.webhooks, wm)
-		})
-		if err == nil {
-			return
-		}
-		if attempt == 3 || sleep(ctx, wait) != nil {
-			a.metrics.error("response_url")
-			a.log.Error("reply through response_url failed", "err", err)
-			return
-		}
-		wait *= 2
+	// A reply that fails is tried again in the background: an ephemeral
+	// reply shown twice is better than none, and nothing is stored.
+	err := a.callLater(ctx, "response_url", func() error {
+		return slack.PostWebhookCustomHTTPContext(ctx, responseURL, a.webhooks, wm)
+	})
+	if err != nil {
+		a.metrics.error("response_url")
+		a.log.Error("reply through response_url failed", "err", err)
 	}
 }
 
@@ -428,11 +420,15 @@ func (a *App) admin(ctx context.Context, userID string, c command) (Message, err
 		return text("*Ladder in numbers* (counts only; admins never see evidence):\n• Members: %d (%d not paused)\n• Managers receiving digests: %d\n• Pieces of evidence: %d\n• Prompts this week: %d (%d skipped)\n• Digests this month: %d",
 			s.Members, s.Active, s.Managers, s.Evidence, s.PromptsThisWeek, s.SkippedThisWeek, s.DigestsMonth), nil
 	case "digest":
-		sent, already, err := a.SendDigests(ctx)
+		queue := a.queueDigests.Load()
+		if queue == nil {
+			return Message{}, errors.New("admin digest send: no send queue in this process")
+		}
+		queued, already, err := (*queue)(ctx)
 		if err != nil {
 			return Message{}, err
 		}
-		return text("Digests: sent %d now; %d had already gone out this month, so they were not sent again.", sent, already), nil
+		return text("Digests: %d queued; they go out in a moment, after any confirmations waiting. %d had already gone out or been queued this month, so they are not sent again.", queued, already), nil
 	}
 	return Message{}, usagef("Unknown admin command.")
 }

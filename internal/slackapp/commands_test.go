@@ -129,8 +129,8 @@ func TestAdminEnrollAndDigestSendIdempotent(t *testing.T) {
 
 	h.nameAndAccept(alice, bob)
 	h.nameAndAccept(carol, bob)
-	contains(t, "first send", h.slash(admin, "admin digest send"), "sent 1 now")
-	contains(t, "second send", h.slash(admin, "admin digest send"), "sent 0 now; 1 had already gone out")
+	contains(t, "first send", h.digestSend(), "1 queued")
+	contains(t, "second send", h.digestSend(), "0 queued", "1 had already gone out")
 	digests := h.count(func(m slacktest.Message) bool {
 		return m.Kind == "post" && strings.HasSuffix(m.Channel, bob) && strings.Contains(m.Text, "Monthly digest")
 	})

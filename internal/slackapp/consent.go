@@ -33,8 +33,7 @@ func consentRequest(m ladder.Member) Message {
 
 // askManager DMs the member's named manager the request to accept.
 func (a *App) askManager(ctx context.Context, m ladder.Member) error {
-	_, _, err := a.postDM(ctx, m.Manager, "", consentRequest(m))
-	return err
+	return a.queueDM(ctx, dm{to: m.Manager, about: m.UserID, msg: consentRequest(m)})
 }
 
 // managerStatus says, for the member, who gets their digest.

@@ -98,7 +98,7 @@ func TestManagerConsent(t *testing.T) {
 	digest := h.slash(bob, "digest")
 	contains(t, "preview before accepting", digest, "Nobody names you")
 	lacks(t, "preview before accepting", digest, "UALICE", secret)
-	contains(t, "admin digest send before accepting", h.slash(admin, "admin digest send"), "sent 0 now; 0 had already")
+	contains(t, "admin digest send before accepting", h.digestSend(), "0 queued", "0 had already")
 	evidence := h.slash(bob, "evidence <@UALICE>")
 	contains(t, "evidence before accepting", evidence, "to the manager they have named, once that manager has accepted")
 	lacks(t, "evidence before accepting", evidence, secret)
@@ -112,7 +112,7 @@ func TestManagerConsent(t *testing.T) {
 	h.waitPost(alice, func(m slacktest.Message) bool { return strings.Contains(m.Text, "<@UBOB> accepted being your manager") })
 	contains(t, "preview after accepting", h.slash(bob, "digest"), "<@UALICE>", secret[:40])
 	contains(t, "evidence after accepting", h.slash(bob, "evidence <@UALICE>"), secret)
-	contains(t, "admin digest send after accepting", h.slash(admin, "admin digest send"), "sent 1 now")
+	contains(t, "admin digest send after accepting", h.digestSend(), "1 queued")
 	h.waitPost(bob, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Monthly digest") })
 	contains(t, "manager again", h.slash(alice, "manager <@UBOB>"), "<@UBOB> gets your monthly digest")
 
@@ -144,7 +144,7 @@ func TestManagerDeclines(t *testing.T) {
 	}
 	contains(t, "preview after declining", h.slash(bob, "digest"), "Nobody names you")
 	lacks(t, "evidence after declining", h.slash(bob, "evidence <@UALICE>"), secret)
-	contains(t, "admin digest send after declining", h.slash(admin, "admin digest send"), "sent 0 now")
+	contains(t, "admin digest send after declining", h.digestSend(), "0 queued")
 	if n := h.count(func(m slacktest.Message) bool {
 		return strings.HasSuffix(m.Channel, bob) && strings.Contains(m.Text, secret)
 	}); n != 0 {

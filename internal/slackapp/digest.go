@@ -258,27 +258,6 @@ func (a *App) previewDigest(ctx context.Context, m ladder.Member, responseURL st
 	return msgs[len(msgs)-1], nil
 }
 
-// SendDigest sends a manager this month's digest, unless it already went out:
-// one per manager per calendar month in the manager's timezone. It reports
-// whether it sent one.
-func (a *App) SendDigest(ctx context.Context, manager string) (bool, error) {
-	now := a.now().In(a.managerZone(ctx, manager))
-	month := now.Format("2006-01")
-	reports, err := a.db.Reports(ctx, manager)
-	if err != nil || len(reports) == 0 {
-		return false, err
-	}
-	claimed, err := a.db.ClaimDigest(ctx, manager, month, a.now())
-	if err != nil || !claimed {
-		return false, err
-	}
-	ch, ts, sent, err := a.sendDigest(ctx, manager, month, now, a.postDM)
-	if err != nil || !sent {
-		return false, err
-	}
-	return true, a.db.MarkDigestSent(ctx, manager, month, ch, ts, a.now())
-}
-
 // digestKey is the metadata key of part k of manager's digest for month.
 func digestKey(manager, month string, part int) string {
 	return fmt.Sprintf("digest:%s:%s#%d", manager, month, part)
@@ -288,9 +267,6 @@ func digestKey(manager, month string, part int) string {
 // second in a channel ("Posting messages", api.slack.com/apis/rate-limits).
 const digestPartGap = time.Second
 
-// poster posts msg to userID's DM with key in its metadata.
-type poster func(ctx context.Context, userID, key string, msg Message) (channel, ts string, err error)
-
 // sendDigest posts the parts of manager's digest for month, as of now, that
 // have not gone out yet, and returns the channel and ts of the last. Each part
 // is recorded in digest_parts before it is posted and again after, so that a
@@ -299,7 +275,7 @@ type poster func(ctx context.Context, userID, key string, msg Message) (channel,
 // in the DM first, by its key. It reports false when there is nothing to send.
 // The caller holds the digest's claim. An error is a *ladder.Error, or one
 // from post.
-func (a *App) sendDigest(ctx context.Context, manager, month string, now time.Time, post poster) (channel, ts string, sent bool, err error) {
+func (a *App) sendDigest(ctx context.Context, manager, month string, now time.Time) (channel, ts string, sent bool, err error) {
 	for {
 		parts, err := a.db.DigestParts(ctx, manager, month)
 		if err != nil {
@@ -349,7 +325,7 @@ func (a *App) sendDigest(ctx context.Context, manager, month string, now time.Ti
 			if err := a.db.BeginDigestPart(ctx, part); err != nil {
 				return "", "", false, before(err)
 			}
-			channel, ts, err = post(ctx, manager, digestKey(manager, month, part.Part), p.msg)
+			channel, ts, err = a.postOnce(ctx, manager, digestKey(manager, month, part.Part), p.msg)
 			if err != nil {
 				if !maybeSent(err) {
 					if aerr := a.db.AbandonDigestPart(ctx, manager, month, part.Part); aerr != nil {
@@ -375,25 +351,4 @@ func maybeSent(err error) bool {
 	}
 	errors.As(sendError("chat.postMessage", err), &se)
 	return se.MaySent
-}
-
-// SendDigests sends every manager's digest that has not gone out this month.
-func (a *App) SendDigests(ctx context.Context) (sent, already int, err error) {
-	managers, err := a.db.Managers(ctx)
-	if err != nil {
-		return 0, 0, err
-	}
-	var errs []error
-	for _, mgr := range managers {
-		ok, err := a.SendDigest(ctx, mgr)
-		switch {
-		case err != nil:
-			errs = append(errs, fmt.Errorf("digest for %s: %w", mgr, err))
-		case ok:
-			sent++
-		default:
-			already++
-		}
-	}
-	return sent, already, errors.Join(errs...)
 }

@@ -104,7 +104,7 @@ func TestDigestSplitAcrossMessages(t *testing.T) {
 	h := newHarness(t)
 	ids := seedTeam(h, manyReports)
 
-	contains(t, "digest send", h.slash(admin, "admin digest send"), "sent 1 now")
+	contains(t, "digest send", h.digestSend(), "1 queued")
 	parts := digestParts(t, h, true)
 	if len(parts) < 2 {
 		t.Fatalf("the digest of %d reports went out in %d message(s), want several", manyReports, len(parts))
@@ -113,7 +113,7 @@ func TestDigestSplitAcrossMessages(t *testing.T) {
 	if sent, _ := h.db.DigestSent(h.ctx, bob, "2026-11"); !sent {
 		t.Error("the digest is not marked sent")
 	}
-	contains(t, "second send", h.slash(admin, "admin digest send"), "sent 0 now; 1 had already gone out")
+	contains(t, "second send", h.digestSend(), "0 queued", "1 had already gone out")
 	if again := digestParts(t, h, true); len(again) != len(parts) {
 		t.Errorf("a second send posted %d parts, want none more than %d", len(again), len(parts))
 	}
@@ -142,6 +142,7 @@ func TestDigestSplitAcrossMessages(t *testing.T) {
 // each once, and never posts part 1 again.
 func TestDigestPartsSurviveACrash(t *testing.T) {
 	h := newHarness(t)
+	h.stopSends() // the test's own queues play the processes
 	ids := seedTeam(h, manyReports)
 
 	var once sync.Once
@@ -159,7 +160,7 @@ func TestDigestPartsSurviveACrash(t *testing.T) {
 		return s
 	}
 	first := sched()
-	if n, err := first.QueueDigests(h.ctx); err != nil || n != 1 {
+	if n, _, err := first.QueueDigests(h.ctx); err != nil || n != 1 {
 		t.Fatalf("QueueDigests = %d, %v; want 1", n, err)
 	}
 	first.Flush(h.ctx)

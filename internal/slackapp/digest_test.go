@@ -66,7 +66,7 @@ func TestDigestCountsOnlyWeeksAsked(t *testing.T) {
 		ask("UDAN", nov2.Add(time.Duration(w)*7*day-2*time.Hour))
 	}
 
-	h.slash(admin, "admin digest send")
+	h.digestSend()
 	posted := h.waitPost(bob, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Monthly digest") })
 	preview := h.slash(bob, "digest")
 	for what, digest := range map[string]string{"digest": posted.Text, "preview": preview} {

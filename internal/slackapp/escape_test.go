@@ -138,7 +138,7 @@ func TestMemberTextIsNeverMarkup(t *testing.T) {
 	checkInert(t, "/ladder evidence @report", h.lastResponse(bob))
 	h.slash(bob, "digest")
 	checkInert(t, "digest preview", h.lastResponse(bob))
-	contains(t, "digest send", h.slash(admin, "admin digest send"), "sent 1 now")
+	contains(t, "digest send", h.digestSend(), "1 queued")
 	checkInert(t, "digest", h.waitPost(bob, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Monthly digest") }))
 
 	// The export: escaped in Slack, inside the code fence too, so that it

@@ -236,13 +236,14 @@ func (a *App) storeAnswer(ctx context.Context, m ladder.Member, ev ladder.Eviden
 	if !created {
 		return // the same message again: already stored and confirmed
 	}
-	a.confirm(ctx, m, stored)
+	a.confirm(ctx, m, stored, false)
 	a.publishHomeLogged(ctx, m.UserID)
 }
 
-// confirm tells the member their answer is stored, naming its area (or asking
-// for one), and records that it did.
-func (a *App) confirm(ctx context.Context, m ladder.Member, ev ladder.Evidence) {
+// confirm queues the message that tells the member their answer is stored,
+// naming its area (or asking for one). unsure says a confirmation may have
+// gone out before: the queue looks for it in the thread before posting.
+func (a *App) confirm(ctx context.Context, m ladder.Member, ev ladder.Evidence, unsure bool) {
 	var msg Message
 	if ev.Area == "" {
 		msg = areaPicker(a.ladder, ev.ID)
@@ -257,14 +258,10 @@ func (a *App) confirm(ctx context.Context, m ladder.Member, ev ladder.Evidence) 
 		}
 	}
 	msg.ThreadTS = ev.Thread
-	if _, _, err := a.postDM(ctx, m.UserID, confirmKey(ev.ID), msg); err != nil {
-		a.metrics.error("post")
-		a.log.Error("confirmation failed; it is retried at the next start", "user", m.UserID, "err", err)
-		return
-	}
-	if err := a.db.MarkConfirmed(ctx, m.UserID, ev.ID, a.now()); err != nil {
-		a.log.Error("mark confirmed", "user", m.UserID, "err", err)
-	}
+	// Queueing it marks the answer confirmed, in the same transaction. If
+	// the database cannot take it, it is posted at once, and the next start
+	// finds it in the thread rather than posting it again.
+	a.queueDMLogged(ctx, dm{to: m.UserID, key: confirmKey(ev.ID), about: m.UserID, confirms: ev.ID, msg: msg, unsure: unsure})
 }
 
 // savedText is the confirmation for an answer filed under area.
@@ -280,8 +277,5 @@ func (a *App) savedText(ctx context.Context, m ladder.Member, area ladder.AreaID
 }
 
 func (a *App) postLogged(ctx context.Context, userID, key string, msg Message) {
-	if _, _, err := a.postDM(ctx, userID, key, msg); err != nil {
-		a.metrics.error("post")
-		a.log.Error("post failed", "user", userID, "err", err)
-	}
+	a.queueDMLogged(ctx, dm{to: userID, key: key, msg: msg})
 }

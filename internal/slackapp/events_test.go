@@ -2,6 +2,7 @@ package slackapp_test
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -183,9 +184,10 @@ func TestAnEditThatLeavesNoWordsKeepsTheEvidence(t *testing.T) {
 	}
 }
 
-// Slack allows about one post a second to a channel, with short bursts, so a
-// member who sends a run of answers meets 429s on the confirmations. Each is
-// waited out, and every answer is still confirmed exactly once.
+// Slack allows about one post a second to a channel, with short bursts. A
+// member who sends a run of answers gets every one confirmed exactly once,
+// and the send queue keeps the confirmations a second apart, so Slack
+// refuses none of them.
 func TestABurstOfAnswersIsEveryOneConfirmed(t *testing.T) {
 	h := newHarness(t)
 	h.slash(alice, "help")
@@ -202,8 +204,19 @@ func TestABurstOfAnswersIsEveryOneConfirmed(t *testing.T) {
 		contains(t, "confirmation of "+ts, reply.Text, "Saved to")
 	}
 	h.shutdown()
-	if got := h.fake.RateLimited429s("chat.postMessage"); got == 0 {
-		t.Errorf("no 429 from chat.postMessage: the burst did not meet Slack's per-channel limit, so this test proves nothing")
+	if got := h.fake.RateLimited429s("chat.postMessage"); got != 0 {
+		t.Errorf("%d 429s from chat.postMessage: the confirmations went faster than one a second in the DM", got)
+	}
+	var confirmed []time.Time
+	for _, c := range h.fake.CallsTo("chat.postMessage") {
+		if c.Status == http.StatusOK {
+			confirmed = append(confirmed, c.At)
+		}
+	}
+	for i := 1; i < len(confirmed); i++ {
+		if gap := confirmed[i].Sub(confirmed[i-1]); gap < 900*time.Millisecond {
+			t.Errorf("posts %d and %d to alice's DM came %v apart; want about a second", i, i+1, gap)
+		}
 	}
 	for _, ts := range sent {
 		if c := h.count(func(m slacktest.Message) bool { return m.Kind == "post" && m.ThreadTS == ts }); c != 1 {

@@ -31,6 +31,13 @@ const exportPace = time.Second
 // idle sender next looks. cmd/bot passes the scheduler's Wake.
 func (a *App) WakeSendsWith(wake func()) { a.wake.Store(&wake) }
 
+// QueueDigestsWith tells the app how /ladder admin digest send queues this
+// month's digests: cmd/bot passes the scheduler's QueueDigests, so that they
+// go out through the send queue like every other DM.
+func (a *App) QueueDigestsWith(queue func(ctx context.Context) (queued, already int, err error)) {
+	a.queueDigests.Store(&queue)
+}
+
 func (a *App) wakeSends() {
 	if w := a.wake.Load(); w != nil {
 		(*w)()

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/prompts"
+	"github.com/ladderapp/ladder/internal/schedule"
 	"github.com/ladderapp/ladder/internal/slackapp"
 	"github.com/ladderapp/ladder/internal/slacktest"
 	"github.com/ladderapp/ladder/internal/store"
@@ -64,18 +65,22 @@ func (s *syncBuffer) String() string {
 // harness is the real app, on a real SQLite file, connected over a real Socket
 // Mode websocket to the fake Slack.
 type harness struct {
-	t       *testing.T
-	ctx     context.Context
-	fake    *slacktest.Server
-	db      *store.DB
-	ladder  *ladder.Ladder
-	clock   *clock
-	app     *slackapp.App
-	logs    *syncBuffer
-	dbFile  string
-	apiOpts []slack.Option
-	stop    context.CancelFunc
-	done    chan error
+	t      *testing.T
+	ctx    context.Context
+	fake   *slacktest.Server
+	db     *store.DB
+	ladder *ladder.Ladder
+	clock  *clock
+	app    *slackapp.App
+	sched  *schedule.Scheduler // the app's send queue, without the minute tick
+	// channelGap is the send queue's least time between two posts to one
+	// DM; zero for Slack's second.
+	channelGap time.Duration
+	logs       *syncBuffer
+	dbFile     string
+	apiOpts    []slack.Option
+	stop       context.CancelFunc
+	done       chan error
 }
 
 const (
@@ -141,6 +146,7 @@ func (h *harness) start() {
 	h.app = slackapp.New(log, api, h.db, h.ladder, h.clock.Now, slackapp.Config{
 		Admins: []string{admin}, DefaultSlot: slot, ReminderAfter: 48 * time.Hour,
 	})
+	h.startSends()
 	runCtx, stop := context.WithCancel(h.ctx)
 	h.stop = stop
 	h.done = make(chan error, 1)
@@ -154,7 +160,86 @@ func (h *harness) start() {
 	}
 }
 
-// shutdown stops the app and waits for Run to return.
+// startSends starts the app's send queue, as cmd/bot does, without the
+// scheduler's minute tick: a test ticks by hand (sendWeekly, sendQueued).
+// Its pace starts at 50 posts a second rather than Slack's documented 5, so
+// that a test does not wait for it to find the fake's limits.
+func (h *harness) startSends() {
+	h.t.Helper()
+	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	sched, err := schedule.New(log, h.db, h.app, h.clock.Now, schedule.Config{
+		SendOnly: true, Backoff: time.Second, ChannelGap: h.channelGap,
+		Budgets: map[string]schedule.Budget{
+			"chat.postMessage": {PerSecond: 50, Burst: 50},
+			// The fake's minute may be a second (SetRateMinute).
+			"conversations.open":    {PerSecond: 40, Burst: 5},
+			"conversations.history": {PerSecond: 40, Burst: 5},
+			"conversations.replies": {PerSecond: 40, Burst: 5},
+		},
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if err := sched.Start(h.ctx); err != nil {
+		h.t.Fatal(err)
+	}
+	h.sched = sched
+	h.app.WakeSendsWith(sched.Wake)
+	h.app.QueueDigestsWith(sched.QueueDigests)
+}
+
+// digestSend runs /ladder admin digest send and waits until the send queue
+// has sent what it queued. It returns the reply.
+func (h *harness) digestSend() string {
+	h.t.Helper()
+	reply := h.slash(admin, "admin digest send")
+	h.drainSends()
+	return reply
+}
+
+// drainSends waits until the send queue holds nothing pending or in flight.
+func (h *harness) drainSends() {
+	h.t.Helper()
+	for {
+		counts, err := h.db.OutboxCounts(h.ctx)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		if counts[store.OutboxPending]+counts[store.OutboxSending] == 0 {
+			return
+		}
+		select {
+		case <-h.ctx.Done():
+			h.t.Fatalf("the send queue never emptied: %v\nlogs:\n%s", counts, h.logs)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// fastDMs turns off the fake's rate limits and the send queue's pace in a DM,
+// for a test about something else that sends bursts to one member.
+func (h *harness) fastDMs() {
+	h.t.Helper()
+	h.fake.SetTiers(false)
+	h.channelGap = time.Millisecond
+	h.stopSends()
+	h.startSends()
+}
+
+// stopSends stops the harness's send queue, for a test that runs queues of
+// its own, as processes that stop and start.
+func (h *harness) stopSends() {
+	h.t.Helper()
+	if h.sched == nil {
+		return
+	}
+	if err := h.sched.Stop(h.ctx); err != nil {
+		h.t.Errorf("send queue: %v", err)
+	}
+	h.sched = nil
+}
+
+// shutdown stops the app and then its send queue, and waits for both.
 func (h *harness) shutdown() {
 	if h.stop == nil {
 		return
@@ -168,6 +253,12 @@ func (h *harness) shutdown() {
 		}
 	case <-time.After(10 * time.Second):
 		h.t.Error("Run did not return within 10s of cancel")
+	}
+	if h.sched != nil {
+		if err := h.sched.Stop(h.ctx); err != nil {
+			h.t.Errorf("send queue: %v", err)
+		}
+		h.sched = nil
 	}
 }
 

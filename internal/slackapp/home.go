@@ -29,7 +29,7 @@ func (a *App) PublishHome(ctx context.Context, userID string) error {
 	if err != nil {
 		return err
 	}
-	return a.call(ctx, "views.publish", func() error {
+	return a.callLater(ctx, "views.publish", func() error {
 		_, err := a.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view})
 		return err
 	})

@@ -56,7 +56,7 @@ func (h *harness) shown(user, text string) bool {
 
 func TestADeleteDoesNotOvertakeItsMessage(t *testing.T) {
 	h := newHarness(t)
-	h.fake.SetTiers(false) // this test is about order, not pace
+	h.fastDMs() // this test is about order, not pace
 	h.prompt(alice)
 	// Alice's earlier answers are slow to confirm, so the message and its
 	// deletion wait in her worker's queue behind them.
@@ -136,10 +136,10 @@ func TestADeleteBeforeItsMessageKeepsItOut(t *testing.T) {
 // each answer is stored and confirmed once.
 func TestTheDrainLosesNothingAcked(t *testing.T) {
 	h := newHarness(t)
-	h.fake.SetTiers(false)
+	h.fastDMs()
 	h.prompt(alice)
 	h.restart(slackapp.Config{DrainTimeout: time.Second})
-	h.fake.FailNext("chat.postMessage", 8, slacktest.Delayed(700*time.Millisecond))
+	h.fake.FailNext("views.publish", 8, slacktest.Delayed(700*time.Millisecond)) // each answer republishes the Home tab
 	var tss []string
 	texts := map[string]string{}
 	for i := range 8 {

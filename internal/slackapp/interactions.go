@@ -125,7 +125,7 @@ func (a *App) replaceButtons(ctx context.Context, cb slack.InteractionCallback, 
 		}
 	}
 	kept = append(kept, slack.NewContextBlock("", mrkdwn(note)))
-	err := a.call(ctx, "chat.update", func() error {
+	err := a.callLater(ctx, "chat.update", func() error {
 		_, _, _, err := a.api.UpdateMessageContext(ctx, cb.Container.ChannelID, cb.Container.MessageTs,
 			slack.MsgOptionText(note, false), slack.MsgOptionBlocks(kept...))
 		return err

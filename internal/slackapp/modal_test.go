@@ -3,6 +3,7 @@ package slackapp_test
 import (
 	"fmt"
 	"hash/fnv"
+	"strings"
 	"testing"
 
 	"github.com/ladderapp/ladder/internal/slacktest"
@@ -55,24 +56,37 @@ func TestAnswerOpensModalWhileEveryWorkerWaitsOn429(t *testing.T) {
 		}
 		return n
 	}
+	h.drainSends() // the welcome DMs
 	before := posted(h.fake.Calls())
-	h.fake.FailNext("chat.postMessage", len(busy), slacktest.RateLimited(5))
+	// Slack says "wait 5 s" to the first post: the send queue holds every
+	// post for that long, and no worker that handles envelopes waits.
+	h.fake.FailNext("chat.postMessage", 1, slacktest.RateLimited(5))
 	for _, u := range busy {
 		if _, err := h.fake.SendSlash(slacktest.SlashCommand{UserID: u, Text: "prompt"}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	err = h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
-		n := 0
 		for _, c := range s.Calls {
 			if c.Method == "chat.postMessage" && c.Status == 429 {
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		t.Fatalf("the busy members' posts never met the 429: %v", err)
+	}
+	if err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+		n := 0
+		for _, m := range s.Messages {
+			if isReply(m) && strings.Contains(m.Text, "sent you a question") {
 				n++
 			}
 		}
-		return n == len(busy)
-	})
-	if err != nil {
-		t.Fatalf("the busy members' posts did not all meet their 429: %v", err)
+		return n >= len(busy)
+	}); err != nil {
+		t.Fatalf("the busy members' commands were not all answered: %v", err)
 	}
 
 	for _, click := range []map[string]any{
@@ -101,14 +115,19 @@ func TestAnswerOpensModalWhileEveryWorkerWaitsOn429(t *testing.T) {
 		t.Errorf("modals opened for alice: got %d, want 2", modals)
 	}
 
-	// The order: both modals opened while every busy post still waited out
-	// its 429, that is before any of them was posted again.
+	// The order: both modals opened while the busy posts waited out the
+	// 429, that is before they had all gone out. (A post or two already in
+	// flight when Slack said "wait" goes out meanwhile.)
 	calls := h.fake.Calls()
 	for i, c := range calls {
 		if c.Method == "views.open" {
-			if n := posted(calls[:i]); n != before {
-				t.Errorf("views.open came after %d posts, want it before the busy members' retries (%d posts before them)", n, before)
+			if n := posted(calls[:i]); n >= before+len(busy) {
+				t.Errorf("views.open came after %d posts, want it before the busy members' prompts had all gone out (%d)", n, before+len(busy))
 			}
 		}
+	}
+	h.drainSends()
+	if n := posted(h.fake.Calls()); n != before+len(busy) {
+		t.Errorf("posts after the 429: %d, want each busy member's prompt once (%d)", n, before+len(busy))
 	}
 }

@@ -117,6 +117,8 @@ func (a *App) PostOutbox(ctx context.Context, it store.OutboxItem) (channel, ts 
 		return a.outboxDigest(ctx, it)
 	case store.OutboxExport:
 		msg, err = a.outboxExport(ctx, it)
+	case store.OutboxDM:
+		msg, err = dmMessage(it)
 	default:
 		return "", "", permanent(fmt.Errorf("unknown outbox kind %q", it.Kind))
 	}
@@ -135,6 +137,9 @@ func (a *App) postOnce(ctx context.Context, userID, key string, msg Message) (ch
 	}
 	if len(msg.Blocks) > 0 {
 		opts = append(opts, slack.MsgOptionBlocks(msg.Blocks...))
+	}
+	if msg.ThreadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(msg.ThreadTS))
 	}
 	channel, ts, err = a.api.PostMessageContext(ctx, userID, opts...)
 	a.countSend("chat.postMessage", err)
@@ -272,7 +277,7 @@ func (a *App) outboxDigest(ctx context.Context, it store.OutboxItem) (string, st
 	if !claimed {
 		return "", "", before(fmt.Errorf("digest %s of %s is claimed by another sender", it.Period, it.UserID))
 	}
-	ch, ts, ok, err := a.sendDigest(ctx, it.UserID, it.Period, it.DueAt.In(loc), a.postOnce)
+	ch, ts, ok, err := a.sendDigest(ctx, it.UserID, it.Period, it.DueAt.In(loc))
 	if err != nil {
 		return "", "", err
 	}
@@ -304,7 +309,15 @@ func (a *App) FindPosted(ctx context.Context, it store.OutboxItem) (channel, ts 
 		// None begun: an earlier version posted a digest whole, under the
 		// row's own key.
 	}
-	return a.findPosted(ctx, it.UserID, it.Key, "", it.Created)
+	thread := ""
+	if it.Kind == store.OutboxDM {
+		msg, err := dmMessage(it)
+		if err != nil {
+			return "", "", false, err
+		}
+		thread = msg.ThreadTS
+	}
+	return a.findPosted(ctx, it.UserID, it.Key, thread, it.Created)
 }
 
 // findPosted looks for the bot's message carrying key in userID's DM, since

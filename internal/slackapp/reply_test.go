@@ -38,17 +38,17 @@ func TestGapsRepliesInTheAck(t *testing.T) {
 	}
 }
 
-// TestSlowReplyGoesThroughResponseURL: alice's /ladder gaps waits in her
-// worker behind her /ladder prompt, whose post Slack holds for 3 s. Neither
+// TestSlowReplyGoesThroughResponseURL: carol's first command, /ladder
+// prompt, enrols her, and Slack holds the users.info that reads her name and
+// timezone for 3 s; her /ladder gaps waits in her worker behind it. Neither
 // command is ready within the reply budget, so each is acked empty within it,
 // once, and its reply comes through response_url when it is ready.
 func TestSlowReplyGoesThroughResponseURL(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
-	h.fake.FailNext("chat.postMessage", 1, slacktest.Delayed(3*time.Second))
+	h.fake.FailNext("users.info", 1, slacktest.Delayed(3*time.Second))
 	var envs []string
 	for _, text := range []string{"prompt", "gaps"} {
-		env, err := h.fake.SendSlash(slacktest.SlashCommand{UserID: alice, Text: text})
+		env, err := h.fake.SendSlash(slacktest.SlashCommand{UserID: carol, Text: text})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +70,7 @@ func TestSlowReplyGoesThroughResponseURL(t *testing.T) {
 	err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
 		n := 0
 		for _, m := range s.Messages {
-			if m.Kind == "response" && m.User == alice &&
+			if m.Kind == "response" && m.User == carol &&
 				(strings.Contains(m.Text, "I've sent you a question") || strings.Contains(m.Text, "Readiness for")) {
 				n++
 			}

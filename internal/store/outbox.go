@@ -106,7 +106,8 @@ const outboxCols = `id, key, kind, method, user_id, coalesce(prompt_ref, 0), per
 // Enqueue adds the items whose key is not in the outbox yet, and returns how
 // many it added. A key seen before is never added again, however often the
 // scheduler asks, so each send is queued once. A prompt or reminder for a
-// member who is no longer enrolled is left out. Items start pending.
+// member who is no longer enrolled is left out. Items start pending; one
+// marked Unsure is looked for in Slack before it is posted.
 func (db *DB) Enqueue(ctx context.Context, items ...OutboxItem) (int, error) {
 	added := 0
 	err := db.write(ctx, func(tx *sql.Tx) error {
@@ -171,13 +172,13 @@ func enqueue(ctx context.Context, tx *sql.Tx, it OutboxItem) (int, error) {
 	// the whole batch on the foreign key: their row is simply not added.
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO outbox (key, kind, method, user_id, member_id, prompt_ref, period, tz,
-			state, due_at, expires_at, created_at, part, lane, payload)
-		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9, ?10, ?11, ?12, ?13, ?14
+			state, due_at, expires_at, created_at, part, lane, payload, unsure)
+		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9, ?10, ?11, ?12, ?13, ?14, ?15
 		WHERE (?5 IS NULL OR EXISTS (SELECT 1 FROM members WHERE user_id = ?5))
 			AND (?6 IS NULL OR EXISTS (SELECT 1 FROM prompts_sent WHERE id = ?6))
 		ON CONFLICT (key) DO NOTHING`,
 		it.Key, string(it.Kind), it.Method, it.UserID, member, ref, it.Period, it.TZ,
-		toMS(it.DueAt), toMS(it.ExpiresAt), toMS(it.Created), it.Part, int(lane), payload)
+		toMS(it.DueAt), toMS(it.ExpiresAt), toMS(it.Created), it.Part, int(lane), payload, it.Unsure)
 	if err != nil {
 		return 0, err
 	}
