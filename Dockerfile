@@ -2,13 +2,22 @@
 # nonroot, with the database on a volume.
 #
 #   docker build -t ladder .
-#   docker run -d --name ladder -v ladder-data:/data \
-#     -e SLACK_APP_TOKEN=xapp-… -e SLACK_BOT_TOKEN=xoxb-… ladder
+#   docker run -d --name ladder --restart unless-stopped -v ladder-data:/data \
+#     -p 127.0.0.1:8080:8080 -e SLACK_APP_TOKEN -e SLACK_BOT_TOKEN ladder
 #   docker exec ladder /bot backup /data/backup-$(date +%F).db
 #
 # LADDER_DB below is for serve, backup and healthcheck. `docker exec -it ladder
 # /bot try` ignores it and uses a temporary database, so that trying Ladder
 # never runs a second scheduler on the real one.
+#
+# Base images. These FROM lines should name each image by digest as well as
+# tag (golang:1.26@sha256:…), so that a build uses the very image that was
+# reviewed and a rebuild of an old commit gets the same one. They are not
+# pinned yet: this file was last edited where no registry could be reached,
+# and a digest copied from elsewhere cannot be checked. Run
+#   scripts/pin-base-images.sh
+# with Docker and network access to pin both lines, then build, test and
+# commit; run it again to take newer base images.
 
 FROM golang:1.26 AS build
 WORKDIR /src

@@ -1,119 +1,204 @@
 package slackapp
 
 import (
+	"context"
 	"fmt"
-	"io"
+	"log/slog"
 	"net/http"
-	"sort"
+	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// metrics counts what the app does, for /metrics in Prometheus's text format.
-// It is written by hand: a handful of counters and one histogram do not justify
-// the Prometheus client and its dependencies.
+// metrics counts what the app does, for /metrics. Each App has a registry of
+// its own rather than Prometheus's global one, so that several apps in one
+// process (tests, bot try) keep their counts apart.
 type metrics struct {
 	connected atomic.Bool
 
-	mu        sync.Mutex
-	envelopes map[string]int64 // by envelope type
-	errors    map[string]int64 // by where
-	sends     map[string]int64 // Web API calls by method and outcome ("chat.postMessage ok")
+	reg       *prometheus.Registry
+	envelopes *prometheus.CounterVec // by envelope type
+	errors    *prometheus.CounterVec // by where they happened
+	sends     *prometheus.CounterVec // Web API calls by method and outcome
+	acks      prometheus.Histogram
 
-	ackBuckets [len(ackBounds) + 1]atomic.Int64
-	ackSum     atomic.Int64 // nanoseconds
-	ackCount   atomic.Int64
+	// watch registers the App's collector, once; see Handler.
+	watch sync.Once
 }
 
-// ackBounds are the upper bounds, in seconds, of the ack latency histogram.
-var ackBounds = [...]float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1}
+// ackBuckets are the upper bounds, in seconds, of the ack latency histogram:
+// from 50µs, where an ack from the read loop lands, to Slack's 3 s limit and
+// beyond.
+var ackBuckets = []float64{
+	50e-6, 100e-6, 250e-6, 500e-6,
+	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+	1, 2.5, 5,
+}
+
+// Series that exist from the start, at zero, so that a dashboard's rate()
+// sees the first one happen rather than a series appearing.
+var (
+	envelopeKinds = []string{"events_api", "slash_commands", "interactive", "undecodable", "duplicate"}
+	errorPlaces   = []string{"ack", "connection", "database", "inbox", "incoming", "queue_full"}
+)
 
 func newMetrics() *metrics {
-	return &metrics{envelopes: map[string]int64{}, errors: map[string]int64{}, sends: map[string]int64{}}
-}
-
-func (m *metrics) envelope(kind string) { m.inc(m.envelopes, kind) }
-func (m *metrics) error(where string)   { m.inc(m.errors, where) }
-func (m *metrics) send(method, outcome string) {
-	m.inc(m.sends, method+"\x00"+outcome)
-}
-
-func (m *metrics) inc(c map[string]int64, key string) {
-	m.mu.Lock()
-	c[key]++
-	m.mu.Unlock()
-}
-
-func (m *metrics) ack(d time.Duration) {
-	s := d.Seconds()
-	i := 0
-	for i < len(ackBounds) && s > ackBounds[i] {
-		i++
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		envelopes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ladder_envelopes_total", Help: "Socket Mode envelopes received, by type.",
+		}, []string{"type"}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ladder_errors_total", Help: "Errors, by where they happened.",
+		}, []string{"where"}),
+		sends: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ladder_slack_calls_total", Help: "Slack Web API calls, by method and outcome.",
+		}, []string{"method", "outcome"}),
+		acks: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "ladder_ack_latency_seconds", Help: "Time from reading an envelope to queueing its ack.",
+			Buckets: ackBuckets,
+		}),
 	}
-	m.ackBuckets[i].Add(1)
-	m.ackSum.Add(int64(d))
-	m.ackCount.Add(1)
+	for _, k := range envelopeKinds {
+		m.envelopes.WithLabelValues(k)
+	}
+	for _, w := range errorPlaces {
+		m.errors.WithLabelValues(w)
+	}
+	m.reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		buildInfo(),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "ladder_connected", Help: "Whether the Socket Mode connection is up.",
+		}, func() float64 {
+			if m.connected.Load() {
+				return 1
+			}
+			return 0
+		}),
+		m.envelopes, m.errors, m.sends, m.acks,
+	)
+	return m
 }
 
-// write renders every metric. queueDepth is the work waiting in the pool.
-func (m *metrics) write(w io.Writer, queueDepth int64) {
-	up := 0
-	if m.connected.Load() {
-		up = 1
-	}
-	fmt.Fprintf(w, "# HELP ladder_connected Whether the Socket Mode connection is up.\n# TYPE ladder_connected gauge\nladder_connected %d\n", up)
-	fmt.Fprintf(w, "# HELP ladder_queue_depth Work waiting for a worker.\n# TYPE ladder_queue_depth gauge\nladder_queue_depth %d\n", queueDepth)
+func (m *metrics) envelope(kind string)        { m.envelopes.WithLabelValues(kind).Inc() }
+func (m *metrics) error(where string)          { m.errors.WithLabelValues(where).Inc() }
+func (m *metrics) send(method, outcome string) { m.sends.WithLabelValues(method, outcome).Inc() }
+func (m *metrics) ack(d time.Duration)         { m.acks.Observe(d.Seconds()) }
 
-	m.mu.Lock()
-	writeCounter(w, "ladder_envelopes_total", "Socket Mode envelopes received, by type.", m.envelopes, func(k string) string {
-		return fmt.Sprintf("type=%q", k)
-	})
-	writeCounter(w, "ladder_errors_total", "Errors, by where they happened.", m.errors, func(k string) string {
-		return fmt.Sprintf("where=%q", k)
-	})
-	writeCounter(w, "ladder_slack_calls_total", "Slack Web API calls, by method and outcome.", m.sends, func(k string) string {
-		method, outcome, _ := cut0(k)
-		return fmt.Sprintf("method=%q,outcome=%q", method, outcome)
-	})
-	m.mu.Unlock()
-
-	fmt.Fprintf(w, "# HELP ladder_ack_latency_seconds Time from reading an envelope to queueing its ack.\n# TYPE ladder_ack_latency_seconds histogram\n")
-	var cum int64
-	for i, b := range ackBounds {
-		cum += m.ackBuckets[i].Load()
-		fmt.Fprintf(w, "ladder_ack_latency_seconds_bucket{le=\"%g\"} %d\n", b, cum)
-	}
-	cum += m.ackBuckets[len(ackBounds)].Load()
-	fmt.Fprintf(w, "ladder_ack_latency_seconds_bucket{le=\"+Inf\"} %d\n", cum)
-	fmt.Fprintf(w, "ladder_ack_latency_seconds_sum %g\n", time.Duration(m.ackSum.Load()).Seconds())
-	fmt.Fprintf(w, "ladder_ack_latency_seconds_count %d\n", m.ackCount.Load())
-}
-
-func writeCounter(w io.Writer, name, help string, c map[string]int64, labels func(string) string) {
-	fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n", name, help, name)
-	keys := make([]string, 0, len(c))
-	for k := range c {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		fmt.Fprintf(w, "%s{%s} %d\n", name, labels(k), c[k])
-	}
-}
-
-func cut0(s string) (string, string, bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == 0 {
-			return s[:i], s[i+1:], true
+// buildInfo is ladder_build_info: always 1, with the binary's version, VCS
+// revision and Go version as labels, read from what the Go toolchain stamped
+// into the binary.
+func buildInfo() prometheus.Collector {
+	version, revision, goversion := "unknown", "unknown", runtime.Version()
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" {
+			version = bi.Main.Version
+		}
+		if bi.GoVersion != "" {
+			goversion = bi.GoVersion
+		}
+		dirty := false
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				revision = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+		if dirty && revision != "unknown" {
+			revision += "-dirty"
 		}
 	}
-	return s, "", false
+	g := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "ladder_build_info", Help: "Always 1; the labels say which build of Ladder is running.",
+		ConstLabels: prometheus.Labels{"version": version, "revision": revision, "goversion": goversion},
+	})
+	g.Set(1)
+	return g
 }
 
+// failedWindow is how far back ladder_send_queue_failed_24h looks.
+const failedWindow = 24 * time.Hour
+
+// scrapeTimeout bounds the database reads of one scrape.
+const scrapeTimeout = 2 * time.Second
+
+var (
+	queueDepthDesc = prometheus.NewDesc("ladder_queue_depth",
+		"Work waiting for a worker.", nil, nil)
+	inboxBacklogDesc = prometheus.NewDesc("ladder_inbox_backlog",
+		"Events acked and stored but not yet handled.", nil, nil)
+	sendPendingDesc = prometheus.NewDesc("ladder_send_queue_pending",
+		"Messages queued to send and not sent yet: waiting for their time, or being sent.", nil, nil)
+	sendFailedDesc = prometheus.NewDesc("ladder_send_queue_failed_24h",
+		"Messages that failed for good in the last 24 hours: Slack refused them, or their attempts ran out.", nil, nil)
+	sendOldestDesc = prometheus.NewDesc("ladder_send_queue_oldest_age_seconds",
+		"How long ago the oldest message not sent yet was queued; 0 when none is waiting.", nil, nil)
+)
+
+// appCollector reads, at each scrape, what the App keeps elsewhere: the work
+// waiting for a worker, and the inbox and the send queue in the database.
+// Only counts and ages leave it, never a user, a token or a text.
+type appCollector struct{ a *App }
+
+func (c appCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{queueDepthDesc, inboxBacklogDesc, sendPendingDesc, sendFailedDesc, sendOldestDesc} {
+		ch <- d
+	}
+}
+
+// Collect reports a figure it cannot read as an error of the scrape, which
+// the handler logs while serving every other metric (ContinueOnError).
+func (c appCollector) Collect(ch chan<- prometheus.Metric) {
+	gauge := func(d *prometheus.Desc, v float64) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v)
+	}
+	gauge(queueDepthDesc, float64(c.a.pool.depth.Load()))
+
+	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
+	defer cancel()
+	if n, err := c.a.db.InboxBacklog(ctx); err != nil {
+		ch <- prometheus.NewInvalidMetric(inboxBacklogDesc, err)
+	} else {
+		gauge(inboxBacklogDesc, float64(n))
+	}
+	now := c.a.now()
+	st, err := c.a.db.OutboxStats(ctx, now.Add(-failedWindow))
+	if err != nil {
+		for _, d := range []*prometheus.Desc{sendPendingDesc, sendFailedDesc, sendOldestDesc} {
+			ch <- prometheus.NewInvalidMetric(d, err)
+		}
+		return
+	}
+	gauge(sendPendingDesc, float64(st.Pending))
+	gauge(sendFailedDesc, float64(st.Failed))
+	age := 0.0
+	if !st.Oldest.IsZero() && now.After(st.Oldest) {
+		age = now.Sub(st.Oldest).Seconds()
+	}
+	gauge(sendOldestDesc, age)
+}
+
+// promLog hands the metrics handler's errors to slog.
+type promLog struct{ log *slog.Logger }
+
+func (l promLog) Println(v ...any) { l.log.Warn("metrics scrape", "err", fmt.Sprint(v...)) }
+
 // Handler serves /healthz (200 while connected to Slack, 503 otherwise) and
-// /metrics.
+// /metrics, in the Prometheus exposition format.
 func (a *App) Handler() http.Handler {
+	// The App's collector is registered here rather than in newMetrics,
+	// which runs before the App it reads exists.
+	a.metrics.watch.Do(func() { a.metrics.reg.MustRegister(appCollector{a}) })
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if !a.metrics.connected.Load() {
@@ -122,12 +207,10 @@ func (a *App) Handler() http.Handler {
 		}
 		fmt.Fprintln(w, "ok")
 	})
-	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
-		a.metrics.write(w, a.pool.depth.Load())
-		if n, err := a.db.InboxBacklog(r.Context()); err == nil {
-			fmt.Fprintf(w, "# HELP ladder_inbox_backlog Events acked and stored but not yet handled.\n# TYPE ladder_inbox_backlog gauge\nladder_inbox_backlog %d\n", n)
-		}
-	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics.reg, promhttp.HandlerOpts{
+		ErrorLog:      promLog{a.log.With("component", "metrics")},
+		ErrorHandling: promhttp.ContinueOnError,
+		Registry:      a.metrics.reg, // counts failed scrapes in promhttp_metric_handler_errors_total
+	}))
 	return mux
 }

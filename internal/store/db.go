@@ -72,10 +72,14 @@ type DB struct {
 }
 
 // Open opens the SQLite database at path, creating it if needed, and applies
-// any migrations it has not yet had.
+// any migrations it has not yet had. A new database is readable by its owner
+// alone, and so are its WAL and shared-memory files.
 func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open store: empty path")
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
 	}
 	sdb, err := sql.Open("sqlite", "file:"+escapePath(path)+"?"+params)
 	if err != nil {
@@ -93,6 +97,22 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// createPrivate creates an empty file at path with mode 0600, unless a file is
+// there already, whose mode it leaves as the operator set it. SQLite would
+// create the database 0644 less the umask, and it gives the -wal and -shm
+// files the database's own mode, so creating the file first keeps all three
+// private. SQLite takes an empty file for a new database.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // escapePath makes a file path safe inside a SQLite URI, where '?' starts the
@@ -347,15 +367,24 @@ func (db *DB) Stats(ctx context.Context, now time.Time) (Stats, error) {
 }
 
 // Backup writes an online, consistent copy of the database to path with
-// VACUUM INTO. It refuses to overwrite an existing file.
+// VACUUM INTO. It refuses to overwrite an existing file. The copy holds all
+// the database does, so it is created readable by its owner alone.
 func (db *DB) Backup(ctx context.Context, path string) error {
-	if _, err := os.Lstat(path); err == nil {
+	// O_EXCL fails on any file there, a symlink included. VACUUM INTO takes
+	// an empty file for a new one, and keeps its mode.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("backup: %s already exists", path)
-	} else if !errors.Is(err, fs.ErrNotExist) {
+	} else if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(path)
 		return fmt.Errorf("backup: %w", err)
 	}
 	// VACUUM cannot run inside a transaction; it reads one snapshot on its own.
 	if _, err := db.db.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		os.Remove(path) // empty or half written: not a backup
 		return fmt.Errorf("backup: %w", err)
 	}
 	return nil
