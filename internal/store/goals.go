@@ -37,7 +37,11 @@ func scanGoal(s scanner) (Goal, error) {
 // has one goal per question: if the goal exists, as when Slack retries the
 // click, AddGoal returns it unchanged with created=false. It fails with
 // ladder.ErrNotEnrolled if the member is not enrolled.
-func (db *DB) AddGoal(ctx context.Context, g Goal) (Goal, bool, error) {
+//
+// sent, unless 0, is the recorded prompt (prompts_sent) whose message the
+// member answered "Not yet": in the same transaction its one reminder is
+// claimed, so that no reminder asks them the question they just set aside.
+func (db *DB) AddGoal(ctx context.Context, g Goal, sent int64) (Goal, bool, error) {
 	switch {
 	case g.UserID == "" || g.PromptID == "":
 		return Goal{}, false, errors.New("add goal: empty user or prompt id")
@@ -59,6 +63,13 @@ func (db *DB) AddGoal(ctx context.Context, g Goal) (Goal, bool, error) {
 			return err
 		}
 		created = n == 1
+		if sent != 0 {
+			if _, err := tx.ExecContext(ctx,
+				`UPDATE prompts_sent SET reminded_at = ? WHERE id = ? AND user_id = ? AND reminded_at = 0`,
+				toMS(g.Created), sent, g.UserID); err != nil {
+				return err
+			}
+		}
 		g, err = scanGoal(tx.QueryRowContext(ctx,
 			`SELECT `+goalCols+` FROM growth_goals WHERE member_id = ? AND prompt_id = ?`, g.UserID, g.PromptID))
 		return err
