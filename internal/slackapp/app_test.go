@@ -38,10 +38,10 @@ func TestAnswerBecomesEvidenceAndGapsChange(t *testing.T) {
 	h := newHarness(t)
 	h.slash(alice, "help")
 	before := h.slash(alice, "gaps")
-	contains(t, "gaps before", before, "Readiness for Senior EM", "0 of 5 areas on track", "no evidence since joining", "Biggest gap", "Next question there")
+	contains(t, "gaps before", before, "Readiness for Senior EM", "0 of 5 areas on track", "not started yet", "Biggest gap", "Next question there")
 	// One next step per gap: the biggest gets the question asked next, each
 	// other gap its level's expectation and a question of its own.
-	if n := strings.Count(before, "(gap):"); n != 4 {
+	if n := strings.Count(before, "(not started yet):"); n != 4 {
 		t.Errorf("gaps before: %d other gaps with a next step, want 4:\n%s", n, before)
 	}
 	if n := strings.Count(before, "Ask yourself: “"); n != 4 {
@@ -74,9 +74,9 @@ func TestAnswerBecomesEvidenceAndGapsChange(t *testing.T) {
 	if after == before {
 		t.Fatalf("gaps did not change after an answer:\n%s", after)
 	}
-	line := lineWith(after, area.Name)
-	contains(t, "gaps line for the answered area", line, "1 week", "last just now")
-	lacks(t, "gaps line for the answered area", line, "no evidence")
+	line := areaEntry(after, area.Name)
+	contains(t, "gaps entry for the answered area", line, "Evidence in 1 of 1 week since you joined", "last just now")
+	lacks(t, "gaps entry for the answered area", line, "No evidence", "not started")
 
 	list := h.slash(alice, "evidence")
 	contains(t, "evidence", list, "I coached two leads", area.Name)

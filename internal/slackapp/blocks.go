@@ -69,7 +69,7 @@ func promptMessage(l *ladder.Ladder, m ladder.Member, p ladder.Prompt, weekly, r
 	if reminder {
 		head = "A gentle reminder"
 	}
-	context := fmt.Sprintf("%s · %s · toward %s (%s)", head, area, levelName(l, m.Target), p.Kind)
+	context := fmt.Sprintf("%s · %s · toward %s (%s)", head, area, levelName(l, m.Target), promptAbout(l, m, p))
 	value := p.ID
 	blocks := []slack.Block{
 		slack.NewContextBlock("", mrkdwn(context)),
@@ -86,14 +86,27 @@ func promptMessage(l *ladder.Ladder, m ladder.Member, p ladder.Prompt, weekly, r
 			button(actionAnswer, value, "Answer", slack.StylePrimary),
 			button(actionSkip, value, "Skip this week", ""),
 			button(actionAnother, value, "Another question", ""),
+			button(actionNotYet, value, "Not yet", ""),
 		),
-		slack.NewContextBlock("", mrkdwn("Reply in this thread or just type here — it counts as evidence.")),
+		slack.NewContextBlock("", mrkdwn("Reply in this thread or just type here — it counts as evidence. *Not yet* keeps the question as a growth goal and asks you a smaller one.")),
 	)
 	text := context + "\n" + p.Text
 	if reminder {
 		text = "A gentle reminder: " + p.Text
 	}
 	return Message{Text: text, Blocks: blocks}
+}
+
+// promptAbout says which rung a question is about, in place of the ladder's
+// words "stretch" and "excel".
+func promptAbout(l *ladder.Ladder, m ladder.Member, p ladder.Prompt) string {
+	switch {
+	case p.Level == m.Target && m.Target != m.Level:
+		return "a question about the next level"
+	case p.Level == m.Level:
+		return "a question about doing your current level well"
+	}
+	return "a question about " + levelName(l, p.Level)
 }
 
 func lowerFirst(s string) string {

@@ -241,9 +241,11 @@ func (a *App) gaps(ctx context.Context, m ladder.Member) (Message, error) {
 	if err != nil {
 		return Message{}, err
 	}
-	steps := prompts.Steps(a.ladder, st)
-	t := gapsText(a.ladder, m, r, steps, a.now().In(m.Location()))
-	return Message{Text: t, Blocks: textBlocks(t)}, nil
+	goals, err := a.db.Goals(ctx, m.UserID)
+	if err != nil {
+		return Message{}, err
+	}
+	return gapsMessage(a.ladder, m, r, prompts.Steps(a.ladder, st), goals, a.now().In(m.Location())), nil
 }
 
 // defaultEvidenceLimit is how many pieces /ladder evidence lists.

@@ -185,7 +185,7 @@ func TestHomeTab(t *testing.T) {
 	h.fake.WaitAck(h.ctx, env)
 	h.waitPost(carol, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Welcome to Ladder") })
 	v := h.waitView(carol, "Readiness")
-	contains(t, "home", v, "Toward Senior EM", "Next question", "Answer now", "Pause", "Export", "Latest evidence", "What Senior Engineering Manager expects")
+	contains(t, "home", v, "Toward Senior EM", "Next question", "Answer now", "Pause", "Export", "Latest evidence", "What Senior EM expects")
 
 	h.dm(carol, "Ran the hiring loop for two teams")
 	h.waitView(carol, "Ran the hiring loop")

@@ -71,7 +71,7 @@ func (a *App) onAction(ctx context.Context, cb slack.InteractionCallback, act *s
 		return err
 	case actionManagerAccept, actionManagerDecline: // consent.go; the manager need not be enrolled
 		return a.onManagerAnswer(ctx, cb, act)
-	case actionAnswer, actionHomeAsk: // here only when the modal path was full
+	case actionAnswer, actionHomeAsk, actionExpectations: // here only when the modal path was full
 		return a.openModal(ctx, cb, act)
 	}
 	m, err := a.db.Member(ctx, user)
@@ -84,11 +84,16 @@ func (a *App) onAction(ctx context.Context, cb slack.InteractionCallback, act *s
 	if area, ok := strings.CutPrefix(act.ActionID, actionArea+":"); ok {
 		return a.fileArea(ctx, m, cb, area, act.Value)
 	}
+	if area, ok := strings.CutPrefix(act.ActionID, actionAskArea+":"); ok { // ask.go
+		return a.askArea(ctx, m, area)
+	}
 	switch act.ActionID {
 	case actionSkip:
 		return a.skip(ctx, m, cb)
 	case actionAnother:
 		return a.SendPrompt(ctx, user, act.Value)
+	case actionNotYet: // notyet.go
+		return a.notYet(ctx, m, cb, act.Value)
 	case actionPause:
 		_, err := a.update(ctx, user, func(m *ladder.Member) error { m.PausedUntil = forever; return nil })
 		return err

@@ -52,7 +52,7 @@ func (m *modals) wait() { m.wg.Wait() }
 
 // opensModal reports whether act is a click that opens a modal.
 func opensModal(act *slack.BlockAction) bool {
-	return act.ActionID == actionAnswer || act.ActionID == actionHomeAsk
+	return act.ActionID == actionAnswer || act.ActionID == actionHomeAsk || act.ActionID == actionExpectations
 }
 
 // splitModalActions starts the clicks of cb that open a modal on the modal
@@ -114,6 +114,8 @@ func (a *App) openModal(ctx context.Context, cb slack.InteractionCallback, act *
 		if p, err = a.currentPrompt(ctx, m); err != nil {
 			return err
 		}
+	case actionExpectations: // expectations.go
+		return a.openExpectations(ctx, cb.TriggerID, act.Value)
 	default:
 		return fmt.Errorf("action %s opens no modal", act.ActionID)
 	}

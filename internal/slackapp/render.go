@@ -7,18 +7,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/ladderapp/ladder/internal/ladder"
-	"github.com/ladderapp/ladder/internal/prompts"
 )
 
 // This file turns domain values into the sentences users read. It has no Slack
 // types in it, so the same words serve messages, the Home tab and the digest.
-
-// bar draws a score from 0 to 1 as ten cells.
-func bar(score float64) string {
-	n := int(score*10 + 0.5)
-	n = max(0, min(10, n))
-	return strings.Repeat("█", n) + strings.Repeat("░", 10-n)
-}
 
 // ago says how long before now t was, the way people say it.
 func ago(now, t time.Time) string {
@@ -80,68 +72,6 @@ func trackName(l *ladder.Ladder, id string) string {
 		return t.ID
 	}
 	return id
-}
-
-// gapsText renders /ladder gaps: the areas with their bars, then the next
-// steps (prompts.Steps), biggest gap first: what the target level expects
-// in each area, and the question to answer there. An area without evidence
-// says for how long, never counting weeks before the member joined.
-func gapsText(l *ladder.Ladder, m ladder.Member, r ladder.Readiness, steps []prompts.Step, now time.Time) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "*Readiness for %s* (%s track) · %d of %d areas on track",
-		levelName(l, m.Target), trackName(l, m.Track), r.OnTrack(), len(r.Areas))
-	if !m.LevelSince.IsZero() {
-		fmt.Fprintf(&b, " · %s since %s (%s", levelName(l, m.Level), m.LevelSince.Format("2006-01"), tenure(m.LevelSince, now))
-		if lv, ok := l.Level(m.Level); ok && lv.TypicalYears[1] > 0 {
-			fmt.Fprintf(&b, "; typical %g–%gy", lv.TypicalYears[0], lv.TypicalYears[1])
-		}
-		b.WriteString(")")
-	}
-	b.WriteString("\n```\n")
-	width := 0
-	for _, a := range r.Areas {
-		width = max(width, utf8.RuneCountInString(a.Area.Name))
-	}
-	none := fmt.Sprintf("no evidence in %d weeks", r.Window)
-	if ladder.WeeksEnrolled(m, now, r.Window) < r.Window {
-		none = "no evidence since joining"
-	}
-	for _, a := range r.Areas {
-		name := a.Area.Name
-		fmt.Fprintf(&b, "%s%s  %s  %-8s  ", name, strings.Repeat(" ", width-utf8.RuneCountInString(name)), bar(a.Score), a.Status)
-		if a.Status == ladder.StatusGap {
-			b.WriteString(none + "\n")
-			continue
-		}
-		fmt.Fprintf(&b, "%-8s · last %s\n", plural(a.Weeks, "week"), ago(now, a.Last))
-	}
-	b.WriteString("```\n")
-	for i, s := range steps {
-		a := s.Area
-		if i == 0 {
-			fmt.Fprintf(&b, "*Biggest gap: %s.*", a.Area.Name)
-			if a.Focus != "" {
-				fmt.Fprintf(&b, " At %s: %s", levelName(l, m.Target), a.Focus)
-			}
-			if s.Prompt.ID != "" {
-				fmt.Fprintf(&b, "\nNext question there: “%s”", s.Prompt.Text)
-			}
-			b.WriteString("\n")
-			continue
-		}
-		fmt.Fprintf(&b, "• *%s* (%s)", a.Area.Name, a.Status)
-		if a.Focus != "" {
-			fmt.Fprintf(&b, ": %s", a.Focus)
-		}
-		if s.Prompt.ID != "" {
-			fmt.Fprintf(&b, " Ask yourself: “%s”", s.Prompt.Text)
-		}
-		b.WriteString("\n")
-	}
-	if len(steps) == 0 {
-		b.WriteString("No gaps or thin areas left. Keep the evidence coming, and when it has been so for a few months, `/ladder export` gives you the packet for the promotion conversation.\n")
-	}
-	return strings.TrimRight(b.String(), "\n")
 }
 
 // A member's words are stored as the member wrote them: the Answer modal's

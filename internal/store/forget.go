@@ -58,10 +58,10 @@ func (db *DB) Forget(ctx context.Context, userID string) error {
 // eraseWait is how long Forget keeps trying to erase.
 const eraseWait = 5 * time.Second
 
-// ForgetMember deletes a member with all their evidence and prompts, the
-// digests they were sent as a manager (digests_sent holds one row per manager
-// and month, and never names a report), and every reference to them in other
-// members' rows: as a manager, named or declined. It returns what the app
+// ForgetMember deletes a member with all their evidence, prompts and growth
+// goals, the digests they were sent as a manager (digests_sent holds one row
+// per manager and month, and never names a report), and every reference to
+// them in other members' rows: as a manager, named or declined. It returns what the app
 // still has to do in Slack. Run on a user who is already gone, it finishes
 // whatever an earlier run left.
 //
@@ -83,6 +83,7 @@ func (db *DB) ForgetMember(ctx context.Context, userID string) (Forgotten, error
 		for _, q := range []string{
 			`DELETE FROM evidence WHERE user_id = ?`,
 			`DELETE FROM prompts_sent WHERE user_id = ?`,
+			`DELETE FROM growth_goals WHERE member_id = ?`,
 			`DELETE FROM digests_sent WHERE manager = ?`,
 			`DELETE FROM digest_subjects WHERE manager = ?`,
 			`UPDATE members SET manager = '', manager_pending = 0 WHERE manager = ?`,
