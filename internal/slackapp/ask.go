@@ -89,9 +89,9 @@ func longestRested(ps []ladder.Prompt, st prompts.State, skip map[string]bool) (
 	return best, found
 }
 
-// sendOnDemand records p as a question asked now and sends msg, which asks
-// it, to the member's DM, as SendPrompt does: recorded first, so that an
-// answer links to it, then posted, then marked with its message.
+// sendOnDemand records p as a question asked now and queues msg, which asks
+// it, for the member's DM: recorded first, so that an answer links to it;
+// posting it records its message there (store.CompleteOutbox).
 func (a *App) sendOnDemand(ctx context.Context, m ladder.Member, p ladder.Prompt, msg Message) error {
 	now := a.now()
 	sent, _, err := a.db.RecordPrompt(ctx, store.PromptSent{
@@ -100,13 +100,5 @@ func (a *App) sendOnDemand(ctx context.Context, m ladder.Member, p ladder.Prompt
 	if err != nil {
 		return err
 	}
-	ch, ts, err := a.postDM(ctx, m.UserID, fmt.Sprintf("ondemand:%d", sent.ID), msg)
-	if err != nil {
-		return err
-	}
-	if err := a.db.MarkPromptPosted(ctx, sent.ID, ch, ts); err != nil {
-		return err
-	}
-	a.publishHomeLogged(ctx, m.UserID)
-	return nil
+	return a.queueDM(ctx, dm{to: m.UserID, key: fmt.Sprintf("ondemand:%d", sent.ID), about: m.UserID, question: sent.ID, msg: msg})
 }

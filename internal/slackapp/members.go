@@ -5,14 +5,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/prompts"
-	"github.com/ladderapp/ladder/internal/store"
 )
 
 // enroll returns the member, enrolling them first if they are new: their
@@ -156,16 +154,7 @@ func (a *App) SendPrompt(ctx context.Context, userID, exclude string) error {
 	if err != nil {
 		return err
 	}
-	now := a.now()
-	sent, _, err := a.db.RecordPrompt(ctx, store.PromptSent{
-		UserID: userID, PromptID: p.ID, Week: ladder.WeekOf(now.In(m.Location())), Created: now,
-	})
-	if err != nil {
-		return err
-	}
-	// Posting it records the message on sent (store.CompleteOutbox).
-	return a.queueDM(ctx, dm{to: userID, key: fmt.Sprintf("ondemand:%d", sent.ID), about: userID, question: sent.ID,
-		msg: promptMessage(a.ladder, m, p, false, false)})
+	return a.sendOnDemand(ctx, m, p, promptMessage(a.ladder, m, p, false, false))
 }
 
 // newKeyID returns 16 random hex digits for a message's key: unique across
