@@ -27,15 +27,20 @@ const (
 	ShareOff     Share = "off"     // "not sharing"
 )
 
-// ParseShare accepts full, summary or off, in any case.
+// ParseShare accepts full, summary or off, in any case, a prefix of one of
+// them of two letters or more ("sum"), and none or nothing for off.
 func ParseShare(s string) (Share, error) {
-	switch Share(strings.ToLower(strings.TrimSpace(s))) {
-	case ShareFull:
-		return ShareFull, nil
-	case ShareSummary:
-		return ShareSummary, nil
-	case ShareOff:
+	key := strings.ToLower(strings.TrimSpace(s))
+	switch key {
+	case "none", "nothing":
 		return ShareOff, nil
+	}
+	if len(key) >= 2 {
+		for _, sh := range []Share{ShareFull, ShareSummary, ShareOff} {
+			if strings.HasPrefix(string(sh), key) {
+				return sh, nil
+			}
+		}
 	}
 	return "", fmt.Errorf("unknown share level %q (accepted: full, summary, off)", s)
 }

@@ -99,3 +99,29 @@ func TestParseClock(t *testing.T) {
 		}
 	}
 }
+
+func TestParseShareForgives(t *testing.T) {
+	tests := []struct {
+		in   string
+		want ladder.Share
+	}{
+		{"full", ladder.ShareFull},
+		{"FU", ladder.ShareFull},
+		{"sum", ladder.ShareSummary},
+		{"Summary", ladder.ShareSummary},
+		{"off", ladder.ShareOff},
+		{"none", ladder.ShareOff},
+		{"nothing", ladder.ShareOff},
+	}
+	for _, tt := range tests {
+		got, err := ladder.ParseShare(tt.in)
+		if err != nil || got != tt.want {
+			t.Errorf("ParseShare(%q): got %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"f", "s", "o", "", "everyone", "fully"} {
+		if _, err := ladder.ParseShare(bad); err == nil || !strings.Contains(err.Error(), "full, summary, off") {
+			t.Errorf("ParseShare(%q): got %v, want an error naming the accepted forms", bad, err)
+		}
+	}
+}

@@ -12,7 +12,7 @@ import (
 // ack, as Bolt's ack(…) does, and response_url is not called.
 func TestGapsRepliesInTheAck(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help") // enrols alice: the welcome DM is not part of the test
+	h.slash(alice, "start") // enrols alice: the welcome DM is not part of the test
 	env, err := h.fake.SendSlash(slacktest.SlashCommand{UserID: alice, Text: "gaps"})
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +44,7 @@ func TestGapsRepliesInTheAck(t *testing.T) {
 // once, and its reply comes through response_url when it is ready.
 func TestSlowReplyGoesThroughResponseURL(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	h.fake.FailNext("chat.postMessage", 1, slacktest.Delayed(3*time.Second))
 	var envs []string
 	for _, text := range []string{"prompt", "gaps"} {
