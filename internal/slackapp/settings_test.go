@@ -446,3 +446,61 @@ func TestReadingEnrolsNobody(t *testing.T) {
 	contains(t, "start again", h.slash(bob, "start"), "enrolled already")
 	contains(t, "digest as a member", h.slash(bob, "digest"), "<@UALICE>")
 }
+
+// TestSettingsOpenWhileEveryWorkerWaitsOn429: every worker is held by a
+// member whose /ladder prompt met a 429 with Retry-After: 5, longer than a
+// trigger_id lives. /ladder settings still opens its modal, and a
+// submission is still acked, before any of those workers is free again.
+func TestSettingsOpenWhileEveryWorkerWaitsOn429(t *testing.T) {
+	h := newHarness(t)
+	h.slash(alice, "start")
+	var busy []string
+	covered := map[int]bool{}
+	for i := 0; len(covered) < defaultWorkers; i++ {
+		u := fmt.Sprintf("UBUSY%02d", i)
+		if w := workerOf(u); !covered[w] {
+			covered[w] = true
+			busy = append(busy, u)
+			h.fake.AddUser(slacktest.User{ID: u, Name: u, TZ: "UTC"})
+			h.slash(u, "start")
+		}
+	}
+	posted := func(calls []slacktest.Call) int {
+		n := 0
+		for _, c := range calls {
+			if c.Method == "chat.postMessage" && c.Status == 200 {
+				n++
+			}
+		}
+		return n
+	}
+	before := posted(h.fake.Calls())
+	h.fake.FailNext("chat.postMessage", len(busy), slacktest.RateLimited(5))
+	for _, u := range busy {
+		if _, err := h.fake.SendSlash(slacktest.SlashCommand{UserID: u, Text: "prompt"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+		n := 0
+		for _, c := range s.Calls {
+			if c.Method == "chat.postMessage" && c.Status == 429 {
+				n++
+			}
+		}
+		return n == len(busy)
+	})
+	if err != nil {
+		t.Fatalf("the busy members' posts did not all meet their 429: %v", err)
+	}
+
+	m := h.openSettingsBySlash(alice)
+	if got := m.initial(fDay); got != "mon" {
+		t.Errorf("day starts at %q, want mon", got)
+	}
+	errs := h.submitSettings(alice, map[string]string{fTarget: "em"})
+	contains(t, "field error while busy", errs[fTarget], "above your level")
+	if n := posted(h.fake.Calls()); n != before {
+		t.Errorf("%d posts went out before the modal opened and the submission was acked; want none: neither waits for a worker", n-before)
+	}
+}
