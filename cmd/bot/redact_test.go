@@ -188,7 +188,7 @@ func TestResponseURLNotLogged(t *testing.T) {
 	if err := fake.WaitConnected(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fake.SendSlash(slacktest.SlashCommand{UserID: "UALICE", Text: "help"}); err != nil {
+	if _, err := fake.SendSlash(slacktest.SlashCommand{UserID: "UALICE", Text: "start"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := fake.WaitCalls(ctx, "response_url", 3); err != nil {

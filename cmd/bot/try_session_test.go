@@ -124,9 +124,10 @@ func TestTryManagerAndDigest(t *testing.T) {
 // any other; a press there shows the Home tab as Ladder republishes it.
 func TestTryHomeButtons(t *testing.T) {
 	tryEnv(t, "")
-	out, errOut := runTry(t, "/ladder help\nhome\npress Pause\npress Answer now\ncancel\n")
+	out, errOut := runTry(t, "/ladder start\nhome\npress Pause\npress Answer now\ncancel\n")
 	inOrder(t, out, "alice> home", "── alice's Home tab ──", "[1] Answer now  [2] Pause  [3] Export",
-		"alice> press Pause", "── alice's Home tab ──", "[4] Answer now  [5] Resume  [6] Export",
+		"[4] Ask me about this", "[10] Settings",
+		"alice> press Pause", "── alice's Home tab ──", "[11] Answer now  [12] Resume  [13] Export",
 		"alice> press Answer now", "── Ladder → alice: dialog ──", "1. Your answer",
 		"alice> cancel", "Closed the dialog Answer without saving.")
 	if errOut != "" {
@@ -167,7 +168,7 @@ func TestTryBadInput(t *testing.T) {
 // DM that merely starts with one of their words still reaches Ladder.
 func TestTryHelpAndCommandWordsInDMs(t *testing.T) {
 	tryEnv(t, "")
-	out, _ := runTry(t, "/ladder help\nhelp\nsay press release went out on time\nset up the hiring loop for two teams\nas discussed with payments, we moved the launch\n/ladder evidence\n")
+	out, _ := runTry(t, "/ladder start\nhelp\nsay press release went out on time\nset up the hiring loop for two teams\nas discussed with payments, we moved the launch\n/ladder evidence\n")
 	help := after(out, "alice> help")
 	for _, want := range []string{"press <n>", "press <label>", "set <n> <value>", "submit", "cancel", "as @<name>", "who", "home", "say <text>", "@name"} {
 		if !strings.Contains(help, want) {

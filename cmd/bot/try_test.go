@@ -224,7 +224,7 @@ func TestLocalZone(t *testing.T) {
 // for it rather than moving on as if the app were done.
 func TestTryShowsAPacketSlackHeldBack(t *testing.T) {
 	tryEnv(t, "")
-	out, errOut := runTry(t, "/ladder help\nI coached two leads\n/ladder export\n")
+	out, errOut := runTry(t, "/ladder start\nI coached two leads\n/ladder export\n")
 	if !strings.Contains(out, "# Promotion packet") {
 		t.Errorf("the packet never printed:\n%s", out)
 	}

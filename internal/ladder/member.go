@@ -27,15 +27,20 @@ const (
 	ShareOff     Share = "off"     // "not sharing"
 )
 
-// ParseShare accepts full, summary or off, in any case.
+// ParseShare accepts full, summary or off, in any case, a prefix of one of
+// them of two letters or more ("sum"), and none or nothing for off.
 func ParseShare(s string) (Share, error) {
-	switch Share(strings.ToLower(strings.TrimSpace(s))) {
-	case ShareFull:
-		return ShareFull, nil
-	case ShareSummary:
-		return ShareSummary, nil
-	case ShareOff:
+	key := strings.ToLower(strings.TrimSpace(s))
+	switch key {
+	case "none", "nothing":
 		return ShareOff, nil
+	}
+	if len(key) >= 2 {
+		for _, sh := range []Share{ShareFull, ShareSummary, ShareOff} {
+			if strings.HasPrefix(string(sh), key) {
+				return sh, nil
+			}
+		}
 	}
 	return "", fmt.Errorf("unknown share level %q (accepted: full, summary, off)", s)
 }
@@ -63,48 +68,160 @@ func (s Slot) Display() string {
 	return fmt.Sprintf("%s %02d:%02d", s.Day, s.Minute/60, s.Minute%60)
 }
 
-// ParseSlot parses "mon 09:30", "monday 9:30" or "off". Days are mon…sun or
-// full day names in any case; times are 24-hour HH:MM.
+// ParseSlot parses a weekly slot as people type it: a day and a time, in
+// either order, or "off". Days are mon…sun, full day names, plurals
+// ("mondays") and short forms such as "tues" or "thurs", in any case. Times
+// are what ParseClock accepts. Filler words go unnoticed: "every monday at
+// 9am" is mon 09:00.
 func ParseSlot(s string) (Slot, error) {
-	f := strings.Fields(strings.ToLower(s))
-	if len(f) == 1 && f[0] == "off" {
+	f := strings.Fields(strings.NewReplacer(",", " ", ";", " ").Replace(strings.ToLower(s)))
+	if len(f) == 1 && (f[0] == "off" || f[0] == "none") {
 		return Slot{}, nil
 	}
-	if len(f) != 2 {
-		return Slot{}, fmt.Errorf("%w: %q (accepted: <day> <HH:MM>, for example mon 09:30, or off)", ErrBadSchedule, s)
+	var words []string
+	for i := 0; i < len(f); i++ {
+		w := f[i]
+		if w == "at" || w == "every" || w == "on" {
+			continue
+		}
+		// "9 am", "9:30 p.m.": the meridiem belongs to the time before it.
+		if i+1 < len(f) && isMeridiem(f[i+1]) {
+			w += f[i+1]
+			i++
+		}
+		words = append(words, w)
 	}
-	day, ok := parseDay(f[0])
-	if !ok {
-		return Slot{}, fmt.Errorf("%w: unknown day %q (accepted: mon, tue, wed, thu, fri, sat, sun or full day names)", ErrBadSchedule, f[0])
+	var (
+		slot             Slot
+		haveDay, haveMin bool
+	)
+	for _, w := range words {
+		if d, ok := parseDay(w); ok && !haveDay {
+			slot.Day, haveDay = d, true
+			continue
+		}
+		m, isClock := ParseClock(w)
+		if isClock && !haveMin {
+			slot.Minute, haveMin = m, true
+			continue
+		}
+		switch {
+		case !isClock && looksLikeTime(w):
+			return Slot{}, fmt.Errorf("%w: unknown time %q (accepted: 24-hour 09:30 or 17:00, or 12-hour 9am or 5:30pm)", ErrBadSchedule, w)
+		case len(words) == 2 && !haveDay:
+			return Slot{}, fmt.Errorf("%w: unknown day %q (accepted: mon, tue, wed, thu, fri, sat, sun or full day names)", ErrBadSchedule, w)
+		}
+		return Slot{}, fmt.Errorf("%w: %q (accepted: a day and a time, for example mon 09:30, monday 9am or thu 5:30pm; or off)", ErrBadSchedule, s)
 	}
-	min, ok := parseClock(f[1])
-	if !ok {
-		return Slot{}, fmt.Errorf("%w: unknown time %q (accepted: 24-hour HH:MM, for example 09:30 or 17:00)", ErrBadSchedule, f[1])
+	if !haveDay || !haveMin {
+		return Slot{}, fmt.Errorf("%w: %q (accepted: a day and a time, for example mon 09:30, monday 9am or thu 5:30pm; or off)", ErrBadSchedule, s)
 	}
-	return Slot{Day: day, Minute: min, On: true}, nil
+	slot.On = true
+	return slot, nil
 }
 
+// dayAliases are the short forms of day names that are not a prefix of the
+// name itself.
+var dayAliases = map[string]time.Weekday{"weds": time.Wednesday}
+
+// parseDay reads a day: its full name, or a prefix of it of two letters or
+// more that only it has ("tu", "thurs"), or a plural ("mondays"), with or
+// without a full stop.
 func parseDay(s string) (time.Weekday, bool) {
-	for d := time.Sunday; d <= time.Saturday; d++ {
-		full := strings.ToLower(d.String())
-		if s == full || s == full[:3] {
-			return d, true
+	s = strings.TrimSuffix(s, ".")
+	if d, ok := dayAliases[s]; ok {
+		return d, true
+	}
+	for _, w := range []string{s, strings.TrimSuffix(s, "s")} {
+		if len(w) < 2 {
+			continue
+		}
+		found, n := time.Sunday, 0
+		for d := time.Sunday; d <= time.Saturday; d++ {
+			if strings.HasPrefix(strings.ToLower(d.String()), w) {
+				found, n = d, n+1
+			}
+		}
+		if n == 1 {
+			return found, true
 		}
 	}
 	return 0, false
 }
 
-func parseClock(s string) (int, bool) {
-	h, m, ok := strings.Cut(s, ":")
-	if !ok || len(h) < 1 || len(h) > 2 || len(m) != 2 {
+func isMeridiem(s string) bool {
+	switch strings.ReplaceAll(s, ".", "") {
+	case "am", "pm":
+		return true
+	}
+	return false
+}
+
+// looksLikeTime reports whether s starts with a digit: a time that did not
+// parse rather than a day.
+func looksLikeTime(s string) bool { return s != "" && s[0] >= '0' && s[0] <= '9' }
+
+// ParseClock reads a time of day and returns minutes after midnight. It
+// accepts 24-hour times ("09:30", "9:30", "21.30", "0930", "17"), 12-hour
+// times ("9am", "9:30pm", "12 a.m."), and "noon" and "midnight". Minutes,
+// when given, are two digits.
+func ParseClock(s string) (int, bool) {
+	s = strings.ToLower(strings.Join(strings.Fields(s), ""))
+	switch s {
+	case "noon":
+		return 12 * 60, true
+	case "midnight":
+		return 0, true
+	}
+	s = strings.ReplaceAll(s, "a.m.", "am")
+	s = strings.ReplaceAll(s, "p.m.", "pm")
+	meridiem := ""
+	if strings.HasSuffix(s, "am") || strings.HasSuffix(s, "pm") {
+		s, meridiem = s[:len(s)-2], s[len(s)-2:]
+	}
+	var h, m string
+	if i := strings.IndexAny(s, ":.h"); i >= 0 {
+		h, m = s[:i], s[i+1:]
+		if len(m) != 2 {
+			return 0, false
+		}
+	} else if len(s) >= 3 {
+		h, m = s[:len(s)-2], s[len(s)-2:] // "0930", "930pm"
+	} else {
+		h, m = s, "00"
+	}
+	if len(h) < 1 || len(h) > 2 || !allDigits(h) || !allDigits(m) {
 		return 0, false
 	}
-	hh, err1 := strconv.Atoi(h)
-	mm, err2 := strconv.Atoi(m)
-	if err1 != nil || err2 != nil || hh < 0 || hh > 23 || mm < 0 || mm > 59 || h[0] == '+' || h[0] == '-' {
+	hh, _ := strconv.Atoi(h)
+	mm, _ := strconv.Atoi(m)
+	if mm > 59 {
 		return 0, false
+	}
+	switch meridiem {
+	case "":
+		if hh > 23 {
+			return 0, false
+		}
+	default:
+		if hh < 1 || hh > 12 {
+			return 0, false
+		}
+		hh %= 12
+		if meridiem == "pm" {
+			hh += 12
+		}
 	}
 	return hh*60 + mm, true
+}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // Member is an enrolled manager.

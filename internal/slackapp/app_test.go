@@ -13,8 +13,8 @@ import (
 
 func TestEnrolmentAndHelp(t *testing.T) {
 	h := newHarness(t)
-	got := h.slash(alice, "")
-	contains(t, "first command", got, "enrolled you", "/ladder gaps", "/ladder export", "/ladder forget")
+	contains(t, "help before enrolling", h.slash(alice, ""), "/ladder gaps", "/ladder export", "/ladder forget", "`/ladder start` enrolls you")
+	contains(t, "start", h.slash(alice, "start"), "enrolled you", "/ladder settings")
 	welcome := h.waitPost(alice, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Welcome to Ladder") })
 	contains(t, "welcome DM", welcome.Text, "Monday 09:30", "Europe/Berlin", "Admins see counts only", "/ladder pause", "/ladder forget", "remind you once, after 2 days")
 	m, err := h.db.Member(h.ctx, alice)
@@ -25,7 +25,7 @@ func TestEnrolmentAndHelp(t *testing.T) {
 		t.Errorf("stored member: got %+v", m)
 	}
 	// Enrolment sends the welcome and no prompt; a second command enrols nobody again.
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	if n := h.count(func(m slacktest.Message) bool { return strings.Contains(m.Text, "Welcome to Ladder") }); n != 1 {
 		t.Errorf("welcome DMs: got %d, want 1", n)
 	}
@@ -36,7 +36,7 @@ func TestEnrolmentAndHelp(t *testing.T) {
 
 func TestAnswerBecomesEvidenceAndGapsChange(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	before := h.slash(alice, "gaps")
 	contains(t, "gaps before", before, "Readiness for Senior EM", "0 of 5 areas on track", "not started yet", "Biggest gap", "Next question there")
 	// One next step per gap: the biggest gets the question asked next, each
@@ -94,7 +94,7 @@ func lineWith(s, sub string) string {
 
 func TestRetriedEventStoredOnce(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	h.prompt(alice)
 	ts := h.fake.NewTS()
 	ev := h.fake.DMEvent(alice, "Shipped the migration plan.", ts)
@@ -120,7 +120,7 @@ func TestRetriedEventStoredOnce(t *testing.T) {
 
 func TestThreadReplyModalEditDelete(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	prompt := h.prompt(alice)
 
 	// A reply in the prompt's thread.
@@ -185,7 +185,7 @@ func waitEvidence(t *testing.T, h *harness, ok func([]ladder.Evidence) bool) {
 
 func TestBotsAndOwnMessagesAreNotEvidence(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	h.fake.SendEvent("", h.fake.BotMessageEvent(h.fake.BotID, "D"+alice, "my own echo", h.fake.NewTS()), 0)
 	h.fake.SendEvent("", h.fake.BotMessageEvent("BOTHER", "D"+alice, "another bot", h.fake.NewTS()), 0)
 	h.dm(alice, "a real answer")
@@ -197,7 +197,7 @@ func TestBotsAndOwnMessagesAreNotEvidence(t *testing.T) {
 
 func TestLongTextTruncatedAndTold(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	h.prompt(alice)
 	long := strings.Repeat("é", 45000)
 	_, reply := h.dm(alice, long)
@@ -210,7 +210,7 @@ func TestLongTextTruncatedAndTold(t *testing.T) {
 
 func TestUnpromptedAnswerAsksForArea(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	ts, reply := h.dm(alice, "I rewrote our onboarding guide for the whole org.")
 	contains(t, "reply", reply.Text, "Which area")
 	es := h.evidence(alice)

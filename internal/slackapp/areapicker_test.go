@@ -111,7 +111,7 @@ func (h *harness) pressArea(user string, picker slacktest.Message, area ladder.A
 
 func TestAreaPickerButtonsAreValidAndFileTheEvidence(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	_, picker := h.dm(alice, "Mentored a new manager through her first reorg.")
 	contains(t, "picker", picker.Text, "Which area")
 	bs := checkIDs(t, "area picker", picker.Blocks)
@@ -140,7 +140,7 @@ func TestAreaPickerButtonsAreValidAndFileTheEvidence(t *testing.T) {
 
 func TestAnAreaButtonThatNoLongerFitsSaysSo(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	_, picker := h.dm(alice, "Cut the release process from two days to two hours.")
 	id := strconv.FormatInt(h.evidence(alice)[0].ID, 10)
 	// A button naming an area the ladder no longer has.
@@ -156,7 +156,7 @@ func TestAnAreaButtonThatNoLongerFitsSaysSo(t *testing.T) {
 // Every message and view Ladder builds with buttons passes Slack's id rules.
 func TestPromptAndHomeHaveUniqueIDs(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	checkIDs(t, "prompt", h.prompt(alice).Blocks)
 	h.send(h.fake.AppHomeOpenedEvent(alice))
 	if err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool { return len(s.Views) > 0 }); err != nil {

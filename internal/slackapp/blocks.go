@@ -185,16 +185,17 @@ func humanDuration(d time.Duration) string {
 	return d.String()
 }
 
-const helpText = "*Ladder* — weekly reflections that build your case for the next level.\n" +
+const helpText = "*Ladder* — weekly reflections that build your case for the next level. A settings command typed alone shows its value.\n" +
 	"• `/ladder gaps` — readiness for your target level, area by area, and the next step\n" +
 	"• `/ladder prompt` — a reflection question now, aimed at your biggest gap\n" +
 	"• `/ladder evidence [area]` — your latest evidence, optionally for one area\n" +
 	"• `/ladder evidence @user` — a report's evidence (their manager only, while they share `full`)\n" +
+	"• `/ladder settings` — all your settings in one form; `/ladder start` enrolls you with the defaults\n" +
 	"• `/ladder level <current> [target] [since YYYY-MM]` — set your level and target\n" +
 	"• `/ladder track broad|deep` — manager of managers, or deep-technical manager\n" +
-	"• `/ladder schedule <day> <HH:MM>` or `/ladder schedule off` — your weekly slot, in your timezone\n" +
-	"• `/ladder pause [weeks]` / `/ladder resume` — stop prompts for a while\n" +
-	"• `/ladder manager @user` — asks that person to receive your monthly digest; nothing reaches them until they accept\n" +
+	"• `/ladder schedule <day> <time>` (`mon 09:30`, `thu 5:30pm`) or `/ladder schedule off` — your weekly slot, in your timezone\n" +
+	"• `/ladder pause <weeks>` (`2`, `2w`, `2 weeks`), `/ladder pause until resume`, `/ladder resume` — stop prompts for a while\n" +
+	"• `/ladder manager @user` — asks that person to receive your monthly digest; nothing reaches them until they accept (`none` for nobody)\n" +
 	"• `/ladder share full|summary|off` — what that digest shows of you\n" +
 	"• `/ladder digest` — preview this month's digest about your reports\n" +
 	"• `/ladder export` — your evidence as a Markdown promotion packet\n" +

@@ -30,6 +30,12 @@ func (a *App) onSlash(ctx context.Context, evt socketmode.Event, start time.Time
 		return
 	}
 	ack := a.newSlashAck(ctx, evt.Request.EnvelopeID, start)
+	// /ladder settings opens a modal: views.open comes first, off the pool,
+	// as a click's modal does (modal.go).
+	if firstWord(sc.Text) == "settings" && isSettings(a.ladder, sc.Text) &&
+		a.modals.start(func() { a.runSettingsSlash(ctx, sc, ack) }) {
+		return
+	}
 	if !a.pool.submit(sc.UserID, func(ctx context.Context) { a.handleSlash(ctx, sc, ack) }) {
 		a.metrics.error("queue_full")
 		ack.reply(text("Ladder is very busy right now. Please try again in a minute."))
@@ -93,7 +99,7 @@ func (a *App) userError(err error, where string) string {
 	case errors.As(err, &u):
 		return u.msg
 	case errors.Is(err, ladder.ErrNotEnrolled):
-		return "You're not enrolled yet. Any `/ladder` command enrolls you; try `/ladder help`."
+		return "You're not enrolled yet. `/ladder start` enrolls you; `/ladder help` lists what Ladder does."
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return "Ladder is shutting down; please try again in a minute."
 	case errors.Is(err, store.ErrUnwritable):
@@ -106,19 +112,32 @@ func (a *App) userError(err error, where string) string {
 	return "Something went wrong on our side and nothing was changed. Please try again; if it keeps happening, tell your Ladder admin."
 }
 
-// runCommand does what a slash command asks and returns the reply.
+// runCommand does what a slash command asks and returns the reply. A
+// command that acts on the member's own data or settings enrols them first;
+// one that only reads (readOnly) never does, so a manager who reads digests
+// is never enrolled by accident.
 func (a *App) runCommand(ctx context.Context, sc slack.SlashCommand) (Message, error) {
 	c, err := parseCommand(a.ladder, sc.Text)
 	if err != nil {
 		return Message{}, err
 	}
 	user := sc.UserID
-	c.responseURL = sc.ResponseURL
+	c.responseURL, c.triggerID = sc.ResponseURL, sc.TriggerID
 	switch c.name {
 	case "admin":
 		return a.admin(ctx, user, c)
 	case "forget":
 		return a.forget(ctx, user, c.confirm, sc.ResponseURL)
+	}
+	if readOnly(c) {
+		m, err := a.db.Member(ctx, user)
+		if errors.Is(err, ladder.ErrNotEnrolled) {
+			return a.guestCommand(ctx, user, c)
+		}
+		if err != nil {
+			return Message{}, err
+		}
+		return a.memberCommand(ctx, m, c)
 	}
 	m, created, err := a.enroll(ctx, user)
 	if err != nil {
@@ -127,6 +146,9 @@ func (a *App) runCommand(ctx context.Context, sc slack.SlashCommand) (Message, e
 	prefix := ""
 	if created {
 		prefix = "Welcome! I've enrolled you and sent you a DM about how Ladder works.\n"
+		if c.name == "start" {
+			return text("%s%s", prefix, startText(a.ladder, m)), nil
+		}
 	}
 	msg, err := a.memberCommand(ctx, m, c)
 	if err == nil && prefix != "" {
@@ -142,10 +164,59 @@ func text(format string, args ...any) Message {
 	return Message{Text: fmt.Sprintf(format, args...)}
 }
 
+// readOnly reports whether c only reads: help, a manager's digest and a
+// report's evidence, a setting's current value, and the settings modal,
+// which enrols only when saved.
+func readOnly(c command) bool {
+	switch c.name {
+	case "help", "digest", "settings":
+		return true
+	case "evidence":
+		return c.user != ""
+	}
+	return c.show
+}
+
+// guestCommand runs a read-only command for someone not enrolled.
+func (a *App) guestCommand(ctx context.Context, user string, c command) (Message, error) {
+	switch c.name {
+	case "help":
+		return text("%s\n%s", helpText, guestNote), nil
+	case "digest":
+		guest := ladder.Member{UserID: user, TZ: a.managerZone(ctx, user).String()}
+		return a.previewDigest(ctx, guest, c.responseURL)
+	case "evidence":
+		return a.reportEvidence(ctx, user, c.user)
+	case "settings":
+		return Message{}, a.openSettings(ctx, user, c.triggerID)
+	}
+	return text("%s", notEnrolledSetting(a.ladder, a.newMember(user))), nil
+}
+
+// guestNote ends /ladder help for someone not enrolled.
+const guestNote = "_You're not enrolled, so Ladder sends you no questions. `/ladder start` enrolls you. A manager who only reads their reports' digests needs no enrolment: `/ladder digest` and `/ladder evidence @report` work without it._"
+
+// startText tells a newly enrolled member their settings.
+func startText(l *ladder.Ladder, m ladder.Member) string {
+	slot := "Weekly questions are off"
+	if m.Slot.On {
+		slot = fmt.Sprintf("Your weekly question comes every %s, %s", m.Slot.Display(), zoneName(m))
+	}
+	return fmt.Sprintf("You're at *%s*, aiming for *%s*. %s; sharing is *%s*. `/ladder settings` changes any of it.",
+		levelTitle(l, m.Level), levelTitle(l, m.Target), slot, m.Share)
+}
+
 func (a *App) memberCommand(ctx context.Context, m ladder.Member, c command) (Message, error) {
+	if c.show {
+		return text("%s", showSetting(a.ladder, m, c.name, a.now())), nil
+	}
 	switch c.name {
 	case "help":
 		return Message{Text: helpText}, nil
+	case "start":
+		return text("You're enrolled already. %s", startText(a.ladder, m)), nil
+	case "settings":
+		return Message{}, a.openSettings(ctx, m.UserID, c.triggerID)
 	case "gaps":
 		return a.gaps(ctx, m)
 	case "prompt":
@@ -165,8 +236,7 @@ func (a *App) memberCommand(ctx context.Context, m ladder.Member, c command) (Me
 		if err != nil {
 			return Message{}, err
 		}
-		t, _ := a.ladder.Track(m.Track)
-		return text("Your track is now *%s* (%s). Readiness weighs the areas for that path.", t.ID, t.Name), nil
+		return text("Your track is now %s. Readiness weighs the areas for that path.", trackLabel(a.ladder, m.Track)), nil
 	case "schedule":
 		m, err := a.update(ctx, m.UserID, func(m *ladder.Member) error { m.Slot = c.slot; return nil })
 		if err != nil {
@@ -197,6 +267,9 @@ func (a *App) memberCommand(ctx context.Context, m ladder.Member, c command) (Me
 		}
 		return text("Welcome back. Your weekly question resumes at your next slot (%s).", m.Slot.Display()), nil
 	case "manager":
+		if c.user == "" {
+			return a.removeManager(ctx, m)
+		}
 		return a.nameManager(ctx, m, c.user)
 	case "share":
 		m, err := a.update(ctx, m.UserID, func(m *ladder.Member) error { m.Share = c.share; return nil })
@@ -210,6 +283,18 @@ func (a *App) memberCommand(ctx context.Context, m ladder.Member, c command) (Me
 		return a.export(ctx, m)
 	}
 	return Message{}, usagef("Unknown command %q. Try `/ladder help`.", c.name)
+}
+
+// removeManager names nobody as the member's manager: /ladder manager none.
+func (a *App) removeManager(ctx context.Context, m ladder.Member) (Message, error) {
+	if m.Manager == "" {
+		return text("You have no manager named, so nobody gets a digest about you. `/ladder manager @user` names one."), nil
+	}
+	old := m.Manager
+	if _, err := a.update(ctx, m.UserID, func(m *ladder.Member) error { m.Manager = ""; return nil }); err != nil {
+		return Message{}, err
+	}
+	return text("<@%s> is no longer your manager: they get no digest about you and can't see your evidence. `/ladder manager @user` names someone.", old), nil
 }
 
 func shareMeaning(s ladder.Share) string {

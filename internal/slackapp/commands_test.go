@@ -14,7 +14,7 @@ import (
 
 func TestSettingsCommands(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	tests := []struct {
 		cmd   string
 		wants []string
@@ -36,7 +36,7 @@ func TestSettingsCommands(t *testing.T) {
 			return d >= 0 && d < time.Minute // the test's clock runs on from monday
 		}},
 		{"resume", []string{"Welcome back"}, func(m ladder.Member) bool { return m.PausedUntil.IsZero() }},
-		{"pause", []string{"until you `/ladder resume`"}, func(m ladder.Member) bool { return m.Paused(monday.AddDate(5, 0, 0)) }},
+		{"pause until resume", []string{"until you `/ladder resume`"}, func(m ladder.Member) bool { return m.Paused(monday.AddDate(5, 0, 0)) }},
 		{"resume", []string{"Welcome back"}, func(m ladder.Member) bool { return !m.Paused(monday) }},
 		{"manager <@UBOB|bob>", []string{"Waiting for <@UBOB> to accept", "*summary*"}, func(m ladder.Member) bool { return m.Manager == bob && m.ManagerPending }},
 		{"share full", []string{"*full*", "excerpts"}, func(m ladder.Member) bool { return m.Share == ladder.ShareFull }},
@@ -56,7 +56,7 @@ func TestSettingsCommands(t *testing.T) {
 
 func TestWrongArgumentsNameTheAcceptedForms(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	for cmd, want := range map[string]string{
 		"level wizard":           "`senior-em` (M2)",
 		"level director em":      "has to be above",
@@ -81,8 +81,8 @@ func TestPrivacy(t *testing.T) {
 	h.nameAndAccept(alice, bob)
 	h.prompt(alice)
 	h.dm(alice, secret)
-	h.slash(bob, "help")
-	h.slash(carol, "help")
+	h.slash(bob, "start")
+	h.slash(carol, "start")
 
 	// summary: the manager sees no text, in evidence or in the digest preview.
 	refusal := h.slash(bob, "evidence <@UALICE|alice>")
@@ -141,7 +141,7 @@ func TestAdminEnrollAndDigestSendIdempotent(t *testing.T) {
 
 func TestExportAndForget(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	contains(t, "export with nothing", h.slash(alice, "export"), "no evidence to export")
 	h.prompt(alice)
 	secret := "SECRET-7f3a coached the on-call rotation"
@@ -227,7 +227,7 @@ func (h *harness) waitView(user, want string) string {
 
 func TestSkipAndAnotherQuestion(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	first := h.prompt(alice)
 	var firstID string
 	for _, m := range strings.Split(string(first.Blocks), `"value":"`)[1:] {

@@ -19,7 +19,7 @@ import (
 // or in its preview; dan's silence still is.
 func TestDigestCountsOnlyWeeksAsked(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help") // enrols alice now
+	h.slash(alice, "start") // enrols alice now
 	h.nameAndAccept(alice, bob)
 
 	day := 24 * time.Hour

@@ -81,7 +81,7 @@ func (h *harness) lastResponse(user string) slacktest.Message {
 // characters the member wrote, escaped; none pings, mentions or links.
 func TestMemberTextIsNeverMarkup(t *testing.T) {
 	h := newHarness(t)
-	h.slash(bob, "help")
+	h.slash(bob, "start")
 	h.nameAndAccept(alice, bob)
 	h.slash(alice, "share full")
 	prompt := h.prompt(alice)
@@ -155,7 +155,7 @@ func TestMemberTextIsNeverMarkup(t *testing.T) {
 // is unescaped once, like the message, and shown escaped.
 func TestEditedDMIsStoredAsWritten(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	h.prompt(alice)
 	ts, _ := h.dm(alice, "A first draft")
 	escaped := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(hostile)

@@ -163,7 +163,7 @@ func truncateRunes(s string) (string, bool) {
 func (a *App) onAnswer(ctx context.Context, e *slackevents.MessageEvent) {
 	m, err := a.db.Member(ctx, e.User)
 	if errors.Is(err, ladder.ErrNotEnrolled) {
-		a.postLogged(ctx, e.User, "", Message{Text: "Hi! I'm Ladder. Run `/ladder help` to get started; I'll keep what you write here as evidence once you're enrolled.", ThreadTS: e.TimeStamp})
+		a.postLogged(ctx, e.User, "", Message{Text: "Hi! I'm Ladder. Run `/ladder start` to enrol (`/ladder help` says what I do); I'll keep what you write here as evidence once you're enrolled.", ThreadTS: e.TimeStamp})
 		return
 	}
 	if err != nil {

@@ -48,7 +48,7 @@ func (h *harness) send(event map[string]any) {
 
 func TestDeletingAnAnswerWithRepliesRemovesIt(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	h.prompt(alice)
 	ts, reply := h.dm(alice, "Ran the quarterly planning for two teams.")
 	if reply.ThreadTS != ts || len(h.evidence(alice)) != 1 {
@@ -95,7 +95,7 @@ func TestDeletingAnAnswerWithRepliesRemovesIt(t *testing.T) {
 
 func TestAFileWithNoWordsIsNotEvidence(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	h.prompt(alice)
 	for name, event := range map[string]func(ts string) map[string]any{
 		"a file with no text":   func(ts string) map[string]any { return h.fake.FileShareEvent(alice, "", ts, "") },
@@ -127,7 +127,7 @@ func TestAFileWithNoWordsIsNotEvidence(t *testing.T) {
 
 func TestTheBotsOwnEditsChangeNothing(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	_, picker := h.dm(alice, "Wrote the hiring rubric.")
 	es := h.evidence(alice)
 	if len(es) != 1 {
@@ -150,7 +150,7 @@ func TestTheBotsOwnEditsChangeNothing(t *testing.T) {
 
 func TestThreadBroadcastIsStoredOnce(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	prompt := h.prompt(alice)
 	ts := h.fake.NewTS()
 	h.send(h.fake.ThreadBroadcastEvent(alice, "Handed the release train to Sam.", ts, prompt.TS))
@@ -169,7 +169,7 @@ func TestThreadBroadcastIsStoredOnce(t *testing.T) {
 
 func TestAnEditThatLeavesNoWordsKeepsTheEvidence(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	h.prompt(alice)
 	ts := h.fake.NewTS()
 	h.send(h.fake.FileShareEvent(alice, "The org design proposal I drafted.", ts, ""))
@@ -190,7 +190,7 @@ func TestAnEditThatLeavesNoWordsKeepsTheEvidence(t *testing.T) {
 // refuses none of them.
 func TestABurstOfAnswersIsEveryOneConfirmed(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	h.prompt(alice)
 	const n = 7
 	var sent []string

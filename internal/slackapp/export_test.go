@@ -87,8 +87,8 @@ func TestExportDoesNotHoldUpOthers(t *testing.T) {
 	h.fastDMs()
 	dave := sameWorker(alice)
 	h.fake.AddUser(slacktest.User{ID: dave, Name: "dave", TZ: "UTC"})
-	h.slash(dave, "help")
-	h.slash(alice, "help")
+	h.slash(dave, "start")
+	h.slash(alice, "start")
 	long := strings.Repeat("I led the migration and wrote it up. ", 40000/37)
 	for i := range 20 {
 		_, _, err := h.db.AddEvidence(h.ctx, ladder.Evidence{

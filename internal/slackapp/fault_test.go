@@ -373,7 +373,7 @@ func TestFaultWebAPIErrors(t *testing.T) {
 
 	// A 500 on users.info at enrolment: enrolled in UTC, welcomed once.
 	h.fake.FailNext("users.info", 1, slacktest.HTTPError(500))
-	contains(t, "enrol after a 500", h.slash(carol, "help"), "Welcome")
+	contains(t, "enrol after a 500", h.slash(carol, "start"), "Welcome")
 	h.drainSends()
 	if n := h.count(func(m slacktest.Message) bool { return m.Kind == "post" && strings.HasSuffix(m.Channel, carol) }); n != 1 {
 		t.Errorf("welcome DMs to carol: got %d, want 1", n)
@@ -529,7 +529,7 @@ func (h *harness) sendWeekly(week ladder.Week) bool {
 
 func TestFaultClockJumps(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help") // enrolls alice, in Berlin
+	h.slash(alice, "start") // enrolls alice, in Berlin
 	contains(t, "manager", h.slash(alice, "manager <@"+bob+">"), "Waiting for <@"+bob+"> to accept")
 	h.answerManager(alice, bob, true)
 	berlin, _ := time.LoadLocation("Europe/Berlin")

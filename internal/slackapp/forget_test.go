@@ -61,7 +61,7 @@ func TestForgetWithAReader(t *testing.T) {
 		t.Run(retry, func(t *testing.T) {
 			h := newHarness(t)
 			secret := "SECRET-READER-5d1e shipped the billing migration"
-			h.slash(alice, "help")
+			h.slash(alice, "start")
 			h.dm(alice, secret)
 			release := h.openReader()
 

@@ -110,7 +110,7 @@ func (h *harness) promptPosts(user string) []slacktest.Message {
 // target level expects that the evidence does not show yet.
 func TestHomeTabAtAGlance(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	v := h.home(alice, "Readiness for Senior EM")
 	for _, a := range h.ladder.Areas {
 		contains(t, "first-day area", areaEntry(v, a.Name), "⚪ "+a.Name+" · not started yet\nNo answers here yet: you joined just now.")
@@ -206,7 +206,7 @@ func (h *harness) lastHome(user string) string {
 // question in that area now; no code block, no bars.
 func TestGapsReadsAtAGlance(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	g := h.gapsShown(alice)
 	contains(t, "gaps", g, "Readiness for Senior EM (broad track) · 0 of 5 areas on track",
 		"⚪ Strategy & partnerships · not started yet\nNo answers here yet: you joined just now.\n[ Ask me about this ]",
@@ -225,6 +225,7 @@ func TestGapsReadsAtAGlance(t *testing.T) {
 	}
 	contains(t, "asked question", blocktext.Message(asked.Text, asked.Blocks), "toward Senior EM (a question about")
 	h.slash(alice, "help") // the same worker: the click is done
+	h.drainSends()         // posting the question records its message
 	sent, err := h.db.LatestPrompt(h.ctx, alice, monday.AddDate(0, 0, -1))
 	if err != nil || sent.Weekly || sent.TS != asked.TS {
 		t.Errorf("recorded prompt: %+v, %v; want the on-demand question just posted", sent, err)
@@ -239,7 +240,7 @@ func TestGapsReadsAtAGlance(t *testing.T) {
 // evidence for the smaller question; forget removes the goal.
 func TestNotYetKeepsGrowthGoal(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	prompt := h.prompt(alice)
 	contains(t, "prompt DM", blocktext.Message(prompt.Text, prompt.Blocks), "[ Not yet ]", "Not yet keeps the question as a growth goal")
 	pid := buttonValue(t, prompt.Blocks, "not_yet")

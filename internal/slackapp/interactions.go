@@ -22,6 +22,10 @@ func (a *App) onInteractive(ctx context.Context, evt socketmode.Event) {
 	if !ok || evt.Request == nil {
 		return
 	}
+	if cb.Type == slack.InteractionTypeViewSubmission && cb.View.CallbackID == callbackSettings {
+		a.onSettingsSubmit(ctx, evt.Request.EnvelopeID, cb) // settings.go: acks with the form's errors
+		return
+	}
 	if open, rest := a.splitModalActions(ctx, cb); open {
 		if len(rest) == 0 {
 			a.ack(ctx, evt.Request.EnvelopeID, nil)
@@ -71,7 +75,7 @@ func (a *App) onAction(ctx context.Context, cb slack.InteractionCallback, act *s
 		return err
 	case actionManagerAccept, actionManagerDecline: // consent.go; the manager need not be enrolled
 		return a.onManagerAnswer(ctx, cb, act)
-	case actionAnswer, actionHomeAsk, actionExpectations: // here only when the modal path was full
+	case actionAnswer, actionHomeAsk, actionExpectations, actionOpenSettings: // here only when the modal path was full
 		return a.openModal(ctx, cb, act)
 	}
 	m, err := a.db.Member(ctx, user)

@@ -24,23 +24,7 @@ func (a *App) enroll(ctx context.Context, userID string) (ladder.Member, bool, e
 	if !errors.Is(err, ladder.ErrNotEnrolled) {
 		return m, false, err
 	}
-	m = ladder.Member{
-		UserID:     userID,
-		Level:      ladder.EM,
-		Target:     ladder.SeniorEM,
-		Track:      a.ladder.DefaultTrack().ID,
-		Slot:       a.cfg.DefaultSlot,
-		Share:      ladder.ShareSummary,
-		EnrolledAt: a.now(),
-	}
-	if len(a.ladder.Levels) > 0 {
-		m.Level = a.ladder.Levels[0].ID
-		if next, ok := a.ladder.NextLevel(m.Level); ok {
-			m.Target = next.ID
-		} else {
-			m.Target = m.Level
-		}
-	}
+	m = a.newMember(userID)
 	if u, err := a.userInfo(ctx, userID); err == nil {
 		m.TZ, m.Name = u.TZ, displayName(u)
 	} else {

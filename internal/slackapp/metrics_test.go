@@ -208,7 +208,7 @@ func TestMetricsWithoutTheDatabase(t *testing.T) {
 // slash command's ack is in the histogram.
 func TestMetricsKeepSecrets(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	const answer = "Led the Falcon billing migration and wrote its rollback runbook with the on-call team"
 	h.dm(alice, answer)
 	if es := h.evidence(alice); len(es) != 1 || !strings.Contains(es[0].Text, "Falcon") {

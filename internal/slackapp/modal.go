@@ -52,7 +52,8 @@ func (m *modals) wait() { m.wg.Wait() }
 
 // opensModal reports whether act is a click that opens a modal.
 func opensModal(act *slack.BlockAction) bool {
-	return act.ActionID == actionAnswer || act.ActionID == actionHomeAsk || act.ActionID == actionExpectations
+	return act.ActionID == actionAnswer || act.ActionID == actionHomeAsk || act.ActionID == actionExpectations ||
+		act.ActionID == actionOpenSettings
 }
 
 // splitModalActions starts the clicks of cb that open a modal on the modal
@@ -106,6 +107,8 @@ func (a *App) openModal(ctx context.Context, cb slack.InteractionCallback, act *
 		if p, ok = a.ladder.Prompt(act.Value); !ok {
 			return usagef("That question is no longer in the ladder. `/ladder prompt` gets you a fresh one.")
 		}
+	case actionOpenSettings:
+		return a.openSettings(ctx, cb.User.ID, cb.TriggerID) // settings.go
 	case actionHomeAsk:
 		m, err := a.db.Member(ctx, cb.User.ID)
 		if err != nil {

@@ -28,7 +28,7 @@ func workerOf(user string) int {
 // workers is free again, so a click never waits behind the pool.
 func TestAnswerOpensModalWhileEveryWorkerWaitsOn429(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	h.prompt(alice)
 	sent, err := h.db.LatestPrompt(h.ctx, alice, monday.AddDate(0, 0, -1))
 	if err != nil {
@@ -44,7 +44,7 @@ func TestAnswerOpensModalWhileEveryWorkerWaitsOn429(t *testing.T) {
 			covered[w] = true
 			busy = append(busy, u)
 			h.fake.AddUser(slacktest.User{ID: u, Name: u, TZ: "UTC"})
-			h.slash(u, "help")
+			h.slash(u, "start")
 		}
 	}
 	posted := func(calls []slacktest.Call) int {

@@ -12,7 +12,7 @@ import (
 // ack, as Bolt's ack(…) does, and response_url is not called.
 func TestGapsRepliesInTheAck(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help") // enrols alice: the welcome DM is not part of the test
+	h.slash(alice, "start") // enrols alice: the welcome DM is not part of the test
 	env, err := h.fake.SendSlash(slacktest.SlashCommand{UserID: alice, Text: "gaps"})
 	if err != nil {
 		t.Fatal(err)

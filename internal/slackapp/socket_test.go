@@ -56,7 +56,7 @@ func TestGarbageFramesAndUnknownEnvelopesSurvived(t *testing.T) {
 
 func TestReconnectAfterDisconnectAndDrop(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	h.fake.Disconnect("refresh_requested")
 	if err := h.fake.WaitConnections(h.ctx, 2); err != nil {
 		t.Fatalf("no reconnect after refresh_requested: %v", err)
@@ -74,7 +74,7 @@ func TestReconnectAfterDisconnectAndDrop(t *testing.T) {
 
 func TestRateLimitedPostIsRetriedAfterRetryAfter(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	h.fake.FailNext("chat.postMessage", 1, slacktest.RateLimited(1))
 	start := time.Now()
 	_, reply := h.dm(alice, "answer during a 429")
@@ -124,7 +124,7 @@ func TestAckLatencyUnderBurst(t *testing.T) {
 	for i := range 30 {
 		u := fmt.Sprintf("UBURST%02d", i)
 		h.fake.AddUser(slacktest.User{ID: u, Name: strings.ToLower(u), TZ: "Europe/Berlin"})
-		h.slash(u, "help")
+		h.slash(u, "start")
 		users = append(users, u)
 	}
 	var envs []string
@@ -172,7 +172,7 @@ func TestAckLatencyUnderBurst(t *testing.T) {
 
 func TestHealthzAndMetrics(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	srv := httptest.NewServer(h.app.Handler())
 	defer srv.Close()
 	get := func(path string) (int, string) {
@@ -233,7 +233,7 @@ func TestStartRetriesWhileSlackIsUnreachable(t *testing.T) {
 // retry finds the message by its metadata key instead of posting it again.
 func TestTimedOutPostThatWentThroughIsNotPostedAgain(t *testing.T) {
 	h := newHarness(t, slack.OptionHTTPClient(&http.Client{Timeout: 300 * time.Millisecond}))
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	h.prompt(alice)
 	h.fake.FailNext("chat.postMessage", 1, slacktest.Delayed(time.Second))
 	ts, reply := h.dm(alice, "answer whose confirmation times out")
@@ -257,7 +257,7 @@ func TestTimedOutPostThatWentThroughIsNotPostedAgain(t *testing.T) {
 // again; one confirmed is left alone.
 func TestStartConfirmsAnswersACrashLeftUnconfirmed(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	h.prompt(alice)
 	h.shutdown()
 
@@ -460,7 +460,7 @@ func TestStartCatchUpStaysWithinTier3(t *testing.T) {
 // instead of reconnecting forever.
 func TestSocketModeTurnedOffStopsTheApp(t *testing.T) {
 	h := newHarness(t)
-	h.slash(alice, "help")
+	h.slash(alice, "start")
 	h.fake.DisableSocketMode()
 	var err error
 	select {

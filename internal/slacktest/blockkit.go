@@ -384,6 +384,7 @@ func (c *checker) element(ptr string, v any, seen map[string]bool) {
 	case "plain_text_input":
 		c.plainTextInput(ptr, e)
 	}
+	c.choices(ptr, t, e) // blockkit_choice.go
 	if p := e["placeholder"]; p != nil {
 		c.text(ptr+"/placeholder", p, "plain_text", maxPlaceholder)
 	}
