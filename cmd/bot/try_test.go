@@ -67,7 +67,7 @@ func TestTryPipeline(t *testing.T) {
 		"> /ladder help",
 		"/ladder gaps` — readiness", // the help, as text
 		"── DM from Ladder ──",
-		"[ Answer ]  [ Skip this week ]  [ Another question ]",
+		"[ Answer ]  [ Skip this one ]  [ Another question ]", // an on-demand question
 		"── only visible to you ──",
 		"Saved to ",
 		"I coached two leads", // the evidence

@@ -147,7 +147,7 @@ func TestExportAndForget(t *testing.T) {
 	secret := "SECRET-7f3a coached the on-call rotation"
 	h.dm(alice, secret)
 	h.clock.Add(8 * 24 * time.Hour)
-	h.dm(alice, "an unfiled note")
+	h.dm(alice, "an unfiled note about hiring")
 
 	contains(t, "export", h.slash(alice, "export"), "on its way to our DM", "2 pieces of evidence")
 	h.sendQueued()

@@ -99,7 +99,7 @@ func (db *DB) HeldAnswer(ctx context.Context, userID string, id int64) (ladder.E
 // and returns the evidence with created=true. If the message is evidence
 // already (a second press of Save), it returns that, with created=false. A
 // message no longer held is ladder.ErrNotFound; one deleted in Slack
-// meanwhile is dropped, and fails with ErrDeleted.
+// meanwhile (DropHeldMessage) is dropped, and fails with ErrDeleted.
 func (db *DB) SaveHeld(ctx context.Context, userID string, id int64) (ladder.Evidence, bool, error) {
 	var (
 		e             ladder.Evidence
@@ -116,7 +116,7 @@ func (db *DB) SaveHeld(ctx context.Context, userID string, id int64) (ladder.Evi
 			`SELECT count(*) FROM deleted_messages WHERE channel = ? AND ts = ?`, h.Channel, h.TS).Scan(&n); err != nil {
 			return err
 		}
-		if gone = n > 0; gone {
+		if gone = n > 0 || h.Text == ""; gone {
 			return nil // and commit the drop
 		}
 		res, err := tx.ExecContext(ctx, `
@@ -182,10 +182,13 @@ func (db *DB) EditHeld(ctx context.Context, e Edit) error {
 	return nil
 }
 
-// DropHeldMessage drops the held message m, deleted in Slack, if it is one.
+// DropHeldMessage erases the text of the held message m, deleted in Slack,
+// if it is one. The row stays, without words, so that a later press of Save
+// can say the message is gone (SaveHeld fails with ErrDeleted); it goes then,
+// or with its member.
 func (db *DB) DropHeldMessage(ctx context.Context, m MessageRef) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM held_answers WHERE channel = ? AND ts = ?`, m.Channel, m.TS)
+		_, err := tx.ExecContext(ctx, `UPDATE held_answers SET text = '' WHERE channel = ? AND ts = ?`, m.Channel, m.TS)
 		return err
 	})
 	if err != nil {

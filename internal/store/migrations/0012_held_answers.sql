@@ -2,8 +2,9 @@
 -- evidence until the member says so: Ladder asks "Save this as evidence?"
 -- (slackapp/short.go). Until they answer, the message waits here, so that
 -- nothing they typed is lost, and nothing is counted that they did not mean.
--- Save moves it into evidence (AddEvidence, then DropHeld); Don't save drops
--- it. An edit of the message updates it here (EditHeld); a deletion drops it.
+-- Save moves it into evidence in one transaction (SaveHeld); Don't save drops
+-- it (DiscardHeld). An edit of the message updates it here (EditHeld); a deletion in Slack
+-- erases its words at once (DropHeldMessage).
 CREATE TABLE held_answers (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id    TEXT NOT NULL REFERENCES members (user_id) ON DELETE CASCADE,
