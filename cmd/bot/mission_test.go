@@ -29,8 +29,9 @@ import (
 //
 // Which month a digest covers depends on the date (SPEC, README): in the
 // first week of a month, the month just ended; from the 8th, the month so far.
-// So the mission runs as if on the 1st, the 7th and the 8th, with answers given
-// across a month end and, in Tokyo, on a Monday that is still Sunday in UTC.
+// The /ladder digest preview always shows the month so far. So the mission
+// runs as if on the 1st, the 7th and the 8th, with answers given across a
+// month end and, in Tokyo, on a Monday that is still Sunday in UTC.
 func TestMission(t *testing.T) {
 	const answer = "Ran the cross-team incident review with platform and payments"
 	for _, tc := range []struct {
@@ -55,8 +56,8 @@ func TestMission(t *testing.T) {
 		name: "the 1st", zone: "Europe/Berlin",
 		slot: date("Europe/Berlin", 2026, 11, 30, 9, 30), week: 49,
 		look:    date("Europe/Berlin", 2026, 12, 1, 9, 0),
-		preview: "November 2026", previewWeeks: "answered 1 of 1 week", previewExcerpt: "(Nov 30)",
-		digest: "November 2026", digestWeeks: "answered 1 of 1 week", digestExcerpt: "(Nov 30)",
+		preview: "December so far", previewWeeks: "Weeks answered: no weekly question yet",
+		digest: "November 2026", digestWeeks: "Weeks answered: 1 of 1\n", digestExcerpt: "(Nov 30)",
 	}, {
 		// Monday 08:00 in Tokyo is Sunday 23:00 in UTC: the answer is in the
 		// member's week 49, not UTC's 48. The app was down from the 1st to the
@@ -65,8 +66,8 @@ func TestMission(t *testing.T) {
 		name: "the 7th", zone: "Asia/Tokyo",
 		slot: date("Asia/Tokyo", 2026, 11, 30, 8, 0), week: 49,
 		look:    date("Asia/Tokyo", 2026, 12, 7, 21, 0),
-		preview: "November 2026", previewWeeks: "answered 1 of 1 week", previewExcerpt: "(Nov 30)",
-		digest: "November 2026", digestWeeks: "answered 1 of 1 week", digestExcerpt: "(Nov 30)",
+		preview: "December so far", previewWeeks: "Weeks answered: no weekly question yet",
+		digest: "November 2026", digestWeeks: "Weeks answered: 1 of 1\n", digestExcerpt: "(Nov 30)",
 	}, {
 		// Tuesday 1 December 07:00 in Auckland is still 30 November in UTC:
 		// the answer belongs to December where the manager is. On the 8th the
@@ -76,8 +77,8 @@ func TestMission(t *testing.T) {
 		name: "the 8th", zone: "Pacific/Auckland",
 		slot: date("Pacific/Auckland", 2026, 12, 1, 7, 0), week: 49,
 		look:    date("Pacific/Auckland", 2026, 12, 8, 6, 30),
-		preview: "December 2026", previewWeeks: "answered 1 of 1 week", previewExcerpt: "(Dec 1)",
-		digest: "November 2026", digestWeeks: "no weekly question in November",
+		preview: "December so far", previewWeeks: "Weeks answered: 1 of 1\n", previewExcerpt: "(Dec 1)",
+		digest: "November 2026", digestWeeks: "Weeks answered: no weekly question in November",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
@@ -252,15 +253,15 @@ func start(t *testing.T, ctx context.Context, fake *slacktest.Server, clk *clock
 }
 
 // checkDigest checks the digest text a manager sees: its month, the report's
-// line with the weeks answered, and the excerpt of the answer if want is not
+// entry with the weeks answered, and the excerpt of the answer if want is not
 // empty, or no excerpt if it is.
 func checkDigest(t *testing.T, what, text, month, weeks, answer, excerpt string) {
 	t.Helper()
 	if want := "*Monthly digest · " + month + " · your reports*"; !strings.Contains(text, want) {
 		t.Errorf("%s: want the month %q in:\n%s", what, month, text)
 	}
-	if line := lineWith(text, "<@UALICE>"); !strings.Contains(line, weeks) {
-		t.Errorf("%s: alice's line %q; want %q", what, line, weeks)
+	if entry := blockWith(text, "<@UALICE>"); !strings.Contains(entry, weeks) {
+		t.Errorf("%s: alice's entry %q; want %q", what, entry, weeks)
 	}
 	quoted := "“" + answer + "” " + excerpt
 	switch {
@@ -278,6 +279,20 @@ func promptArea(text string) string {
 		return ""
 	}
 	return f[1]
+}
+
+// blockWith returns the digest entry that contains s: its lines from that
+// one to the next blank line, with the line break that ends each.
+func blockWith(text, s string) string {
+	i := strings.Index(text, s)
+	if i < 0 {
+		return ""
+	}
+	start := strings.LastIndex(text[:i], "\n") + 1
+	if end := strings.Index(text[start:], "\n\n"); end >= 0 {
+		return text[start : start+end+1]
+	}
+	return text[start:]
 }
 
 // lineWith returns the first line of text that contains s.

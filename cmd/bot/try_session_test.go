@@ -46,7 +46,7 @@ func TestTryPressAnswerAndSubmitTheModal(t *testing.T) {
 	tryEnv(t, "")
 	out, errOut := runTry(t, "/ladder prompt\npress Answer\nsubmit\nset 1 Ran the cross-team incident review\nsubmit\nsubmit\n/ladder evidence\n")
 	inOrder(t, out,
-		"alice> /ladder prompt", "[1] Answer  [2] Skip this week  [3] Another question",
+		"alice> /ladder prompt", "[1] Answer  [2] Skip this one  [3] Another question",
 		"alice> press Answer", "── Ladder → alice: dialog ──", "1. Your answer", "[ Cancel ]  [ Save ]", "`set 1 …`, then `submit`",
 		"alice> submit", "1. Your answer is required",
 		"alice> set 1 Ran the cross-team incident review", `1. Your answer: "Ran the cross-team incident review"`,

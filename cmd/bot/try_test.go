@@ -69,7 +69,7 @@ func TestTryPipeline(t *testing.T) {
 		"alice> /ladder help",
 		"/ladder gaps` — readiness", // the help, as text
 		"── Ladder → alice (DM) ──",
-		"[1] Answer  [2] Skip this week  [3] Another question",
+		"[1] Answer  [2] Skip this one  [3] Another question", // an on-demand question
 		"── only visible to alice ──",
 		"Saved to ",
 		"I coached two leads", // the evidence

@@ -74,7 +74,7 @@ func TestDigestCronEveryMinute(t *testing.T) {
 	lines := map[string]string{}
 	for _, l := range strings.Split(dec, "\n") {
 		for _, id := range []string{"URFULL", "URSUM", "UROFF"} {
-			if strings.HasPrefix(l, "<@"+id+">") {
+			if strings.HasPrefix(l, "*<@"+id+">*") {
 				lines[id] = l
 			}
 		}
@@ -88,7 +88,7 @@ func TestDigestCronEveryMinute(t *testing.T) {
 	if !strings.Contains(lines["URSUM"], "shares summary") || strings.Contains(dec, evidence["URSUM"]) {
 		t.Errorf("a report sharing a summary shows text, or no summary:\n%s", dec)
 	}
-	if lines["UROFF"] != "<@UROFF> — not sharing" || strings.Contains(dec, evidence["UROFF"]) {
+	if lines["UROFF"] != "*<@UROFF>* · not sharing" || strings.Contains(dec, evidence["UROFF"]) {
 		t.Errorf("a report sharing nothing shows more than \"not sharing\":\n%s", dec)
 	}
 

@@ -55,7 +55,7 @@ func TestAnswerBecomesEvidenceAndGapsChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw := string(prompt.Blocks)
-	contains(t, "prompt buttons", raw, `"action_id":"answer"`, `"action_id":"skip"`, `"action_id":"another"`, "Answer", "Skip this week", "Another question")
+	contains(t, "prompt buttons", raw, `"action_id":"answer"`, `"action_id":"skip"`, `"action_id":"another"`, "Answer", "Skip this one", "Another question")
 
 	_, reply := h.dm(alice, "I coached two leads through their first incident reviews.")
 	es := h.evidence(alice)
@@ -68,7 +68,7 @@ func TestAnswerBecomesEvidenceAndGapsChange(t *testing.T) {
 			area = a
 		}
 	}
-	contains(t, "confirmation", reply.Text, "Saved to "+area.Name, "(week 48)", "evidence in 1 of the last 26 weeks")
+	contains(t, "confirmation", reply.Text, "Saved to "+area.Name, "(week 48)", "evidence in your first week with Ladder")
 
 	after := h.slash(alice, "gaps")
 	if after == before {
@@ -188,9 +188,9 @@ func TestBotsAndOwnMessagesAreNotEvidence(t *testing.T) {
 	h.slash(alice, "start")
 	h.fake.SendEvent("", h.fake.BotMessageEvent(h.fake.BotID, "D"+alice, "my own echo", h.fake.NewTS()), 0)
 	h.fake.SendEvent("", h.fake.BotMessageEvent("BOTHER", "D"+alice, "another bot", h.fake.NewTS()), 0)
-	h.dm(alice, "a real answer")
+	h.dm(alice, "a real answer about hiring")
 	es := h.evidence(alice)
-	if len(es) != 1 || es[0].Text != "a real answer" {
+	if len(es) != 1 || es[0].Text != "a real answer about hiring" {
 		t.Errorf("evidence: got %+v, want only the real answer", es)
 	}
 }

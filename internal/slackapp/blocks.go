@@ -84,7 +84,7 @@ func promptMessage(l *ladder.Ladder, m ladder.Member, p ladder.Prompt, weekly, r
 	blocks = append(blocks,
 		slack.NewActionBlock("prompt_actions",
 			button(actionAnswer, value, "Answer", slack.StylePrimary),
-			button(actionSkip, value, "Skip this week", ""),
+			button(actionSkip, value, skipLabel(weekly), ""),
 			button(actionAnother, value, "Another question", ""),
 			button(actionNotYet, value, "Not yet", ""),
 		),

@@ -430,45 +430,41 @@ func (a *App) export(ctx context.Context, m ladder.Member) (Message, error) {
 	if n == 0 {
 		return text("There's no evidence to export yet. Answer a few weekly questions first."), nil
 	}
-	t := fmt.Sprintf("Your packet is on its way to our DM: %d pieces of evidence, grouped by area and dated, in %s.", n, plural(parts, "message"))
+	t := fmt.Sprintf("Your packet is on its way to our DM: %s of evidence, grouped by area and dated, in %s.", plural(n, "piece"), plural(parts, "message"))
 	if cut {
 		t += fmt.Sprintf(" It is longer than one export carries (%d messages), so it stops there, and the last message says what it leaves out.", maxExportMessages)
 	}
 	return text("%s", t), nil
 }
 
-// exportPacket builds the DMs that carry a member's promotion packet, and
-// counts the pieces of evidence in it; none when there is no evidence.
+// exportPacket builds the DMs that carry a member's promotion packet as it
+// stands now, and counts the pieces of evidence in it; none when there is no
+// evidence.
 func (a *App) exportPacket(ctx context.Context, m ladder.Member) ([]Message, int, error) {
-	es, err := a.db.AllEvidence(ctx, m.UserID)
-	if err != nil || len(es) == 0 {
+	layout, n, _, err := a.packet(ctx, m, a.now())
+	if err != nil || n == 0 {
 		return nil, 0, err
 	}
-	r, err := a.readiness(ctx, m)
-	if err != nil {
-		return nil, 0, err
+	msgs := make([]Message, len(layout))
+	for i, lines := range layout {
+		msgs[i] = exportMessage(a.packetText(ctx, lines), i+1, len(layout))
 	}
-	return exportMessages(exportMarkdown(a.ladder, m, m.Name, r, es, a.now().In(m.Location()))), len(es), nil
+	return msgs, n, nil
 }
 
-// exportMessages splits the packet's Markdown into the DMs that carry it, each
-// a fenced code block in one section. The Markdown holds the member's words as
-// they wrote them; the messages escape all of it (escapeText), code block
-// and notification text alike, because Slack reads &, < and > as control
-// characters everywhere in text ("Formatting text for app surfaces",
+// exportMessage is message part of total of the packet: body, the Markdown
+// escaped (renderLines), as a fenced code block in one section. The Markdown
+// holds the member's words as they wrote them; escaping all of it, code block
+// and notification text alike, is needed because Slack reads &, < and > as
+// control characters everywhere in text ("Formatting text for app surfaces",
 // https://api.slack.com/reference/surfaces/formatting#escaping). So Slack
 // shows every character, a copy from Slack reads as the member wrote it, and
 // nothing in it pings anyone or hides a link. A member's own ``` ends the
 // code block early, which changes only how their own packet looks.
-func exportMessages(md string) []Message {
-	parts := chunks(escapeText(md), exportChunk)
-	msgs := make([]Message, len(parts))
-	for i, p := range parts {
-		head := fmt.Sprintf("Promotion packet, part %d of %d (Markdown — copy it into a doc):", i+1, len(parts))
-		body := head + "\n```\n" + p + "\n```"
-		msgs[i] = Message{Text: body, Blocks: []slack.Block{section(body)}}
-	}
-	return msgs
+func exportMessage(body string, part, total int) Message {
+	head := fmt.Sprintf("Promotion packet, part %d of %d (Markdown — copy it into a doc):", part, total)
+	t := head + "\n```\n" + body + "\n```"
+	return Message{Text: t, Blocks: []slack.Block{section(t)}}
 }
 
 func (a *App) isAdmin(userID string) bool { return slices.Contains(a.cfg.Admins, userID) }

@@ -89,7 +89,7 @@ func TestPrivacy(t *testing.T) {
 	lacks(t, "manager under summary", refusal, secret)
 	contains(t, "manager under summary", refusal, "only while they share it in full")
 	digest := h.slash(bob, "digest")
-	contains(t, "digest under summary", digest, "<@UALICE>", "shares summary", "answered 1 of")
+	contains(t, "digest under summary", digest, "<@UALICE>", "shares summary", "Weeks answered: 1 of")
 	lacks(t, "digest under summary", digest, secret)
 
 	// full: the manager sees it; a stranger never does, and learns nothing.
@@ -107,7 +107,7 @@ func TestPrivacy(t *testing.T) {
 	h.slash(alice, "share off")
 	lacks(t, "manager under off", h.slash(bob, "evidence <@UALICE>"), secret)
 	digest = h.slash(bob, "digest")
-	contains(t, "digest under off", digest, "<@UALICE> — not sharing")
+	contains(t, "digest under off", digest, "*<@UALICE>* · not sharing")
 	lacks(t, "digest under off", digest, secret, "answered")
 
 	// Admins see counts only.
@@ -147,7 +147,7 @@ func TestExportAndForget(t *testing.T) {
 	secret := "SECRET-7f3a coached the on-call rotation"
 	h.dm(alice, secret)
 	h.clock.Add(8 * 24 * time.Hour)
-	h.dm(alice, "an unfiled note")
+	h.dm(alice, "an unfiled note about hiring")
 
 	contains(t, "export", h.slash(alice, "export"), "on its way to our DM", "2 pieces of evidence")
 	h.sendQueued()

@@ -23,26 +23,40 @@ type digestPart struct {
 
 // digestParts renders a manager's digest about their reports as of now, in
 // the manager's timezone: the reports after the user id after ("" for all),
-// in as many messages as they take, numbered from done+1. It returns the
-// number of reports it renders.
+// in as many messages as they take, numbered from done+1. It covers the
+// month DigestPeriod says, and names it. It returns the number of reports
+// it renders.
 func (a *App) digestParts(ctx context.Context, manager string, now time.Time, after string, done int) ([]digestPart, int, error) {
+	period := ladder.DigestPeriod(now)
+	return a.digestPartsFor(ctx, manager, period, period.From.Format("January 2006"), after, done)
+}
+
+// monthSoFar is the period from the start of now's month to now, in now's
+// location: what a /ladder digest preview covers, on any day of the month.
+func monthSoFar(now time.Time) ladder.Period {
+	return ladder.Period{From: time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, now.Location()), To: now}
+}
+
+// digestPartsFor is digestParts over period, whose name the heading gives
+// as label ("November 2026", "December so far"). Each report's entry is a
+// block of lines, with a blank line after it.
+func (a *App) digestPartsFor(ctx context.Context, manager string, period ladder.Period, label, after string, done int) ([]digestPart, int, error) {
 	reports, err := a.db.Reports(ctx, manager)
 	if err != nil {
 		return nil, 0, err
 	}
-	period := ladder.DigestPeriod(now)
 	var lines, ids []string
 	for _, r := range reports {
 		if after != "" && r.UserID <= after {
 			continue // shown in a part already posted; Reports are in user id order
 		}
-		lines = append(lines, a.digestLine(ctx, r, period))
+		lines = append(lines, a.digestLine(ctx, r, period)+"\n")
 		ids = append(ids, r.UserID)
 	}
 	if len(lines) == 0 {
 		return nil, 0, nil
 	}
-	head := fmt.Sprintf("*Monthly digest · %s · your reports*", period.From.Format("January 2006"))
+	head := fmt.Sprintf("*Monthly digest · %s · your reports*", label)
 	texts, ends := digestTexts(head, lines, done)
 	parts := make([]digestPart, len(texts))
 	for i, t := range texts {
@@ -73,7 +87,7 @@ const (
 func digestTexts(head string, lines []string, done int) (texts []string, ends []int) {
 	compose := func(number string, ls []string, last bool) string {
 		var b strings.Builder
-		b.WriteString(head + number + "\n")
+		b.WriteString(head + number + "\n\n")
 		for _, l := range ls {
 			b.WriteString(l + "\n")
 		}
@@ -144,40 +158,76 @@ func (a *App) digestLine(ctx context.Context, m ladder.Member, p ladder.Period) 
 }
 
 // reportLine renders what a digest says of report m over period p, without
-// excerpts: "not sharing" for a report who shares nothing; otherwise the
-// weeks they answered of those they were asked (or that none were asked),
-// the areas of the month, the biggest gaps and the readiness trend. Dates
-// are in the manager's zone, p's location.
+// excerpts, as one block of lines: who they are, aiming where and sharing
+// what; the weeks they answered, of those they were asked since they joined
+// (or that none were asked); the areas of the period; the biggest gaps; and
+// readiness from the period's start to its end, with the way it moved. A
+// report who shares nothing is "not sharing" and no more. Dates are in the
+// manager's zone, p's location.
 func reportLine(l *ladder.Ladder, m ladder.Member, s ladder.ReportStats, p ladder.Period) string {
-	who := "<@" + m.UserID + ">"
+	who := "*<@" + m.UserID + ">*"
 	if m.Share == ladder.ShareOff {
-		return who + " — not sharing"
+		return who + " · not sharing"
 	}
-	parts := []string{"shares " + string(m.Share)}
-	if !s.Joined.IsZero() {
-		parts = append(parts, "joined "+s.Joined.In(p.From.Location()).Format("Jan 2"))
-	}
-	switch {
-	case s.Weeks > 0 && s.Skipped > 0:
-		parts = append(parts, fmt.Sprintf("answered %d of %s (%d skipped)", s.Answered, plural(s.Weeks, "week"), s.Skipped))
-	case s.Weeks > 0:
-		parts = append(parts, fmt.Sprintf("answered %d of %s", s.Answered, plural(s.Weeks, "week")))
-	case p.To.Equal(p.From.AddDate(0, 1, 0)): // a whole month, gone by
-		parts = append(parts, "no weekly question in "+p.From.Format("January"))
-	default: // the month so far
-		parts = append(parts, "no weekly question yet")
-	}
+	head := []string{who, levelName(l, m.Target) + " target", "shares " + string(m.Share)}
 	if s.Paused {
-		parts = append(parts, "on pause")
+		head = append(head, "on pause")
 	}
+	covered, gaps := "none", "none"
 	if len(s.Covered) > 0 {
-		parts = append(parts, "covered: "+areaShorts(l, s.Covered))
+		covered = areaShorts(l, s.Covered)
 	}
 	if len(s.Gaps) > 0 {
-		parts = append(parts, "gaps: "+areaShorts(l, s.Gaps))
+		gaps = areaShorts(l, s.Gaps)
 	}
-	parts = append(parts, fmt.Sprintf("readiness %s %d%% → %d%%", trendArrow(s.Trend()), pct(s.Before), pct(s.After)))
-	return fmt.Sprintf("%s (%s target) — %s", who, levelName(l, m.Target), strings.Join(parts, " · "))
+	return strings.Join([]string{
+		strings.Join(head, " · "),
+		"• Weeks answered: " + weeksAnswered(s, p),
+		"• Areas covered: " + covered,
+		"• Biggest gaps: " + gaps,
+		"• Readiness: " + readinessTrend(s),
+	}, "\n")
+}
+
+// weeksAnswered says how many of the weeks a report was asked in they
+// answered: "2 of 4 (1 skipped)", "1 of 1 since joining on Nov 22", or,
+// when none were asked, why.
+func weeksAnswered(s ladder.ReportStats, p ladder.Period) string {
+	joined := ""
+	if !s.Joined.IsZero() {
+		joined = s.Joined.In(p.From.Location()).Format("Jan 2")
+	}
+	if s.Weeks == 0 {
+		switch {
+		case p.To.Equal(p.From.AddDate(0, 1, 0)) && joined != "": // a whole month, gone by
+			return "no weekly question in " + p.From.Format("January") + " (joined " + joined + ")"
+		case p.To.Equal(p.From.AddDate(0, 1, 0)):
+			return "no weekly question in " + p.From.Format("January")
+		case joined != "":
+			return "none asked yet (joined " + joined + ")"
+		}
+		return "no weekly question yet"
+	}
+	t := fmt.Sprintf("%d of %d", s.Answered, s.Weeks)
+	if s.Skipped > 0 {
+		t += fmt.Sprintf(" (%d skipped)", s.Skipped)
+	}
+	if joined != "" {
+		t += " since joining on " + joined
+	}
+	return t
+}
+
+// readinessTrend is overall readiness over the period, with its direction:
+// "20% → 35% ↑", "50% → 40% ↓", or "30%, unchanged".
+func readinessTrend(s ladder.ReportStats) string {
+	switch s.Trend() {
+	case ladder.TrendUp:
+		return fmt.Sprintf("%d%% → %d%% ↑", pct(s.Before), pct(s.After))
+	case ladder.TrendDown:
+		return fmt.Sprintf("%d%% → %d%% ↓", pct(s.Before), pct(s.After))
+	}
+	return fmt.Sprintf("%d%%, unchanged", pct(s.After))
 }
 
 // areaShorts lists areas by their short names.
@@ -193,16 +243,6 @@ func areaShorts(l *ladder.Ladder, ids []ladder.AreaID) string {
 }
 
 func pct(f float64) int { return int(f*100 + 0.5) }
-
-func trendArrow(t ladder.Trend) string {
-	switch t {
-	case ladder.TrendUp:
-		return "↑"
-	case ladder.TrendDown:
-		return "↓"
-	}
-	return "→"
-}
 
 // managerZone is where a manager's month starts: their own timezone if they are
 // enrolled or Slack tells us, else UTC.
@@ -223,19 +263,21 @@ func (a *App) managerZone(ctx context.Context, manager string) *time.Location {
 // https://api.slack.com/interactivity/handling#message_responses).
 const maxPreviewParts = 5
 
-// previewDigest shows a manager the digest as it stands today, in the parts
-// the digest goes out in. It sends all parts but the last to responseURL
+// previewDigest shows a manager the digest of the month so far, on any day of
+// it ("December so far"), in the parts the digest goes out in. It sends all parts but the last to responseURL
 // itself, and returns the last as the reply; a digest of more parts than a
 // response_url takes ends with a note on the parts left out.
 func (a *App) previewDigest(ctx context.Context, m ladder.Member, responseURL string) (Message, error) {
-	parts, n, err := a.digestParts(ctx, m.UserID, a.now().In(m.Location()), "", 0)
+	now := a.now().In(m.Location())
+	label := now.Format("January") + " so far"
+	parts, n, err := a.digestPartsFor(ctx, m.UserID, monthSoFar(now), label, "", 0)
 	if err != nil {
 		return Message{}, err
 	}
 	if n == 0 {
 		return text("Nobody names you as their manager yet, so there's no digest. Your reports run `/ladder manager @you`."), nil
 	}
-	const note = "Preview — this is what your monthly digest shows today."
+	note := "Preview — your digest as it stands for " + label + "."
 	var msgs []Message
 	for i, p := range parts {
 		msg := p.msg

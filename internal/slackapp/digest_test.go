@@ -69,18 +69,64 @@ func TestDigestCountsOnlyWeeksAsked(t *testing.T) {
 	h.digestSend()
 	posted := h.waitPost(bob, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Monthly digest") })
 	preview := h.slash(bob, "digest")
+	contains(t, "digest", posted.Text, "*Monthly digest · November 2026 · your reports*")
+	contains(t, "preview", preview, "*Monthly digest · November so far · your reports*")
 	for what, digest := range map[string]string{"digest": posted.Text, "preview": preview} {
-		contains(t, what, digest, "November 2026")
+		a := blockWith(digest, "<@UALICE>")
+		contains(t, what+": alice, enrolled today", a, "Weeks answered: none asked yet (joined Nov 23)")
+		lacks(t, what+": alice, enrolled today", a, " of ")
 
-		a := lineWith(digest, "<@UALICE>")
-		contains(t, what+": alice, enrolled today", a, "joined Nov 23", "no weekly question yet")
-		lacks(t, what+": alice, enrolled today", a, "answered", "weeks")
-
-		c := lineWith(digest, "<@UCAROL>")
-		contains(t, what+": carol, paused two weeks", c, "answered 1 of 2 weeks")
+		c := blockWith(digest, "<@UCAROL>")
+		contains(t, what+": carol, paused two weeks", c, "Weeks answered: 1 of 2\n", "Areas covered: People", "Readiness: ")
 		lacks(t, what+": carol, paused two weeks", c, "joined", "on pause")
 
-		d := lineWith(digest, "<@UDAN>")
-		contains(t, what+": dan, never answering", d, "answered 0 of 4 weeks")
+		d := blockWith(digest, "<@UDAN>")
+		contains(t, what+": dan, never answering", d, "Weeks answered: 0 of 4\n", "Areas covered: none")
+	}
+}
+
+// blockWith returns the entry of a digest that contains s: its lines from
+// that one to the next blank line.
+func blockWith(text, s string) string {
+	i := strings.Index(text, s)
+	if i < 0 {
+		return ""
+	}
+	start := strings.LastIndex(text[:i], "\n") + 1
+	end := strings.Index(text[start:], "\n\n")
+	if end < 0 {
+		return text[start:]
+	}
+	return text[start : start+end]
+}
+
+// TestDigestPreviewEarlyInTheMonth: on the 2nd of December the preview shows
+// December so far, as help promises, while the digest sent that day covers
+// November and names it. Each report is a block of its own, with readiness
+// and its trend, and an excerpt for a report who shares in full.
+func TestDigestPreviewEarlyInTheMonth(t *testing.T) {
+	h := newHarness(t)
+	h.slash(alice, "help")
+	h.nameAndAccept(alice, bob)
+	if _, err := h.db.UpdateMember(h.ctx, alice, func(m *ladder.Member) error { m.Share = ladder.ShareFull; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	h.prompt(alice)
+	h.dm(alice, "Ran the cross-team incident review with platform & payments <!channel>.")
+
+	h.clock.Add(9 * 24 * time.Hour) // Wednesday 2 December
+	preview := h.slash(bob, "digest")
+	contains(t, "preview", preview, "Preview — your digest as it stands for December so far.",
+		"*Monthly digest · December so far · your reports*", "Weeks answered: no weekly question yet")
+	lacks(t, "preview", preview, "November", "Ran the cross-team")
+
+	h.slash(admin, "admin digest send")
+	posted := h.waitPost(bob, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Monthly digest") })
+	contains(t, "digest", posted.Text, "*Monthly digest · November 2026 · your reports*")
+	a := blockWith(posted.Text, "<@UALICE>")
+	contains(t, "alice's entry", a, "Senior EM target · shares full", "Weeks answered: 1 of 1 since joining on Nov 23",
+		"Readiness: 0% → ", "% ↑", "> “Ran the cross-team incident review with platform &amp; payments &lt;!channel&gt;.” (Nov 23)")
+	if n := strings.Count(a, "\n"); n < 5 {
+		t.Errorf("alice's entry has %d lines, want a block of at least 6:\n%s", n+1, a)
 	}
 }

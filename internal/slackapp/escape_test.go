@@ -141,14 +141,18 @@ func TestMemberTextIsNeverMarkup(t *testing.T) {
 	contains(t, "digest send", h.digestSend(), "1 queued")
 	checkInert(t, "digest", h.waitPost(bob, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Monthly digest") }))
 
-	// The export: escaped in Slack, inside the code fence too, so that it
-	// reads as the member wrote it once Slack shows it.
+	// The export: Markdown, with Slack's markup turned into what a doc
+	// reads (U0BOSS is nobody Slack knows, so stays an id), and escaped in
+	// Slack, inside the code fence too.
 	contains(t, "export", h.slash(alice, "export"), "packet is on its way")
 	h.sendQueued()
 	packet := h.waitPost(alice, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Promotion packet, part 1") })
-	checkInert(t, "export", packet)
-	shown := blocktext.Message(packet.Text, packet.Blocks)
-	contains(t, "export as Slack shows it", shown, "> "+hostile)
+	const markdown = "> Ran the @channel review @here with @U0BOSS: [Q3 review doc](https://evil.example) R&D *bold* `tick`"
+	for _, part := range []string{packet.Text, strs(packet.Blocks)} {
+		lacks(t, "export", part, live...)
+		contains(t, "export", part, strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(markdown))
+	}
+	contains(t, "export as Slack shows it", blocktext.Message(packet.Text, packet.Blocks), markdown)
 }
 
 // TestEditedDMIsStoredAsWritten edits a DM answer to hostile text: the edit

@@ -3,7 +3,6 @@ package slackapp
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -126,7 +125,13 @@ func (a *App) onEdited(ctx context.Context, e *slackevents.MessageEvent) {
 		UserID:     user, Text: text, Truncated: cut, EditTS: e.TimeStamp, At: a.now(),
 	})
 	if errors.Is(err, ladder.ErrNotFound) {
-		return // an edit of a message that is not evidence (yet)
+		// Not evidence (yet); if it is a short message Ladder asked about,
+		// the edit applies there.
+		if err := a.db.EditHeld(ctx, store.Edit{MessageRef: store.MessageRef{Channel: e.Channel, TS: e.Message.Timestamp},
+			UserID: user, Text: text, Truncated: cut, At: a.now()}); err != nil {
+			a.log.Error("edit a held message", "err", err)
+		}
+		return
 	}
 	if err != nil {
 		a.metrics.error("edit")
@@ -141,6 +146,11 @@ func (a *App) onEdited(ctx context.Context, e *slackevents.MessageEvent) {
 func (a *App) onDeleted(ctx context.Context, m store.MessageRef) {
 	ev, err := a.db.DeleteMessage(ctx, m, a.now())
 	if errors.Is(err, ladder.ErrNotFound) {
+		// Not evidence; if it is a short message Ladder asked about, its
+		// words go now.
+		if err := a.db.DropHeldMessage(ctx, m); err != nil {
+			a.log.Error("drop a held message", "err", err)
+		}
 		return
 	}
 	if err != nil {
@@ -197,6 +207,10 @@ func (a *App) onAnswer(ctx context.Context, e *slackevents.MessageEvent) {
 			ev.PromptID, ev.Area = p.ID, p.Area
 		}
 	}
+	if askBeforeSaving(ev.Text, found) { // short.go
+		a.holdAnswer(ctx, m, ev, thread)
+		return
+	}
 	a.storeAnswer(ctx, m, ev, thread)
 }
 
@@ -244,36 +258,12 @@ func (a *App) storeAnswer(ctx context.Context, m ladder.Member, ev ladder.Eviden
 // naming its area (or asking for one). unsure says a confirmation may have
 // gone out before: the queue looks for it in the thread before posting.
 func (a *App) confirm(ctx context.Context, m ladder.Member, ev ladder.Evidence, unsure bool) {
-	var msg Message
-	if ev.Area == "" {
-		msg = areaPicker(a.ladder, ev.ID)
-	} else {
-		msg = Message{Text: a.savedText(ctx, m, ev.Area)}
-	}
-	if ev.Truncated {
-		note := fmt.Sprintf("It was longer than Slack's %d characters, so I kept the first %d.", maxEvidenceRunes, maxEvidenceRunes)
-		msg.Text += "\n" + note
-		if len(msg.Blocks) > 0 {
-			msg.Blocks = append(msg.Blocks, section("_"+note+"_"))
-		}
-	}
+	msg := a.confirmation(ctx, m, ev, false) // confirm.go
 	msg.ThreadTS = ev.Thread
 	// Queueing it marks the answer confirmed, in the same transaction. If
 	// the database cannot take it, it is posted at once, and the next start
 	// finds it in the thread rather than posting it again.
 	a.queueDMLogged(ctx, dm{to: m.UserID, key: confirmKey(ev.ID), about: m.UserID, confirms: ev.ID, msg: msg, unsure: unsure})
-}
-
-// savedText is the confirmation for an answer filed under area.
-func (a *App) savedText(ctx context.Context, m ladder.Member, area ladder.AreaID) string {
-	week := ladder.WeekOf(a.now().In(m.Location())).Week
-	t := fmt.Sprintf("Saved to %s (week %d).", areaName(a.ladder, area), week)
-	if r, err := a.readiness(ctx, m); err == nil {
-		if ar, ok := r.ForArea(area); ok {
-			t += fmt.Sprintf(" That area now has evidence in %d of the last %d weeks.", ar.Weeks, r.Window)
-		}
-	}
-	return t
 }
 
 func (a *App) postLogged(ctx context.Context, userID, key string, msg Message) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/ladderapp/ladder/internal/ladder"
@@ -49,13 +48,13 @@ func (a *App) wakeSends() {
 // maxExportMessages.
 func (a *App) queueExport(ctx context.Context, m ladder.Member) (pieces, messages int, cut bool, err error) {
 	at := a.now()
-	parts, pieces, cut, err := a.packet(ctx, m, at)
+	layout, pieces, cut, err := a.packet(ctx, m, at)
 	if err != nil || pieces == 0 {
 		return pieces, 0, false, err
 	}
 	id := newKeyID()
-	items := make([]store.OutboxItem, len(parts))
-	for i := range parts {
+	items := make([]store.OutboxItem, len(layout))
+	for i := range layout {
 		items[i] = store.OutboxItem{
 			Key:  fmt.Sprintf("export:%s:%s:%d", m.UserID, id, i+1),
 			Kind: store.OutboxExport, Method: "chat.postMessage", UserID: m.UserID, Part: i + 1,
@@ -66,7 +65,7 @@ func (a *App) queueExport(ctx context.Context, m ladder.Member) (pieces, message
 		return 0, 0, false, err
 	}
 	a.wakeSends()
-	return pieces, len(parts), cut, nil
+	return pieces, len(layout), cut, nil
 }
 
 // outboxExport renders one message of a packet queued by queueExport, from
@@ -80,20 +79,22 @@ func (a *App) outboxExport(ctx context.Context, it store.OutboxItem) (Message, e
 	if err != nil {
 		return Message{}, before(err)
 	}
-	parts, _, _, err := a.packet(ctx, m, it.Created)
+	layout, _, _, err := a.packet(ctx, m, it.Created)
 	if err != nil {
 		return Message{}, before(err)
 	}
-	if it.Part < 1 || it.Part > len(parts) {
-		return Message{}, notDue(fmt.Sprintf("the packet has %d messages now, not %d", len(parts), it.Part))
+	if it.Part < 1 || it.Part > len(layout) {
+		return Message{}, notDue(fmt.Sprintf("the packet has %d messages now, not %d", len(layout), it.Part))
 	}
-	return parts[it.Part-1], nil
+	return exportMessage(a.packetText(ctx, layout[it.Part-1]), it.Part, len(layout)), nil
 }
 
-// packet renders m's promotion packet as of at: the evidence stored by then,
-// and readiness then. It returns the messages, at most about
-// maxExportMessages, the pieces of evidence and whether the packet was cut.
-func (a *App) packet(ctx context.Context, m ladder.Member, at time.Time) ([]Message, int, bool, error) {
+// packet lays out m's promotion packet as of at: the evidence stored by then,
+// and readiness then. It returns the lines of each message, at most
+// maxExportMessages of them, the pieces of evidence and whether the packet
+// was cut. The layout never depends on what Slack says (packet.go), so each
+// message can be rendered from it on its own, when it is sent.
+func (a *App) packet(ctx context.Context, m ladder.Member, at time.Time) ([][]string, int, bool, error) {
 	all, err := a.db.AllEvidence(ctx, m.UserID)
 	if err != nil {
 		return nil, 0, false, err
@@ -120,54 +121,30 @@ func (a *App) packet(ctx context.Context, m ladder.Member, at time.Time) ([]Mess
 	}
 	local := at.In(m.Location())
 	r := ladder.Compute(a.ladder, m.Target, a.track(m), kept, local)
-	md, cut := capPacket(exportMarkdown(a.ladder, m, m.Name, r, es, local))
-	return exportMessages(md), len(es), cut, nil
+	layout, cut := capPacket(packetPieces(a.ladder, m, m.Name, r, es, local), exportChunk, maxExportMessages)
+	return layout, len(es), cut, nil
 }
 
-// capPacket cuts the packet's Markdown after maxExportMessages-1 messages'
-// worth, and ends it with a section that says what it leaves out and where
-// to read it. It reports whether it cut.
-//
-// It counts messages as exportMessages makes them, from the escaped text
-// (escaping makes it longer), and hands back the Markdown as written.
-func capPacket(md string) (string, bool) {
-	parts := chunks(escapeText(md), exportChunk)
-	if len(parts) <= maxExportMessages {
-		return md, false
+// packetText renders one message's lines, with the names of the people its
+// evidence mentions: a member's name as Ladder stores it, else Slack's
+// (users.info), else "@U123". Only this message's mentions are looked up.
+func (a *App) packetText(ctx context.Context, lines []string) string {
+	names := map[string]string{}
+	for _, id := range packetNames(lines) {
+		names[id] = a.personName(ctx, id)
 	}
-	keep := parts[:maxExportMessages-1]
-	stopsIn := ""
-	for _, p := range keep {
-		for _, line := range strings.Split(p, "\n") {
-			if name, ok := strings.CutPrefix(line, "## "); ok {
-				stopsIn = unescapeSlack(name)
-			}
+	return renderLines(lines, func(id string) string { return names[id] })
+}
+
+// personName is what the packet calls user id.
+func (a *App) personName(ctx context.Context, id string) string {
+	if m, err := a.db.Member(ctx, id); err == nil && m.Name != "" {
+		return m.Name
+	}
+	if u, err := a.userInfo(ctx, id); err == nil {
+		if n := displayName(u); n != "" {
+			return n
 		}
 	}
-	var sections []string
-	pieces := 0
-	for _, p := range parts[maxExportMessages-1:] {
-		for _, line := range strings.Split(p, "\n") {
-			if name, ok := strings.CutPrefix(line, "## "); ok {
-				sections = append(sections, unescapeSlack(name))
-			}
-			if strings.HasPrefix(line, "### ") {
-				pieces++
-			}
-		}
-	}
-	var b strings.Builder
-	b.WriteString(unescapeSlack(strings.Join(keep, "\n")))
-	fmt.Fprintf(&b, "\n\n## Not in this packet\n\nThis packet is longer than one export carries (%d messages), so it stops here. ", maxExportMessages)
-	left := []string{}
-	if stopsIn != "" {
-		left = append(left, "the rest of "+stopsIn)
-	}
-	left = append(left, sections...)
-	fmt.Fprintf(&b, "Left out: %s", strings.Join(left, "; "))
-	if pieces > 0 {
-		fmt.Fprintf(&b, ", with %d more %s", pieces, map[bool]string{true: "piece", false: "pieces"}[pieces == 1]+" of evidence")
-	}
-	b.WriteString(".\nNothing is deleted: all of it stays in Ladder. `/ladder evidence <area>` shows your latest evidence in an area.\n")
-	return b.String(), true
+	return "@" + id
 }

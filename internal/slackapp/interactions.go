@@ -3,7 +3,6 @@ package slackapp
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
@@ -83,10 +82,13 @@ func (a *App) onAction(ctx context.Context, cb slack.InteractionCallback, act *s
 		return err
 	}
 	if act.ActionID == actionArea {
-		return a.fileArea(ctx, m, cb, "", act.Value)
+		return a.refile(ctx, m, cb, "", act.Value, false)
 	}
 	if area, ok := strings.CutPrefix(act.ActionID, actionArea+":"); ok {
-		return a.fileArea(ctx, m, cb, area, act.Value)
+		return a.refile(ctx, m, cb, area, act.Value, false)
+	}
+	if ok, err := a.onEvidenceAction(ctx, m, cb, act); ok { // undo.go
+		return err
 	}
 	if area, ok := strings.CutPrefix(act.ActionID, actionAskArea+":"); ok { // ask.go
 		return a.askArea(ctx, m, area)
@@ -114,14 +116,15 @@ func (a *App) onAction(ctx context.Context, cb slack.InteractionCallback, act *s
 
 func (a *App) skip(ctx context.Context, m ladder.Member, cb slack.InteractionCallback) error {
 	sent, err := a.db.PromptByTS(ctx, cb.Container.ChannelID, cb.Container.MessageTs)
-	if err == nil && sent.UserID == m.UserID && sent.Weekly {
+	weekly := err == nil && sent.UserID == m.UserID && sent.Weekly
+	if weekly {
 		if err := a.db.SkipWeek(ctx, m.UserID, sent.Week); err != nil {
 			return err
 		}
 	} else if err != nil && !errors.Is(err, ladder.ErrNotFound) {
 		return err
 	}
-	a.replaceButtons(ctx, cb, "Skipped — no reminder this week. See you at your next slot.")
+	a.replaceButtons(ctx, cb, skipNote(m, weekly, a.now())) // skip.go
 	return nil
 }
 
@@ -142,25 +145,6 @@ func (a *App) replaceButtons(ctx context.Context, cb slack.InteractionCallback, 
 	if err != nil {
 		a.log.Warn("chat.update failed", "err", err)
 	}
-}
-
-// fileArea files evidence under the area of the area picker's button. Its
-// value is "<evidence id>:<area id>"; its action_id names the area too, except
-// on buttons posted before each had an action_id of its own ("area"), whose
-// value alone says which.
-func (a *App) fileArea(ctx context.Context, m ladder.Member, cb slack.InteractionCallback, actionArea, value string) error {
-	idStr, areaStr, _ := strings.Cut(value, ":")
-	id, err := strconv.ParseInt(idStr, 10, 64)
-	area, aerr := a.ladder.Area(ladder.AreaID(areaStr))
-	if err != nil || !aerr || (actionArea != "" && actionArea != areaStr) {
-		return usagef("That button is out of date. `/ladder evidence` lists your evidence.")
-	}
-	if _, err := a.db.SetEvidenceArea(ctx, m.UserID, id, area.ID); err != nil {
-		return err
-	}
-	a.replaceButtons(ctx, cb, a.savedText(ctx, m, area.ID))
-	a.publishHomeLogged(ctx, m.UserID)
-	return nil
 }
 
 // onModalAnswer stores an answer given in the modal, then confirms it in the DM.

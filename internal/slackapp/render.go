@@ -123,54 +123,6 @@ func evidenceLines(l *ladder.Ladder, es []ladder.Evidence, width int) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// exportMarkdown renders the promotion packet: evidence grouped by area, dated.
-// It holds the member's words as they wrote them, for a review doc; the
-// messages that carry it escape it (exportMessages).
-func exportMarkdown(l *ladder.Ladder, m ladder.Member, name string, r ladder.Readiness, es []ladder.Evidence, now time.Time) string {
-	var b strings.Builder
-	who := name
-	if who == "" {
-		who = m.UserID
-	}
-	fmt.Fprintf(&b, "# Promotion packet: %s\n\n", who)
-	fmt.Fprintf(&b, "- Current level: %s\n- Target level: %s (%s track)\n", levelName(l, m.Level), levelName(l, m.Target), trackName(l, m.Track))
-	if !m.LevelSince.IsZero() {
-		fmt.Fprintf(&b, "- At the current level since %s (%s)\n", m.LevelSince.Format("2006-01"), tenure(m.LevelSince, now))
-	}
-	fmt.Fprintf(&b, "- Exported %s · %d pieces of evidence\n\n", now.Format("2006-01-02"), len(es))
-	b.WriteString("## Readiness\n\n| Area | Status | Weeks with evidence (last 26) |\n|---|---|---|\n")
-	for _, a := range r.Areas {
-		fmt.Fprintf(&b, "| %s | %s | %d |\n", a.Area.Name, a.Status, a.Weeks)
-	}
-	byArea := map[ladder.AreaID][]ladder.Evidence{}
-	for _, e := range es {
-		byArea[e.Area] = append(byArea[e.Area], e)
-	}
-	areas := append([]ladder.Area(nil), l.Areas...)
-	areas = append(areas, ladder.Area{ID: "", Name: "Not yet filed under an area"})
-	for _, a := range areas {
-		list := byArea[a.ID]
-		if len(list) == 0 {
-			continue
-		}
-		fmt.Fprintf(&b, "\n## %s\n", a.Name)
-		for _, e := range list {
-			fmt.Fprintf(&b, "\n### %s", e.Created.Format("2006-01-02"))
-			if p, ok := l.Prompt(e.PromptID); ok {
-				fmt.Fprintf(&b, " · %s", p.Text)
-			}
-			b.WriteString("\n\n")
-			for _, line := range strings.Split(strings.TrimSpace(e.Text), "\n") {
-				fmt.Fprintf(&b, "> %s\n", line)
-			}
-			if !e.Edited.IsZero() {
-				fmt.Fprintf(&b, "\n_(edited %s)_\n", e.Edited.Format("2006-01-02"))
-			}
-		}
-	}
-	return b.String()
-}
-
 // chunks splits s into pieces of at most n bytes, at line breaks where it can,
 // never inside a UTF-8 sequence or an entity such as "&amp;".
 func chunks(s string, n int) []string {
