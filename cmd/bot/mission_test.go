@@ -295,16 +295,6 @@ func blockWith(text, s string) string {
 	return text[start:]
 }
 
-// lineWith returns the first line of text that contains s.
-func lineWith(text, s string) string {
-	for _, l := range strings.Split(text, "\n") {
-		if strings.Contains(l, s) {
-			return l
-		}
-	}
-	return ""
-}
-
 // tsTime reads a Slack timestamp, which the fake Slack takes from the clock.
 func tsTime(ts string) time.Time {
 	sec, frac, _ := strings.Cut(ts, ".")

@@ -83,15 +83,6 @@ func TestAnswerBecomesEvidenceAndGapsChange(t *testing.T) {
 	contains(t, "evidence for the area", h.slash(alice, "evidence "+string(area.ID)), "I coached two leads")
 }
 
-func lineWith(s, sub string) string {
-	for _, l := range strings.Split(s, "\n") {
-		if strings.Contains(l, sub) {
-			return l
-		}
-	}
-	return ""
-}
-
 func TestRetriedEventStoredOnce(t *testing.T) {
 	h := newHarness(t)
 	h.slash(alice, "start")

@@ -89,17 +89,6 @@ func buttonValue(t *testing.T, blocks json.RawMessage, actionID string) string {
 	return ""
 }
 
-// promptPosts counts the prompt DMs posted to user.
-func (h *harness) promptPosts(user string) []slacktest.Message {
-	var ps []slacktest.Message
-	for _, m := range h.fake.Messages() {
-		if m.Kind == "post" && strings.HasSuffix(m.Channel, user) && strings.Contains(string(m.Blocks), `"action_id":"not_yet"`) {
-			ps = append(ps, m)
-		}
-	}
-	return ps
-}
-
 // TestHomeTabAtAGlance walks a new member's Home tab: on the first day every
 // area has "not started yet", each in a section of its own with a
 // percentage-free status and an "Ask me about this" button; no code block,

@@ -266,6 +266,7 @@ func selection(el map[string]any, values []string) map[string]any {
 // for a value el does not offer (an external select's).
 func optionFor(el map[string]any, value string) map[string]any {
 	var found map[string]any
+	//lint:ignore S1021 look calls itself, so it is declared before it is assigned
 	var look func(list any)
 	look = func(list any) {
 		l, _ := list.([]any)
