@@ -166,8 +166,7 @@ func (h *harness) start() {
 // that a test does not wait for it to find the fake's limits.
 func (h *harness) startSends() {
 	h.t.Helper()
-	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	sched, err := schedule.New(log, h.db, h.app, h.clock.Now, schedule.Config{
+	h.startSendsWith(schedule.Config{
 		SendOnly: true, Backoff: time.Second, ChannelGap: h.channelGap,
 		Budgets: map[string]schedule.Budget{
 			"chat.postMessage": {PerSecond: 50, Burst: 50},
@@ -177,6 +176,13 @@ func (h *harness) startSends() {
 			"conversations.replies": {PerSecond: 40, Burst: 5},
 		},
 	})
+}
+
+// startSendsWith starts the app's send queue with cfg.
+func (h *harness) startSendsWith(cfg schedule.Config) {
+	h.t.Helper()
+	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	sched, err := schedule.New(log, h.db, h.app, h.clock.Now, cfg)
 	if err != nil {
 		h.t.Fatal(err)
 	}
