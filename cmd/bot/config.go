@@ -22,6 +22,7 @@ type config struct {
 	DigestCron      string        `envconfig:"LADDER_DIGEST_CRON" default:"0 9 1 * *"`
 	ReminderAfter   time.Duration `envconfig:"LADDER_REMINDER_AFTER" default:"48h"`
 	HTTPAddr        string        `envconfig:"LADDER_HTTP_ADDR" default:"127.0.0.1:8080"`
+	PostRate        float64       `envconfig:"LADDER_POST_RATE" default:"100"`
 	LogLevel        string        `envconfig:"LADDER_LOG_LEVEL" default:"info"`
 }
 
@@ -32,6 +33,9 @@ func loadConfig() (config, error) {
 	}
 	if c.APIURL != "" && !strings.HasSuffix(c.APIURL, "/") {
 		c.APIURL += "/"
+	}
+	if c.PostRate <= 0 || c.PostRate > 1000 {
+		return c, &exitError{2, fmt.Errorf("LADDER_POST_RATE %v: accepted: a number of posts a second above 0 and at most 1000, for example 50 (the most the send queue may reach; it starts at Slack's documented pace and finds the real one)", c.PostRate)}
 	}
 	return c, nil
 }

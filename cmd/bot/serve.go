@@ -78,6 +78,7 @@ func serveWith(ctx context.Context, cfg config, log *slog.Logger, clock func() t
 	sched, err := schedule.New(log, db, app, clock, schedule.Config{
 		DigestCron:    cfg.DigestCron,
 		ReminderAfter: cfg.ReminderAfter,
+		PostRate:      cfg.PostRate,
 	})
 	if err != nil {
 		return &exitError{2, fmt.Errorf("LADDER_DIGEST_CRON: %w", err)}
@@ -85,6 +86,7 @@ func serveWith(ctx context.Context, cfg config, log *slog.Logger, clock func() t
 	// An export queued by a command goes out at once, not at the queue's
 	// next look.
 	app.WakeSendsWith(sched.Wake)
+	app.QueueDigestsWith(sched.QueueDigests)
 
 	stopHTTP, err := startHTTP(cfg.HTTPAddr, app.Handler(), log)
 	if err != nil {

@@ -64,7 +64,9 @@ func TestAnswerConfirmedDuringFanOut(t *testing.T) {
 			t.Errorf("answer %d confirmed after %v, want under 2s during the fan-out", i+1, took)
 		}
 	}
-	bulk := h.count(func(m slacktest.Message) bool { return m.Kind == "post" && strings.HasPrefix(m.Text, "Weekly reflection · a bulk") })
+	bulk := h.count(func(m slacktest.Message) bool {
+		return m.Kind == "post" && strings.HasPrefix(m.Text, "Weekly reflection · a bulk")
+	})
 	if bulk >= fanout/2 {
 		t.Fatalf("%d of %d bulk messages out already: the answers did not come during the fan-out", bulk, fanout)
 	}
