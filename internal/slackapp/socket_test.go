@@ -173,6 +173,7 @@ func TestAckLatencyUnderBurst(t *testing.T) {
 func TestHealthzAndMetrics(t *testing.T) {
 	h := newHarness(t)
 	h.slash(alice, "start")
+	h.drainSends() // the welcome DM, whose post the metrics count
 	srv := httptest.NewServer(h.app.Handler())
 	defer srv.Close()
 	get := func(path string) (int, string) {
