@@ -146,7 +146,11 @@ func (s *trySession) slash(ctx context.Context, text string) error {
 	if err != nil {
 		return err
 	}
-	return s.awaitReply(ctx, "/ladder "+text, envID, newMessage(before, "response", "ack", "ephemeral"))
+	// A reply, or a modal the command opened (/ladder settings).
+	replied := newMessage(before, "response", "ack", "ephemeral")
+	return s.awaitReply(ctx, "/ladder "+text, envID, func(sn *slacktest.Snapshot) bool {
+		return replied(sn) || len(sn.Views) > len(before.Views)
+	})
 }
 
 // dm sends text to Ladder in the DM of the person at the keyboard.

@@ -273,16 +273,27 @@ func TestTryFirstMonthWalk(t *testing.T) {
 		"alice> /ladder level em senior-em since 2024-03", "You're at EM, aiming for Senior EM",
 		"alice> /ladder schedule mon 09:30", "Monday 09:30",
 		"alice> /ladder share full", "Sharing is now full",
+		"alice> /ladder settings", "Your Ladder settings", "4. Weekly question: day",
+		"alice> set 4 Tuesday", "alice> submit", "Settings saved.", "every Tuesday 09:30",
 		"alice> /ladder manager @bob", "Waiting for @bob",
 		"alice> as @bob", "bob> press Accept", "accepted being your manager",
 		"bob> as @alice", "alice> /ladder prompt", "] Answer  [",
 		"alice> press Answer", "1. Your answer",
 		"alice> set 1 Ran the cross-team incident review", "alice> submit", "Saved to ",
+		"alice> Hired two senior engineers", "Saved to ", "] Undo  [",
+		"alice> press Undo", "Undone. “Hired two senior engineers",
+		"alice> thanks!", "Save this as evidence?", "alice> press Don't save", "Not saved.",
 		"alice> /ladder gaps", "Readiness for Senior EM",
 		"alice> as @bob", "bob> /ladder digest", "── only visible to bob ──", "@alice",
 		"bob> /ladder evidence @alice", "Ran the cross-team incident review",
 		"bob> as @alice", "alice> home", "── alice's Home tab ──", "Latest evidence",
 		"alice> /ladder export", "# Promotion packet", "Ran the cross-team incident review")
+	// Undone and not saved: neither reaches the manager or the packet.
+	for _, gone := range []string{"Hired two senior engineers", "thanks!"} {
+		if strings.Contains(after(out, "bob> /ladder evidence @alice"), "· "+gone) {
+			t.Errorf("%q is in alice's evidence after Undo or Don't save", gone)
+		}
+	}
 	if errOut != "" {
 		t.Errorf("stderr: %s", errOut)
 	}
