@@ -21,11 +21,11 @@ func workerOf(user string) int {
 	return int(h.Sum32() % defaultWorkers)
 }
 
-// TestAnswerOpensModalWhileEveryWorkerWaitsOn429: every worker is held by a
-// member whose /ladder prompt met a 429 with Retry-After: 5, longer than a
+// TestAnswerOpensModalWhileEveryWorkerWaitsOn429: a member on every worker
+// has a question waiting on a 429 with Retry-After: 5, longer than a
 // trigger_id lives (3 s). alice then presses Answer on her question, and
-// Answer now on her Home tab: each modal opens, and before any of those
-// workers is free again, so a click never waits behind the pool.
+// Answer now on her Home tab: each modal opens before those questions have
+// gone out, so a click never waits behind the pool or the send queue.
 func TestAnswerOpensModalWhileEveryWorkerWaitsOn429(t *testing.T) {
 	h := newHarness(t)
 	h.slash(alice, "start")
@@ -36,47 +36,8 @@ func TestAnswerOpensModalWhileEveryWorkerWaitsOn429(t *testing.T) {
 	}
 
 	// One member on each worker, alice's included.
-	var busy []string
-	covered := map[int]bool{}
-	for i := 0; len(covered) < defaultWorkers; i++ {
-		u := fmt.Sprintf("UBUSY%02d", i)
-		if w := workerOf(u); !covered[w] {
-			covered[w] = true
-			busy = append(busy, u)
-			h.fake.AddUser(slacktest.User{ID: u, Name: u, TZ: "UTC"})
-			h.slash(u, "start")
-		}
-	}
-	posted := func(calls []slacktest.Call) int {
-		n := 0
-		for _, c := range calls {
-			if c.Method == "chat.postMessage" && c.Status == 200 {
-				n++
-			}
-		}
-		return n
-	}
-	h.drainSends() // the welcome DMs
-	before := posted(h.fake.Calls())
-	// Slack says "wait 5 s" to the first post: the send queue holds every
-	// post for that long, and no worker that handles envelopes waits.
-	h.fake.FailNext("chat.postMessage", 1, slacktest.RateLimited(5))
-	for _, u := range busy {
-		if _, err := h.fake.SendSlash(slacktest.SlashCommand{UserID: u, Text: "prompt"}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	err = h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
-		for _, c := range s.Calls {
-			if c.Method == "chat.postMessage" && c.Status == 429 {
-				return true
-			}
-		}
-		return false
-	})
-	if err != nil {
-		t.Fatalf("the busy members' posts never met the 429: %v", err)
-	}
+	busy, before := h.holdEveryWorker()
+	posted := postedOK
 	if err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
 		n := 0
 		for _, m := range s.Messages {
@@ -130,4 +91,53 @@ func TestAnswerOpensModalWhileEveryWorkerWaitsOn429(t *testing.T) {
 	if n := posted(h.fake.Calls()); n != before+len(busy) {
 		t.Errorf("posts after the 429: %d, want each busy member's prompt once (%d)", n, before+len(busy))
 	}
+}
+
+// postedOK counts the chat.postMessage calls that Slack accepted.
+func postedOK(calls []slacktest.Call) int {
+	n := 0
+	for _, c := range calls {
+		if c.Method == "chat.postMessage" && c.Status == 200 {
+			n++
+		}
+	}
+	return n
+}
+
+// holdEveryWorker enrols a member on each worker and has each ask for a
+// question while Slack answers the first post with a 429 whose Retry-After,
+// 5 s, is longer than a trigger_id lives: the send queue holds every post for
+// that long. It returns the members and the posts Slack accepted before.
+func (h *harness) holdEveryWorker() (busy []string, before int) {
+	h.t.Helper()
+	covered := map[int]bool{}
+	for i := 0; len(covered) < defaultWorkers; i++ {
+		u := fmt.Sprintf("UBUSY%02d", i)
+		if w := workerOf(u); !covered[w] {
+			covered[w] = true
+			busy = append(busy, u)
+			h.fake.AddUser(slacktest.User{ID: u, Name: u, TZ: "UTC"})
+			h.slash(u, "start")
+		}
+	}
+	h.drainSends() // the welcome DMs
+	before = postedOK(h.fake.Calls())
+	h.fake.FailNext("chat.postMessage", 1, slacktest.RateLimited(5))
+	for _, u := range busy {
+		if _, err := h.fake.SendSlash(slacktest.SlashCommand{UserID: u, Text: "prompt"}); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+	err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+		for _, c := range s.Calls {
+			if c.Method == "chat.postMessage" && c.Status == 429 {
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		h.t.Fatalf("the busy members' posts never met the 429: %v", err)
+	}
+	return busy, before
 }

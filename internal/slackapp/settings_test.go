@@ -454,45 +454,8 @@ func TestReadingEnrolsNobody(t *testing.T) {
 func TestSettingsOpenWhileEveryWorkerWaitsOn429(t *testing.T) {
 	h := newHarness(t)
 	h.slash(alice, "start")
-	var busy []string
-	covered := map[int]bool{}
-	for i := 0; len(covered) < defaultWorkers; i++ {
-		u := fmt.Sprintf("UBUSY%02d", i)
-		if w := workerOf(u); !covered[w] {
-			covered[w] = true
-			busy = append(busy, u)
-			h.fake.AddUser(slacktest.User{ID: u, Name: u, TZ: "UTC"})
-			h.slash(u, "start")
-		}
-	}
-	posted := func(calls []slacktest.Call) int {
-		n := 0
-		for _, c := range calls {
-			if c.Method == "chat.postMessage" && c.Status == 200 {
-				n++
-			}
-		}
-		return n
-	}
-	h.drainSends() // the welcome DMs
-	before := posted(h.fake.Calls())
-	h.fake.FailNext("chat.postMessage", 1, slacktest.RateLimited(5))
-	for _, u := range busy {
-		if _, err := h.fake.SendSlash(slacktest.SlashCommand{UserID: u, Text: "prompt"}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
-		for _, c := range s.Calls {
-			if c.Method == "chat.postMessage" && c.Status == 429 {
-				return true
-			}
-		}
-		return false
-	})
-	if err != nil {
-		t.Fatalf("the busy members' posts never met the 429: %v", err)
-	}
+	busy, before := h.holdEveryWorker()
+	posted := postedOK
 
 	m := h.openSettingsBySlash(alice)
 	if got := m.initial(fDay); got != "mon" {
