@@ -22,9 +22,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/prompts"
-	"github.com/ladderapp/ladder/internal/slacktest"
 	"github.com/ladderapp/ladder/internal/store/storetest"
 )
 
@@ -85,7 +85,7 @@ func copyFile(tb testing.TB, src, dst string) {
 // benchChild starts the bot as a child process, at the production log level
 // and on a clock that starts at seedDay, and returns it with the time it was
 // started.
-func benchChild(b *testing.B, fake *slacktest.Server, db string) (*exec.Cmd, *bytes.Buffer, time.Time) {
+func benchChild(b *testing.B, fake *fakeslack.Server, db string) (*exec.Cmd, *bytes.Buffer, time.Time) {
 	b.Helper()
 	return startChild(b, fake, db, "info", seedDay)
 }
@@ -137,7 +137,7 @@ func procStatus(b *testing.B, pid int, fields ...string) map[string]float64 {
 // Mode connection. Each iteration starts a new bot on the same database.
 func BenchmarkStartToConnected(b *testing.B) {
 	db := seededDB(b, seedDay)
-	fake := slacktest.New(slacktest.WithClock(startingAt(seedDay)))
+	fake := fakeslack.New(fakeslack.WithClock(startingAt(seedDay)))
 	defer fake.Close()
 	var took []time.Duration
 	for b.Loop() {
@@ -168,7 +168,7 @@ func BenchmarkStartToConnected(b *testing.B) {
 // (VmHWM).
 func BenchmarkResidentMemory(b *testing.B) {
 	db := seededDB(b, seedDay)
-	fake := slacktest.New(slacktest.WithClock(startingAt(seedDay)))
+	fake := fakeslack.New(fakeslack.WithClock(startingAt(seedDay)))
 	defer fake.Close()
 	var rss, hwm []float64
 	conns := 0
@@ -189,7 +189,7 @@ func BenchmarkResidentMemory(b *testing.B) {
 			if i%30 == 0 {
 				u = heavySpec.UserID(0)
 			}
-			fake.SendSlash(slacktest.SlashCommand{UserID: u, Text: "gaps"})
+			fake.SendSlash(fakeslack.SlashCommand{UserID: u, Text: "gaps"})
 			want++
 		}
 		for i := range 200 {
@@ -197,7 +197,7 @@ func BenchmarkResidentMemory(b *testing.B) {
 			fake.SendEvent("", fake.DMEvent(u, "an answer about the hiring plan we wrote this week", fake.NewTS()), 0)
 			want++
 		}
-		err := fake.WaitFor(ctx, func(s *slacktest.Snapshot) bool {
+		err := fake.WaitFor(ctx, func(s *fakeslack.Snapshot) bool {
 			n := 0
 			for _, m := range s.Messages[base:] {
 				if m.Kind == "response" || m.ThreadTS != "" {

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/store"
 )
 
@@ -99,7 +99,7 @@ func TestNoTokensExitsTwoWithSetupHelp(t *testing.T) {
 
 // child starts the bot as a separate process against the fake Slack, logging
 // at debug level, and kills it when the test ends.
-func child(t *testing.T, fake *slacktest.Server, db string) (*exec.Cmd, *bytes.Buffer) {
+func child(t *testing.T, fake *fakeslack.Server, db string) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
 	cmd, stderr, _ := startChild(t, fake, db, "debug", testDay)
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
@@ -109,7 +109,7 @@ func child(t *testing.T, fake *slacktest.Server, db string) (*exec.Cmd, *bytes.B
 // startChild starts the test binary as the bot (see TestMain), serving
 // against the fake Slack with the database db and a clock that starts at now,
 // and returns it with its standard error and the time it was started.
-func startChild(tb testing.TB, fake *slacktest.Server, db, logLevel string, now time.Time) (*exec.Cmd, *bytes.Buffer, time.Time) {
+func startChild(tb testing.TB, fake *fakeslack.Server, db, logLevel string, now time.Time) (*exec.Cmd, *bytes.Buffer, time.Time) {
 	tb.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	var stderr bytes.Buffer
@@ -133,22 +133,22 @@ func TestKill9KeepsConfirmedAnswersAndSIGTERMExitsZero(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	fake := slacktest.New(slacktest.WithPingInterval(2*time.Second), slacktest.WithClock(startingAt(testDay)))
+	fake := fakeslack.New(fakeslack.WithPingInterval(2*time.Second), fakeslack.WithClock(startingAt(testDay)))
 	defer fake.Close()
-	fake.AddUser(slacktest.User{ID: "UALICE", Name: "alice", TZ: "Europe/Berlin"})
+	fake.AddUser(fakeslack.User{ID: "UALICE", Name: "alice", TZ: "Europe/Berlin"})
 	db := filepath.Join(t.TempDir(), "ladder.db")
 
 	first, stderr := child(t, fake, db)
 	if err := fake.WaitConnections(ctx, 1); err != nil {
 		t.Fatalf("child never connected: %v\n%s", err, stderr)
 	}
-	env, _ := fake.SendSlash(slacktest.SlashCommand{UserID: "UALICE", Text: "prompt"})
+	env, _ := fake.SendSlash(fakeslack.SlashCommand{UserID: "UALICE", Text: "prompt"})
 	fake.WaitAck(ctx, env)
 	answers := []string{"first confirmed answer", "second confirmed answer"}
 	for _, a := range answers {
 		ts := fake.NewTS()
 		fake.SendEvent("", fake.DMEvent("UALICE", a, ts), 0)
-		err := fake.WaitFor(ctx, func(s *slacktest.Snapshot) bool {
+		err := fake.WaitFor(ctx, func(s *fakeslack.Snapshot) bool {
 			for _, m := range s.Messages {
 				if m.ThreadTS == ts && strings.Contains(m.Text, "Saved to") {
 					return true
@@ -177,7 +177,7 @@ func TestKill9KeepsConfirmedAnswersAndSIGTERMExitsZero(t *testing.T) {
 	if err := fake.WaitConnections(ctx, 2); err != nil {
 		t.Fatalf("second child never connected: %v\n%s", err, stderr2)
 	}
-	env, _ = fake.SendSlash(slacktest.SlashCommand{UserID: "UALICE", Text: "gaps"})
+	env, _ = fake.SendSlash(fakeslack.SlashCommand{UserID: "UALICE", Text: "gaps"})
 	fake.WaitAck(ctx, env)
 	start := time.Now()
 	second.Process.Signal(syscall.SIGTERM)
@@ -204,7 +204,7 @@ func TestKill9KeepsConfirmedAnswersAndSIGTERMExitsZero(t *testing.T) {
 }
 
 func TestRejectedTokensExitThree(t *testing.T) {
-	fake := slacktest.New()
+	fake := fakeslack.New()
 	defer fake.Close()
 	fake.RevokeTokens()
 	t.Setenv("SLACK_APP_TOKEN", fake.AppToken)
@@ -229,7 +229,7 @@ func TestRejectedTokensExitThree(t *testing.T) {
 // connections. The app stops with exit status 4 and names the setting,
 // rather than reconnecting forever behind a failing /healthz.
 func TestSocketModeTurnedOffExitsFour(t *testing.T) {
-	fake := slacktest.New(slacktest.WithClock(startingAt(testDay)))
+	fake := fakeslack.New(fakeslack.WithClock(startingAt(testDay)))
 	defer fake.Close()
 	t.Setenv("SLACK_APP_TOKEN", fake.AppToken)
 	t.Setenv("SLACK_BOT_TOKEN", fake.BotToken)
@@ -288,14 +288,14 @@ func TestKill9AfterABurstLosesNothingAcked(t *testing.T) {
 	const members, answers = 12, 120
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
-	fake := slacktest.New(slacktest.WithPingInterval(2*time.Second), slacktest.WithClock(startingAt(testDay)))
+	fake := fakeslack.New(fakeslack.WithPingInterval(2*time.Second), fakeslack.WithClock(startingAt(testDay)))
 	defer fake.Close()
 	fake.SetTiers(false) // the burst is about durability, not chat.postMessage's pace
 	var users []string
 	for i := range members {
 		u := fmt.Sprintf("UK9%02d", i)
 		users = append(users, u)
-		fake.AddUser(slacktest.User{ID: u, Name: strings.ToLower(u), TZ: "Europe/Berlin"})
+		fake.AddUser(fakeslack.User{ID: u, Name: strings.ToLower(u), TZ: "Europe/Berlin"})
 	}
 	db := filepath.Join(t.TempDir(), "ladder.db")
 
@@ -305,12 +305,12 @@ func TestKill9AfterABurstLosesNothingAcked(t *testing.T) {
 		t.Fatalf("child never connected: %v\n%s", err, stderr)
 	}
 	for _, u := range users {
-		env, _ := fake.SendSlash(slacktest.SlashCommand{UserID: u, Text: "prompt"})
+		env, _ := fake.SendSlash(fakeslack.SlashCommand{UserID: u, Text: "prompt"})
 		if _, err := fake.WaitAck(ctx, env); err != nil {
 			t.Fatal(err)
 		}
 	}
-	err := fake.WaitFor(ctx, func(s *slacktest.Snapshot) bool {
+	err := fake.WaitFor(ctx, func(s *fakeslack.Snapshot) bool {
 		n := 0
 		for _, m := range s.Messages {
 			if strings.Contains(m.Text, "Reflection") {
@@ -362,7 +362,7 @@ func TestKill9AfterABurstLosesNothingAcked(t *testing.T) {
 	if err := fake.WaitConnections(ctx, 2); err != nil {
 		t.Fatalf("second child never connected: %v", err)
 	}
-	replies := func(s *slacktest.Snapshot) map[string]int {
+	replies := func(s *fakeslack.Snapshot) map[string]int {
 		n := map[string]int{}
 		for _, m := range s.Messages {
 			if _, ok := texts[m.ThreadTS]; ok && m.Kind == "post" {
@@ -371,7 +371,7 @@ func TestKill9AfterABurstLosesNothingAcked(t *testing.T) {
 		}
 		return n
 	}
-	err = fake.WaitFor(ctx, func(s *slacktest.Snapshot) bool { return len(replies(s)) == answers })
+	err = fake.WaitFor(ctx, func(s *fakeslack.Snapshot) bool { return len(replies(s)) == answers })
 	if err != nil {
 		got := fake.Snapshot()
 		t.Fatalf("confirmed %d of %d acked answers: %v", len(replies(&got)), answers, err)
@@ -424,22 +424,22 @@ func TestSIGTERMWithASlowSlackLosesNothingAcked(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	fake := slacktest.New(slacktest.WithPingInterval(2*time.Second), slacktest.WithClock(startingAt(testDay)))
+	fake := fakeslack.New(fakeslack.WithPingInterval(2*time.Second), fakeslack.WithClock(startingAt(testDay)))
 	defer fake.Close()
 	fake.SetTiers(false)
-	fake.AddUser(slacktest.User{ID: "UALICE", Name: "alice", TZ: "Europe/Berlin"})
+	fake.AddUser(fakeslack.User{ID: "UALICE", Name: "alice", TZ: "Europe/Berlin"})
 	db := filepath.Join(t.TempDir(), "ladder.db")
 
 	first, stderr := child(t, fake, db)
 	if err := fake.WaitConnections(ctx, 1); err != nil {
 		t.Fatalf("child never connected: %v\n%s", err, stderr)
 	}
-	env, _ := fake.SendSlash(slacktest.SlashCommand{UserID: "UALICE", Text: "prompt"})
+	env, _ := fake.SendSlash(fakeslack.SlashCommand{UserID: "UALICE", Text: "prompt"})
 	fake.WaitAck(ctx, env)
 	if _, err := fake.WaitMessages(ctx, 2); err != nil { // the welcome and the prompt
 		t.Fatal(err)
 	}
-	fake.FailNext("chat.postMessage", 8, slacktest.Delayed(2500*time.Millisecond))
+	fake.FailNext("chat.postMessage", 8, fakeslack.Delayed(2500*time.Millisecond))
 	texts := map[string]string{}
 	for i := range 8 {
 		ts := fake.NewTS()
@@ -465,7 +465,7 @@ func TestSIGTERMWithASlowSlackLosesNothingAcked(t *testing.T) {
 	if err := fake.WaitConnections(ctx, 2); err != nil {
 		t.Fatalf("second child never connected: %v\n%s", err, stderr2)
 	}
-	confirmations := func(s *slacktest.Snapshot) map[string]int {
+	confirmations := func(s *fakeslack.Snapshot) map[string]int {
 		n := map[string]int{}
 		for _, m := range s.Messages {
 			if _, ok := texts[m.ThreadTS]; ok && m.Kind == "post" {
@@ -474,7 +474,7 @@ func TestSIGTERMWithASlowSlackLosesNothingAcked(t *testing.T) {
 		}
 		return n
 	}
-	if err := fake.WaitFor(ctx, func(s *slacktest.Snapshot) bool { return len(confirmations(s)) == len(texts) }); err != nil {
+	if err := fake.WaitFor(ctx, func(s *fakeslack.Snapshot) bool { return len(confirmations(s)) == len(texts) }); err != nil {
 		t.Fatalf("not every acked answer was confirmed: %v\n%s", err, stderr2)
 	}
 	second.Process.Signal(syscall.SIGTERM)

@@ -11,8 +11,8 @@ import (
 	"time"
 	_ "time/tzdata" // the zones the mission uses, wherever it runs
 
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
-	"github.com/ladderapp/ladder/internal/slacktest"
 	"github.com/ladderapp/ladder/internal/store"
 )
 
@@ -84,7 +84,7 @@ func TestMission(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 			defer cancel()
 			clk := &clock{}
-			fake := slacktest.New(slacktest.WithClock(clk.Now))
+			fake := fakeslack.New(fakeslack.WithClock(clk.Now))
 			defer fake.Close()
 			defer func() {
 				for _, r := range fake.Rejected() {
@@ -92,7 +92,7 @@ func TestMission(t *testing.T) {
 				}
 			}()
 			for _, id := range []string{"UALICE", "UBOB", "UADMIN"} {
-				fake.AddUser(slacktest.User{ID: id, Name: strings.ToLower(id[1:]), TZ: tc.zone})
+				fake.AddUser(fakeslack.User{ID: id, Name: strings.ToLower(id[1:]), TZ: tc.zone})
 			}
 			dbFile := filepath.Join(t.TempDir(), "ladder.db")
 			enroll(t, dbFile,
@@ -109,10 +109,10 @@ func TestMission(t *testing.T) {
 			} {
 				t.Setenv(k, v)
 			}
-			find := func(what string, ok func(slacktest.Message) bool) slacktest.Message {
+			find := func(what string, ok func(fakeslack.Message) bool) fakeslack.Message {
 				t.Helper()
-				var got slacktest.Message
-				err := fake.WaitFor(ctx, func(s *slacktest.Snapshot) bool {
+				var got fakeslack.Message
+				err := fake.WaitFor(ctx, func(s *fakeslack.Snapshot) bool {
 					for _, m := range s.Messages {
 						if ok(m) {
 							got = m
@@ -127,8 +127,8 @@ func TestMission(t *testing.T) {
 				return got
 			}
 			// visible is a reply to a slash command, shown only to user.
-			visible := func(user string) func(slacktest.Message) bool {
-				return func(m slacktest.Message) bool {
+			visible := func(user string) func(fakeslack.Message) bool {
+				return func(m fakeslack.Message) bool {
 					return (m.Kind == "response" || m.Kind == "ack") && m.User == user
 				}
 			}
@@ -136,7 +136,7 @@ func TestMission(t *testing.T) {
 			// At the slot: the prompt, the answer, the gaps.
 			clk.Set(tc.slot)
 			stop := start(t, ctx, fake, clk)
-			prompt := find("the weekly prompt", func(m slacktest.Message) bool {
+			prompt := find("the weekly prompt", func(m fakeslack.Message) bool {
 				return m.Kind == "post" && m.Channel == "DUALICE" && strings.HasPrefix(m.Text, "Weekly reflection")
 			})
 			if at := tsTime(prompt.TS); !at.Equal(tc.slot) {
@@ -147,14 +147,14 @@ func TestMission(t *testing.T) {
 			if _, err := fake.SendEvent("", fake.ThreadReplyEvent("UALICE", answer, fake.NewTS(), prompt.TS), 0); err != nil {
 				t.Fatal(err)
 			}
-			saved := find("the confirmation", func(m slacktest.Message) bool {
+			saved := find("the confirmation", func(m fakeslack.Message) bool {
 				return m.ThreadTS == prompt.TS && strings.HasPrefix(m.Text, "Saved to")
 			})
 			if want := "Saved to " + area + " (week " + strconv.Itoa(tc.week) + ")."; !strings.HasPrefix(saved.Text, want) {
 				t.Errorf("confirmation %q; want it to start %q", saved.Text, want)
 			}
 			clk.Advance(time.Hour)
-			if _, err := fake.SendSlash(slacktest.SlashCommand{UserID: "UALICE", Text: "gaps"}); err != nil {
+			if _, err := fake.SendSlash(fakeslack.SlashCommand{UserID: "UALICE", Text: "gaps"}); err != nil {
 				t.Fatal(err)
 			}
 			gaps := find("the gaps reply", visible("UALICE"))
@@ -172,11 +172,11 @@ func TestMission(t *testing.T) {
 			// Days later: the scheduled digest, and the manager's preview.
 			clk.Set(tc.look)
 			stop = start(t, ctx, fake, clk)
-			digest := find("the scheduled digest", func(m slacktest.Message) bool {
+			digest := find("the scheduled digest", func(m fakeslack.Message) bool {
 				return m.Kind == "post" && m.Channel == "DUBOB" && strings.Contains(m.Text, "Monthly digest")
 			})
 			checkDigest(t, "scheduled digest", digest.Text, tc.digest, tc.digestWeeks, answer, tc.digestExcerpt)
-			if _, err := fake.SendSlash(slacktest.SlashCommand{UserID: "UBOB", Text: "digest"}); err != nil {
+			if _, err := fake.SendSlash(fakeslack.SlashCommand{UserID: "UBOB", Text: "digest"}); err != nil {
 				t.Fatal(err)
 			}
 			preview := find("the digest preview", visible("UBOB"))
@@ -227,7 +227,7 @@ func enroll(t *testing.T, path string, ms ...ladder.Member) {
 // app has connected, so that events reach it. The first tick runs as the app
 // starts: what is due at clk's time is being sent. stop cancels run and checks
 // that it returned cleanly.
-func start(t *testing.T, ctx context.Context, fake *slacktest.Server, clk *clock) (stop func()) {
+func start(t *testing.T, ctx context.Context, fake *fakeslack.Server, clk *clock) (stop func()) {
 	t.Helper()
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 )
 
 func TestRedact(t *testing.T) {
@@ -160,14 +160,14 @@ func TestResponseURLNotLogged(t *testing.T) {
 	http.DefaultTransport = hookTimeout{base: orig, d: 200 * time.Millisecond, urls: urls}
 	t.Cleanup(func() { http.DefaultTransport = orig })
 
-	fake := slacktest.New(slacktest.WithClock(startingAt(testDay)))
+	fake := fakeslack.New(fakeslack.WithClock(startingAt(testDay)))
 	defer fake.Close()
-	fake.AddUser(slacktest.User{ID: "UALICE", Name: "alice"})
-	fake.FailNext("response_url", 3, slacktest.Delayed(time.Minute))
+	fake.AddUser(fakeslack.User{ID: "UALICE", Name: "alice"})
+	fake.FailNext("response_url", 3, fakeslack.Delayed(time.Minute))
 	// A reply ready within the budget rides in the ack: hold back the
 	// users.info that the first command's enrolment makes, so that the reply
 	// misses the budget and goes to the response URL.
-	fake.FailNext("users.info", 1, slacktest.Delayed(3*time.Second))
+	fake.FailNext("users.info", 1, fakeslack.Delayed(3*time.Second))
 	for k, v := range map[string]string{
 		"SLACK_APP_TOKEN": fake.AppToken, "SLACK_BOT_TOKEN": fake.BotToken, "SLACK_API_URL": fake.APIURL(),
 		"LADDER_DB": filepath.Join(t.TempDir(), "ladder.db"), "LADDER_HTTP_ADDR": "", "LADDER_LOG_LEVEL": "debug",
@@ -188,7 +188,7 @@ func TestResponseURLNotLogged(t *testing.T) {
 	if err := fake.WaitConnected(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fake.SendSlash(slacktest.SlashCommand{UserID: "UALICE", Text: "start"}); err != nil {
+	if _, err := fake.SendSlash(fakeslack.SlashCommand{UserID: "UALICE", Text: "start"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := fake.WaitCalls(ctx, "response_url", 3); err != nil {

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/ladderapp/ladder/internal/blocktext"
-	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/store"
 )
 
@@ -43,7 +43,7 @@ Ctrl-D quits.
 `
 
 // try runs the whole app in a terminal: serveWith, the same code as bot serve,
-// connected to the fake Slack from internal/slacktest, with the person at the
+// connected to the fake Slack from internal/fakeslack, with the person at the
 // keyboard as one person of the simulated workspace at a time. The app and the
 // simulated Slack share clock. It serves /healthz and /metrics as bot serve
 // does, on LADDER_HTTP_ADDR.
@@ -92,7 +92,7 @@ func try(ctx context.Context, args []string, getenv func(string) string, clock f
 		dbNote += "\nLADDER_DB (" + env + ") is not used: bot try never touches it"
 	}
 
-	fake := slacktest.New(slacktest.WithClock(clock))
+	fake := fakeslack.New(fakeslack.WithClock(clock))
 	defer fake.Close()
 	// The simulated Slack refuses what Slack would refuse; a ladder author
 	// should hear of it, not just see a message go missing.
@@ -270,7 +270,7 @@ func (s *trySession) settle(ctx context.Context) error {
 			quiet += tryRateLimitWait
 		}
 		qctx, cancel := context.WithTimeout(ctx, min(quiet, time.Until(deadline)))
-		err := s.fake.WaitFor(qctx, func(sn *slacktest.Snapshot) bool { return activity(*sn) != n })
+		err := s.fake.WaitFor(qctx, func(sn *fakeslack.Snapshot) bool { return activity(*sn) != n })
 		cancel()
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -289,13 +289,13 @@ func (s *trySession) settle(ctx context.Context) error {
 }
 
 // activity counts everything the app has done to the fake Slack.
-func activity(sn slacktest.Snapshot) int {
+func activity(sn fakeslack.Snapshot) int {
 	return len(sn.Calls) + len(sn.Messages) + len(sn.Views) + len(sn.Acks)
 }
 
 // newMessage reports whether a message of one of kinds has arrived since before.
-func newMessage(before slacktest.Snapshot, kinds ...string) func(*slacktest.Snapshot) bool {
-	return func(sn *slacktest.Snapshot) bool {
+func newMessage(before fakeslack.Snapshot, kinds ...string) func(*fakeslack.Snapshot) bool {
+	return func(sn *fakeslack.Snapshot) bool {
 		for _, m := range sn.Messages[len(before.Messages):] {
 			for _, k := range kinds {
 				if m.Kind == k {

@@ -5,12 +5,12 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 )
 
 // tryPerson is a member of bot try's simulated workspace.
 type tryPerson struct {
-	slacktest.User
+	fakeslack.User
 	// Role says who they are, for the banner and `who`.
 	Role string
 }
@@ -20,9 +20,9 @@ type tryPerson struct {
 // timezone of their own, so that slots and digests show whose time they are in.
 func tryPeople(aliceTZ string) []tryPerson {
 	return []tryPerson{
-		{slacktest.User{ID: "UALICE", Name: "alice", RealName: "Alice Moreau", TZ: aliceTZ}, "an engineering manager aiming for Senior EM"},
-		{slacktest.User{ID: "UBOB", Name: "bob", RealName: "Bob Okafor", TZ: "America/New_York"}, "Alice's manager, a director"},
-		{slacktest.User{ID: "UCAROL", Name: "carol", RealName: "Carol Tan", TZ: "Asia/Singapore"}, "a peer of Alice's, another engineering manager"},
+		{fakeslack.User{ID: "UALICE", Name: "alice", RealName: "Alice Moreau", TZ: aliceTZ}, "an engineering manager aiming for Senior EM"},
+		{fakeslack.User{ID: "UBOB", Name: "bob", RealName: "Bob Okafor", TZ: "America/New_York"}, "Alice's manager, a director"},
+		{fakeslack.User{ID: "UCAROL", Name: "carol", RealName: "Carol Tan", TZ: "Asia/Singapore"}, "a peer of Alice's, another engineering manager"},
 	}
 }
 

@@ -4,14 +4,14 @@ import (
 	"testing"
 
 	"github.com/ladderapp/ladder/internal/blocktext"
-	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 )
 
 // newTrySession is a bot try session on a simulated workspace without the
 // app, for what bot try does on its own; out is what it printed.
 func newTrySession(t *testing.T) (*trySession, *lockedBuffer) {
 	t.Helper()
-	fake := slacktest.New()
+	fake := fakeslack.New()
 	t.Cleanup(fake.Close)
 	people := tryPeople("Europe/Berlin")
 	for _, p := range people {
@@ -57,13 +57,13 @@ func TestTryMentions(t *testing.T) {
 
 func TestRecipient(t *testing.T) {
 	tests := []struct {
-		m    slacktest.Message
+		m    fakeslack.Message
 		want string
 	}{
-		{slacktest.Message{Kind: "post", Channel: "DUBOB"}, "UBOB"},
-		{slacktest.Message{Kind: "ephemeral", Channel: "DUALICE", User: "UALICE"}, "UALICE"},
-		{slacktest.Message{Kind: "ack", Channel: "DUCAROL", User: "UCAROL"}, "UCAROL"},
-		{slacktest.Message{Kind: "post", Channel: "C0GENERAL"}, ""},
+		{fakeslack.Message{Kind: "post", Channel: "DUBOB"}, "UBOB"},
+		{fakeslack.Message{Kind: "ephemeral", Channel: "DUALICE", User: "UALICE"}, "UALICE"},
+		{fakeslack.Message{Kind: "ack", Channel: "DUCAROL", User: "UCAROL"}, "UCAROL"},
+		{fakeslack.Message{Kind: "post", Channel: "C0GENERAL"}, ""},
 	}
 	for _, tt := range tests {
 		if got := recipient(tt.m); got != tt.want {
@@ -77,10 +77,10 @@ func TestRecipient(t *testing.T) {
 func TestTryLabelsEveryMessage(t *testing.T) {
 	s, out := newTrySession(t)
 	buttons := []byte(`[{"type":"actions","block_id":"b","elements":[{"type":"button","action_id":"ok","text":{"type":"plain_text","text":"OK"}}]}]`)
-	s.onMessage(slacktest.Message{Kind: "post", Channel: "DUALICE", Text: "to alice", Blocks: buttons, TS: "1.1"})
-	s.onMessage(slacktest.Message{Kind: "post", Channel: "DUBOB", Text: "to bob", Blocks: buttons, TS: "1.2"})
-	s.onMessage(slacktest.Message{Kind: "post", Channel: "DUBOB", Text: "in the thread", ThreadTS: "1.2", TS: "1.3"})
-	s.onMessage(slacktest.Message{Kind: "ephemeral", Channel: "DUCAROL", User: "UCAROL", Text: "for carol only"})
+	s.onMessage(fakeslack.Message{Kind: "post", Channel: "DUALICE", Text: "to alice", Blocks: buttons, TS: "1.1"})
+	s.onMessage(fakeslack.Message{Kind: "post", Channel: "DUBOB", Text: "to bob", Blocks: buttons, TS: "1.2"})
+	s.onMessage(fakeslack.Message{Kind: "post", Channel: "DUBOB", Text: "in the thread", ThreadTS: "1.2", TS: "1.3"})
+	s.onMessage(fakeslack.Message{Kind: "ephemeral", Channel: "DUCAROL", User: "UCAROL", Text: "for carol only"})
 	want := "── Ladder → alice (DM) ──\n[1] OK\n\n" +
 		"── Ladder → bob (DM) ──\n[2] OK\n(These are bob's: `as @bob` to press them.)\n\n" +
 		"── Ladder → bob (DM, in the thread) ──\nin the thread\n\n" +

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/ladderapp/ladder/internal/blocktext"
-	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 )
 
 // press clicks a button bot try printed, found by its number or its label,
@@ -23,7 +23,7 @@ func (s *trySession) press(ctx context.Context, arg string) error {
 	if !ok {
 		return nil
 	}
-	in := slacktest.Interaction{User: b.user, Message: b.msg, ViewID: b.viewID, BlockID: b.BlockID, ActionID: b.ActionID}
+	in := fakeslack.Interaction{User: b.user, Message: b.msg, ViewID: b.viewID, BlockID: b.BlockID, ActionID: b.ActionID}
 	if b.Type != "button" {
 		if choice == "" {
 			s.note("[%d] is a menu: `press %d <choice>`, with %s.", b.N, b.N, accepted(b.Control))
@@ -233,7 +233,7 @@ func (s *trySession) submit(ctx context.Context) error {
 			return nil
 		}
 	}
-	in := slacktest.Interaction{User: user, ViewID: m.id, Inputs: m.entered}
+	in := fakeslack.Interaction{User: user, ViewID: m.id, Inputs: m.entered}
 	if m.fromAck {
 		in.View = m.view
 	}
@@ -248,12 +248,12 @@ func (s *trySession) submit(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.await(ctx, "the dialog "+m.title, envID, before, func(ack slacktest.Ack) { s.afterSubmit(user, m, ack) })
+	return s.await(ctx, "the dialog "+m.title, envID, before, func(ack fakeslack.Ack) { s.afterSubmit(user, m, ack) })
 }
 
 // afterSubmit does what Slack does with a submission's ack: closes the
 // dialog, or shows the errors, or the view, the ack carries.
-func (s *trySession) afterSubmit(user string, m *tryModal, ack slacktest.Ack) {
+func (s *trySession) afterSubmit(user string, m *tryModal, ack fakeslack.Ack) {
 	var resp struct {
 		ResponseAction string            `json:"response_action"`
 		Errors         map[string]string `json:"errors"`
@@ -306,7 +306,7 @@ func (s *trySession) cancel(ctx context.Context) error {
 	}
 	stack := s.modals[user]
 	s.modals[user] = stack[:len(stack)-1]
-	in := slacktest.Interaction{User: user, ViewID: m.id}
+	in := fakeslack.Interaction{User: user, ViewID: m.id}
 	if m.fromAck {
 		in.View = m.view
 	}

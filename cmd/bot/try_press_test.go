@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/ladderapp/ladder/internal/blocktext"
-	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 )
 
 func TestParseClock(t *testing.T) {
@@ -76,19 +76,19 @@ func TestTryShowsFieldErrors(t *testing.T) {
 	view := json.RawMessage(`{"type":"modal","title":{"type":"plain_text","text":"Settings"},"submit":{"type":"plain_text","text":"Save"},"blocks":[
 		{"type":"input","block_id":"level","label":{"type":"plain_text","text":"Level"},"element":{"type":"plain_text_input","action_id":"level"}},
 		{"type":"input","block_id":"target","label":{"type":"plain_text","text":"Target"},"element":{"type":"plain_text_input","action_id":"target"}}]}`)
-	s.onView(slacktest.View{Kind: "open", UserID: "UALICE", ID: "V1", View: view})
+	s.onView(fakeslack.View{Kind: "open", UserID: "UALICE", ID: "V1", View: view})
 	m := s.modal("UALICE")
 	if m == nil || len(m.inputs) != 2 {
 		t.Fatalf("modal = %+v", m)
 	}
-	s.afterSubmit("UALICE", m, slacktest.Ack{Payload: json.RawMessage(`{"response_action":"errors","errors":{"target":"Pick a level above EM."}}`)})
+	s.afterSubmit("UALICE", m, fakeslack.Ack{Payload: json.RawMessage(`{"response_action":"errors","errors":{"target":"Pick a level above EM."}}`)})
 	if got := out.String(); !strings.Contains(got, "── Ladder → alice: the dialog Settings is not saved ──\n2. Target: Pick a level above EM.\n") {
 		t.Errorf("the errors are not shown by input:\n%s", got)
 	}
 	if s.modal("UALICE") != m {
 		t.Errorf("the dialog closed on errors")
 	}
-	s.afterSubmit("UALICE", m, slacktest.Ack{})
+	s.afterSubmit("UALICE", m, fakeslack.Ack{})
 	if s.modal("UALICE") != nil {
 		t.Errorf("the dialog stayed open after an empty ack")
 	}

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/ladderapp/ladder/internal/blocktext"
-	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 )
 
 // tryButton is a button, menu or picker bot try printed with a number.
@@ -14,7 +14,7 @@ type tryButton struct {
 	// user is the person whose screen it is on.
 	user string
 	// msg is the message holding it; viewID the view, when it is in one.
-	msg    *slacktest.Message
+	msg    *fakeslack.Message
 	viewID string
 	home   bool
 }
@@ -46,7 +46,7 @@ type tryModal struct {
 
 // recipient is the user a message is for: the other side of a DM, or the
 // user an ephemeral message is shown to. It is "" for a channel.
-func recipient(m slacktest.Message) string {
+func recipient(m fakeslack.Message) string {
 	if m.User != "" {
 		return m.User
 	}
@@ -61,7 +61,7 @@ func recipient(m slacktest.Message) string {
 
 // onMessage prints what Ladder made someone see, naming who, with its
 // buttons numbered.
-func (s *trySession) onMessage(m slacktest.Message) {
+func (s *trySession) onMessage(m fakeslack.Message) {
 	to := recipient(m)
 	who := s.name(to)
 	dm := "Ladder → " + who + " (DM)"
@@ -112,7 +112,7 @@ func (s *trySession) onMessage(m slacktest.Message) {
 
 // onView prints a dialog Ladder opened, or the Home tab while someone asked
 // to see it.
-func (s *trySession) onView(v slacktest.View) {
+func (s *trySession) onView(v fakeslack.View) {
 	who := s.name(v.UserID)
 	s.mu.Lock()
 	defer s.mu.Unlock()

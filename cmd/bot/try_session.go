@@ -9,13 +9,13 @@ import (
 	"sync"
 
 	"github.com/ladderapp/ladder/internal/blocktext"
-	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 )
 
 // trySession is one bot try conversation: who is at the keyboard, and what
 // is on each person's screen that they can act on.
 type trySession struct {
-	fake   *slacktest.Server
+	fake   *fakeslack.Server
 	out    *syncWriter
 	render blocktext.Renderer
 	people []tryPerson
@@ -142,13 +142,13 @@ func (s *trySession) slash(ctx context.Context, text string) error {
 		return nil
 	}
 	before := s.fake.Snapshot()
-	envID, err := s.fake.SendSlash(slacktest.SlashCommand{UserID: s.current(), Text: text})
+	envID, err := s.fake.SendSlash(fakeslack.SlashCommand{UserID: s.current(), Text: text})
 	if err != nil {
 		return err
 	}
 	// A reply, or a modal the command opened (/ladder settings).
 	replied := newMessage(before, "response", "ack", "ephemeral")
-	return s.awaitReply(ctx, "/ladder "+text, envID, func(sn *slacktest.Snapshot) bool {
+	return s.awaitReply(ctx, "/ladder "+text, envID, func(sn *fakeslack.Snapshot) bool {
 		return replied(sn) || len(sn.Views) > len(before.Views)
 	})
 }
@@ -175,12 +175,12 @@ func (s *trySession) home(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.awaitReply(ctx, "home", envID, func(sn *slacktest.Snapshot) bool { return len(sn.Views) > len(before.Views) })
+	return s.awaitReply(ctx, "home", envID, func(sn *fakeslack.Snapshot) bool { return len(sn.Views) > len(before.Views) })
 }
 
 // awaitReply waits for the ack of envID and for the reply that always
 // follows, then until Ladder is done.
-func (s *trySession) awaitReply(ctx context.Context, what, envID string, replied func(*slacktest.Snapshot) bool) error {
+func (s *trySession) awaitReply(ctx context.Context, what, envID string, replied func(*fakeslack.Snapshot) bool) error {
 	wctx, cancel := context.WithTimeout(ctx, tryReplyTimeout)
 	defer cancel()
 	if _, err := s.fake.WaitAck(wctx, envID); err != nil {
@@ -195,7 +195,7 @@ func (s *trySession) awaitReply(ctx context.Context, what, envID string, replied
 // await waits for the ack of envID and hands it to onAck, if any; then for
 // Ladder to start on it, since not every press gets an answer, and until it
 // is done.
-func (s *trySession) await(ctx context.Context, what, envID string, before slacktest.Snapshot, onAck func(slacktest.Ack)) error {
+func (s *trySession) await(ctx context.Context, what, envID string, before fakeslack.Snapshot, onAck func(fakeslack.Ack)) error {
 	wctx, cancel := context.WithTimeout(ctx, tryReplyTimeout)
 	defer cancel()
 	ack, err := s.fake.WaitAck(wctx, envID)
@@ -207,7 +207,7 @@ func (s *trySession) await(ctx context.Context, what, envID string, before slack
 	}
 	mctx, cancel := context.WithTimeout(ctx, tryMaybeReply)
 	defer cancel()
-	_ = s.fake.WaitFor(mctx, func(sn *slacktest.Snapshot) bool {
+	_ = s.fake.WaitFor(mctx, func(sn *fakeslack.Snapshot) bool {
 		return len(sn.Calls) > len(before.Calls) || len(sn.Messages) > len(before.Messages) || len(sn.Views) > len(before.Views)
 	})
 	if ctx.Err() != nil {

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/schedule"
-	"github.com/ladderapp/ladder/internal/slacktest"
 )
 
 // BenchmarkFanout10000At50 is the spec's target: 10,000 members due in the
@@ -64,7 +64,7 @@ func benchmarkFanout(b *testing.B, members, perSecond int) {
 			if _, _, err := e.db.Enroll(e.ctx, m); err != nil {
 				b.Fatal(err)
 			}
-			e.slack.AddUser(slacktest.User{ID: ids[i], Name: ids[i], TZ: tz})
+			e.slack.AddUser(fakeslack.User{ID: ids[i], Name: ids[i], TZ: tz})
 		}
 		e.slack.Limit("chat.postMessage", perSecond) // 0: no limit
 

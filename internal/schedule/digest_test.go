@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/schedule"
-	"github.com/ladderapp/ladder/internal/slacktest"
 )
 
 // TestDigestCronEveryMinute runs a digest cron that fires every minute,
@@ -26,7 +26,7 @@ func TestDigestCronEveryMinute(t *testing.T) {
 		e.enroll(id, "UTC", off, func(m *ladder.Member) { m.Manager, m.Share = manager, share })
 	}
 	// UMGRK is not enrolled: their zone comes from users.info.
-	e.slack.AddUser(slacktest.User{ID: "UMGRK", Name: "UMGRK", TZ: "Asia/Kolkata"})
+	e.slack.AddUser(fakeslack.User{ID: "UMGRK", Name: "UMGRK", TZ: "Asia/Kolkata"})
 	report("URFULL", "UMGRK", ladder.ShareFull)
 	report("URSUM", "UMGRK", ladder.ShareSummary)
 	report("UROFF", "UMGRK", ladder.ShareOff)

@@ -14,11 +14,11 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/prompts"
 	"github.com/ladderapp/ladder/internal/schedule"
 	"github.com/ladderapp/ladder/internal/slackapp"
-	"github.com/ladderapp/ladder/internal/slacktest"
 	"github.com/ladderapp/ladder/internal/store"
 )
 
@@ -63,7 +63,7 @@ type env struct {
 	t      testing.TB
 	ctx    context.Context
 	clock  *clock
-	slack  *slacktest.Server
+	slack  *fakeslack.Server
 	path   string
 	db     *store.DB
 	ladder *ladder.Ladder
@@ -90,21 +90,21 @@ func (w tWriter) Write(p []byte) (int, error) {
 }
 
 // newEnv makes an env whose clock stands at start until the test moves it.
-func newEnv(t testing.TB, start time.Time, cfg schedule.Config, opts ...slacktest.Option) *env {
+func newEnv(t testing.TB, start time.Time, cfg schedule.Config, opts ...fakeslack.Option) *env {
 	t.Helper()
 	return makeEnv(t, &clock{t: start}, cfg, opts...)
 }
 
 // newRunningEnv makes an env whose clock starts at start and runs on in real
 // time.
-func newRunningEnv(t testing.TB, start time.Time, cfg schedule.Config, opts ...slacktest.Option) *env {
+func newRunningEnv(t testing.TB, start time.Time, cfg schedule.Config, opts ...fakeslack.Option) *env {
 	t.Helper()
 	return makeEnv(t, &clock{t: start, running: true, set: time.Now()}, cfg, opts...)
 }
 
-func makeEnv(t testing.TB, c *clock, cfg schedule.Config, opts ...slacktest.Option) *env {
+func makeEnv(t testing.TB, c *clock, cfg schedule.Config, opts ...fakeslack.Option) *env {
 	t.Helper()
-	srv := slacktest.New(append([]slacktest.Option{slacktest.WithClock(c.Now)}, opts...)...)
+	srv := fakeslack.New(append([]fakeslack.Option{fakeslack.WithClock(c.Now)}, opts...)...)
 	// Cleanups run last first: this one runs after the app has stopped.
 	t.Cleanup(func() {
 		for _, r := range srv.Rejected() {
@@ -186,7 +186,7 @@ func (e *env) enroll(id, tz string, s ladder.Slot, change ...func(*ladder.Member
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	e.slack.AddUser(slacktest.User{ID: id, Name: id, RealName: id, TZ: tz})
+	e.slack.AddUser(fakeslack.User{ID: id, Name: id, RealName: id, TZ: tz})
 	return m
 }
 
@@ -221,7 +221,7 @@ func (e *env) run(from, to time.Time, step time.Duration, each func(time.Time)) 
 
 // post is a message the bot posted, with the fake clock's time it went out.
 type post struct {
-	slacktest.Message
+	fakeslack.Message
 	At time.Time
 }
 

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/schedule"
-	"github.com/ladderapp/ladder/internal/slacktest"
 	"github.com/ladderapp/ladder/internal/store"
 )
 
@@ -33,7 +33,7 @@ func TestClockJumpDuringSlowPost(t *testing.T) {
 	if err := e.sched.Tick(e.ctx); err != nil {
 		t.Fatal(err)
 	}
-	e.slack.FailNext("chat.postMessage", 1, slacktest.Delayed(time.Second))
+	e.slack.FailNext("chat.postMessage", 1, fakeslack.Delayed(time.Second))
 
 	done := make(chan struct{})
 	go func() {

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/schedule"
-	"github.com/ladderapp/ladder/internal/slacktest"
 	"github.com/ladderapp/ladder/internal/store"
 )
 
@@ -152,7 +152,7 @@ func TestRateLimitStorm(t *testing.T) {
 	})
 	ids := e.enrollMany(30)
 	e.slack.Limit("chat.postMessage", 5)
-	e.slack.FailNext("chat.postMessage", 1, slacktest.RateLimited(3))
+	e.slack.FailNext("chat.postMessage", 1, fakeslack.RateLimited(3))
 	posts := func() int { return len(e.slack.CallsTo("chat.postMessage")) }
 
 	e.tick(monday)
@@ -174,7 +174,7 @@ func TestRateLimitStorm(t *testing.T) {
 		e.clock.Add(time.Second)
 		if !storm && len(e.slack.Messages()) >= 15 {
 			storm = true
-			e.slack.FailNext("chat.postMessage", 2, slacktest.RateLimited(5))
+			e.slack.FailNext("chat.postMessage", 2, fakeslack.RateLimited(5))
 			e.sched.Flush(e.ctx)
 			paused := posts()
 			for range 4 {
@@ -213,7 +213,7 @@ func TestPausesForRetryAfterInRealTime(t *testing.T) {
 	for i := range 3 {
 		e.enroll(fmt.Sprintf("U%d", i), tz, slot)
 	}
-	e.slack.FailNext("chat.postMessage", 1, slacktest.RateLimited(1))
+	e.slack.FailNext("chat.postMessage", 1, fakeslack.RateLimited(1))
 	if err := e.sched.Start(e.ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -243,12 +243,12 @@ func TestPausesForRetryAfterInRealTime(t *testing.T) {
 func TestLostAnswers(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
-		failure    slacktest.Failure
+		failure    fakeslack.Failure
 		reconciled int64
 	}{
-		{"timeout after the post", slacktest.Delayed(5 * time.Second), 1},
-		{"server error", slacktest.HTTPError(500), 0},
-		{"internal_error", slacktest.SlackError("internal_error"), 0},
+		{"timeout after the post", fakeslack.Delayed(5 * time.Second), 1},
+		{"server error", fakeslack.HTTPError(500), 0},
+		{"internal_error", fakeslack.SlackError("internal_error"), 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, monday, schedule.Config{SendTimeout: 200 * time.Millisecond})
@@ -282,7 +282,7 @@ func TestLostAnswers(t *testing.T) {
 func TestPermanentErrorIsNotRetried(t *testing.T) {
 	e := newEnv(t, monday, schedule.Config{})
 	e.enrollMany(1)
-	e.slack.FailNext("chat.postMessage", 1, slacktest.SlackError("user_not_found"))
+	e.slack.FailNext("chat.postMessage", 1, fakeslack.SlackError("user_not_found"))
 	e.tick(monday)
 	for range 5 {
 		e.clock.Add(time.Hour)

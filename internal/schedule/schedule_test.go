@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/schedule"
-	"github.com/ladderapp/ladder/internal/slacktest"
 	"github.com/ladderapp/ladder/internal/store"
 )
 
@@ -213,8 +213,8 @@ func TestTimezonesKeptFresh(t *testing.T) {
 	e.enroll("U1", "Europe/Berlin", slotAt(time.Monday, 9, 30))
 	e.enroll("U2", "Europe/Berlin", slotAt(time.Monday, 9, 30), func(m *ladder.Member) { m.Manager = "UM1" })
 	// U1 moved to New York; the manager is not enrolled at all.
-	e.slack.AddUser(slacktest.User{ID: "U1", Name: "U1", TZ: "America/New_York"})
-	e.slack.AddUser(slacktest.User{ID: "UM1", Name: "UM1", TZ: "Asia/Kolkata"})
+	e.slack.AddUser(fakeslack.User{ID: "U1", Name: "U1", TZ: "America/New_York"})
+	e.slack.AddUser(fakeslack.User{ID: "UM1", Name: "UM1", TZ: "Asia/Kolkata"})
 	e.run(from, from.Add(48*time.Hour), 10*time.Minute, nil)
 	m, err := e.db.Member(e.ctx, "U1")
 	if err != nil || m.TZ != "America/New_York" {

@@ -7,15 +7,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
-	"github.com/ladderapp/ladder/internal/slacktest"
 )
 
 func TestEnrolmentAndHelp(t *testing.T) {
 	h := newHarness(t)
 	contains(t, "help before enrolling", h.slash(alice, ""), "/ladder gaps", "/ladder export", "/ladder forget", "`/ladder start` enrolls you")
 	contains(t, "start", h.slash(alice, "start"), "enrolled you", "/ladder settings")
-	welcome := h.waitPost(alice, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Welcome to Ladder") })
+	welcome := h.waitPost(alice, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Welcome to Ladder") })
 	contains(t, "welcome DM", welcome.Text, "Monday 09:30", "Europe/Berlin", "Admins see counts only", "/ladder pause", "/ladder forget", "remind you once, after 2 days")
 	m, err := h.db.Member(h.ctx, alice)
 	if err != nil {
@@ -26,10 +26,10 @@ func TestEnrolmentAndHelp(t *testing.T) {
 	}
 	// Enrolment sends the welcome and no prompt; a second command enrols nobody again.
 	h.slash(alice, "start")
-	if n := h.count(func(m slacktest.Message) bool { return strings.Contains(m.Text, "Welcome to Ladder") }); n != 1 {
+	if n := h.count(func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Welcome to Ladder") }); n != 1 {
 		t.Errorf("welcome DMs: got %d, want 1", n)
 	}
-	if n := h.count(func(m slacktest.Message) bool { return strings.Contains(m.Text, "Reflection") }); n != 0 {
+	if n := h.count(func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Reflection") }); n != 0 {
 		t.Errorf("enrolment sent %d prompts, want 0", n)
 	}
 }
@@ -98,13 +98,13 @@ func TestRetriedEventStoredOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h.waitPost(alice, func(m slacktest.Message) bool { return m.ThreadTS == ts })
+	h.waitPost(alice, func(m fakeslack.Message) bool { return m.ThreadTS == ts })
 	// A fourth, later event proves the first three were all handled.
 	h.dm(alice, "Another one.")
 	if n := len(h.evidence(alice)); n != 2 {
 		t.Errorf("evidence rows: got %d, want 2", n)
 	}
-	if n := h.count(func(m slacktest.Message) bool { return m.ThreadTS == ts }); n != 1 {
+	if n := h.count(func(m fakeslack.Message) bool { return m.ThreadTS == ts }); n != 1 {
 		t.Errorf("confirmations for the retried event: got %d, want 1", n)
 	}
 }
@@ -117,7 +117,7 @@ func TestThreadReplyModalEditDelete(t *testing.T) {
 	// A reply in the prompt's thread.
 	ts := h.fake.NewTS()
 	h.fake.SendEvent("", h.fake.ThreadReplyEvent(alice, "Thread answer", ts, prompt.TS), 0)
-	h.waitPost(alice, func(m slacktest.Message) bool { return m.ThreadTS == prompt.TS && strings.Contains(m.Text, "Saved to") })
+	h.waitPost(alice, func(m fakeslack.Message) bool { return m.ThreadTS == prompt.TS && strings.Contains(m.Text, "Saved to") })
 
 	// The Answer button opens a modal; submitting it stores evidence.
 	var promptID string
@@ -137,7 +137,7 @@ func TestThreadReplyModalEditDelete(t *testing.T) {
 	if len(ack.Payload) > 0 && string(ack.Payload) != "null" {
 		t.Errorf("modal ack payload: got %s, want empty (closes the modal)", ack.Payload)
 	}
-	h.waitPost(alice, func(m slacktest.Message) bool { return m.ThreadTS == "" && strings.Contains(m.Text, "Saved to") })
+	h.waitPost(alice, func(m fakeslack.Message) bool { return m.ThreadTS == "" && strings.Contains(m.Text, "Saved to") })
 	texts := map[string]ladder.Evidence{}
 	for _, e := range h.evidence(alice) {
 		texts[e.Text] = e
@@ -170,7 +170,7 @@ func waitEvidence(t *testing.T, h *harness, ok func([]ladder.Evidence) bool) {
 			t.Fatalf("evidence never matched: %+v", h.evidence(alice))
 		}
 		n := len(h.fake.Calls())
-		h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool { return len(s.Calls) > n })
+		h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool { return len(s.Calls) > n })
 	}
 }
 
@@ -211,7 +211,7 @@ func TestUnpromptedAnswerAsksForArea(t *testing.T) {
 	value := strconv.FormatInt(es[0].ID, 10) + ":scaling"
 	env, _ := h.fake.SendInteractive(h.fake.BlockAction(alice, "area", value, "", reply.TS))
 	h.fake.WaitAck(h.ctx, env)
-	h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+	h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool {
 		for _, m := range s.Messages {
 			if m.Kind == "update" && strings.Contains(m.Text, "Saved to Scaling") {
 				return true
@@ -222,7 +222,7 @@ func TestUnpromptedAnswerAsksForArea(t *testing.T) {
 	if es := h.evidence(alice); es[0].Area != ladder.Scaling {
 		t.Errorf("area after the button: got %q, want scaling", es[0].Area)
 	}
-	if n := h.count(func(m slacktest.Message) bool { return m.Kind == "post" && m.ThreadTS == ts }); n != 1 {
+	if n := h.count(func(m fakeslack.Message) bool { return m.Kind == "post" && m.ThreadTS == ts }); n != 1 {
 		t.Errorf("replies in the answer's thread: got %d, want 1", n)
 	}
 }

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
-	"github.com/ladderapp/ladder/internal/slacktest"
 )
 
 // element is an interactive element of a posted block, as far as these tests
@@ -74,7 +74,7 @@ func checkIDs(t *testing.T, what string, raw json.RawMessage) []block {
 
 // pressArea presses the button of area in the area picker message, and waits
 // for Ladder to replace the buttons with its note.
-func (h *harness) pressArea(user string, picker slacktest.Message, area ladder.AreaID) slacktest.Message {
+func (h *harness) pressArea(user string, picker fakeslack.Message, area ladder.AreaID) fakeslack.Message {
 	h.t.Helper()
 	a, _ := h.ladder.Area(area)
 	var btn *element
@@ -93,8 +93,8 @@ func (h *harness) pressArea(user string, picker slacktest.Message, area ladder.A
 		h.t.Fatal(err)
 	}
 	h.fake.WaitAck(h.ctx, env)
-	var update slacktest.Message
-	err = h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+	var update fakeslack.Message
+	err = h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool {
 		for _, m := range s.Messages {
 			if m.Kind == "update" && m.TS == picker.TS && strings.Contains(m.Text, "Saved to "+a.Name) {
 				update = m
@@ -148,7 +148,7 @@ func TestAnAreaButtonThatNoLongerFitsSaysSo(t *testing.T) {
 	// A button naming an area the ladder no longer has.
 	env, _ := h.fake.SendInteractive(h.fake.BlockAction(alice, "area:astrology", id+":astrology", "", picker.TS))
 	h.fake.WaitAck(h.ctx, env)
-	msg := h.waitPost(alice, func(m slacktest.Message) bool { return strings.Contains(m.Text, "out of date") })
+	msg := h.waitPost(alice, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "out of date") })
 	contains(t, "stale button", msg.Text, "/ladder evidence")
 	if es := h.evidence(alice); len(es) != 1 || es[0].Area != "" {
 		t.Errorf("evidence after a stale button: %+v, want it unchanged", es)
@@ -161,7 +161,7 @@ func TestPromptAndHomeHaveUniqueIDs(t *testing.T) {
 	h.slash(alice, "start")
 	checkIDs(t, "prompt", h.prompt(alice).Blocks)
 	h.send(h.fake.AppHomeOpenedEvent(alice))
-	if err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool { return len(s.Views) > 0 }); err != nil {
+	if err := h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool { return len(s.Views) > 0 }); err != nil {
 		t.Fatal(err)
 	}
 	for _, v := range h.fake.Views() {

@@ -14,7 +14,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
-	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 )
 
 // BenchmarkAckBurst measures SPEC's "ack latency p99 under a burst of 300
@@ -92,7 +92,7 @@ func benchAckCommands(b *testing.B, dbFile string, workers int, text, want strin
 			}
 			u := users[i%len(users)]
 			sentAt[u] = append(sentAt[u], time.Now())
-			return ba.fake.SendSlash(slacktest.SlashCommand{UserID: u, Text: text})
+			return ba.fake.SendSlash(fakeslack.SlashCommand{UserID: u, Text: text})
 		})
 		st.add(r)
 		// Every command answered once; a user's replies come in the order of
@@ -115,7 +115,7 @@ func benchAckCommands(b *testing.B, dbFile string, workers int, text, want strin
 // benchAckRaw acks with a bare websocket client: no slack-go, no app.
 func benchAckRaw(b *testing.B) {
 	b.ReportAllocs()
-	fake := slacktest.New(slacktest.WithPingInterval(5 * time.Second))
+	fake := fakeslack.New(fakeslack.WithPingInterval(5 * time.Second))
 	defer fake.Close()
 	ws := dialRaw(b, fake)
 	defer ws.Close()
@@ -148,7 +148,7 @@ func benchAckRaw(b *testing.B) {
 }
 
 // dialRaw opens a Socket Mode connection the way slack-go does, without it.
-func dialRaw(b *testing.B, fake *slacktest.Server) *websocket.Conn {
+func dialRaw(b *testing.B, fake *fakeslack.Server) *websocket.Conn {
 	req, _ := http.NewRequest(http.MethodPost, fake.APIURL()+"apps.connections.open", nil)
 	req.Header.Set("Authorization", "Bearer "+fake.AppToken)
 	resp, err := http.DefaultClient.Do(req)
@@ -173,7 +173,7 @@ func dialRaw(b *testing.B, fake *slacktest.Server) *websocket.Conn {
 // benchAckSlackGo acks in slack-go's event loop, with nothing behind it.
 func benchAckSlackGo(b *testing.B) {
 	b.ReportAllocs()
-	fake := slacktest.New(slacktest.WithPingInterval(5 * time.Second))
+	fake := fakeslack.New(fakeslack.WithPingInterval(5 * time.Second))
 	defer fake.Close()
 	api := slack.New(fake.BotToken, slack.OptionAPIURL(fake.APIURL()), slack.OptionAppLevelToken(fake.AppToken))
 	sm := socketmode.New(api, socketmode.OptionLog(slogDiscard{}))
@@ -211,12 +211,12 @@ func (slogDiscard) Output(int, string) error { return nil }
 // gapsBursts sends bursts of /ladder gaps to a client that is not the app,
 // recording when the client saw and acked each envelope in sts, and reports
 // the fake's and the client's figures.
-func gapsBursts(b *testing.B, fake *slacktest.Server, sts *stamps) {
+func gapsBursts(b *testing.B, fake *fakeslack.Server, sts *stamps) {
 	users := burstUsers()
 	var st burstStats
 	for b.Loop() {
 		r := runBurst(b, fake, burstSize, func(i int) (string, error) {
-			return fake.SendSlash(slacktest.SlashCommand{UserID: users[i%len(users)], Text: "gaps"})
+			return fake.SendSlash(fakeslack.SlashCommand{UserID: users[i%len(users)], Text: "gaps"})
 		})
 		st.add(r)
 		sts.add(r)

@@ -29,11 +29,11 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/prompts"
 	"github.com/ladderapp/ladder/internal/schedule"
 	"github.com/ladderapp/ladder/internal/slackapp"
-	"github.com/ladderapp/ladder/internal/slacktest"
 	"github.com/ladderapp/ladder/internal/store"
 	"github.com/ladderapp/ladder/internal/store/storetest"
 )
@@ -101,7 +101,7 @@ func copyFile(tb testing.TB, src, dst string) {
 // benchApp is the real app on a seeded database, connected to the fake Slack,
 // with a clock that starts at benchNow and runs at the real pace.
 type benchApp struct {
-	fake *slacktest.Server
+	fake *fakeslack.Server
 	db   *store.DB
 	app  *slackapp.App
 	ctx  context.Context
@@ -115,7 +115,7 @@ type benchApp struct {
 
 // seenMessage is a message the fake recorded, with the time it did.
 type seenMessage struct {
-	slacktest.Message
+	fakeslack.Message
 	at time.Time
 }
 
@@ -124,7 +124,7 @@ type seenMessage struct {
 func newBenchApp(b *testing.B, dbFile string, workers int) *benchApp {
 	b.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	fake := slacktest.New(slacktest.WithPingInterval(5 * time.Second))
+	fake := fakeslack.New(fakeslack.WithPingInterval(5 * time.Second))
 	db, err := store.Open(ctx, dbFile)
 	if err != nil {
 		b.Fatal(err)
@@ -134,7 +134,7 @@ func newBenchApp(b *testing.B, dbFile string, workers int) *benchApp {
 		b.Fatal(err)
 	}
 	ba := &benchApp{fake: fake, db: db, ctx: ctx, logs: &syncBuffer{}, wake: make(chan struct{}, 1), start: time.Now()}
-	fake.OnMessage(func(m slacktest.Message) {
+	fake.OnMessage(func(m fakeslack.Message) {
 		if !isReply(m) && m.ThreadTS == "" {
 			return
 		}
@@ -202,12 +202,12 @@ func (ba *benchApp) waitSeen(b *testing.B, n int) {
 }
 
 // waitAcks waits until the fake holds n acks in all and returns them.
-func waitAcks(b *testing.B, fake *slacktest.Server, n int) []slacktest.Ack {
+func waitAcks(b *testing.B, fake *fakeslack.Server, n int) []fakeslack.Ack {
 	b.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	var acks []slacktest.Ack
-	err := fake.WaitFor(ctx, func(s *slacktest.Snapshot) bool {
+	var acks []fakeslack.Ack
+	err := fake.WaitFor(ctx, func(s *fakeslack.Snapshot) bool {
 		acks = s.Acks
 		return len(s.Acks) >= n
 	})
@@ -257,12 +257,12 @@ type burstResult struct {
 	envs  []string
 	lat   []time.Duration // by envelope, in the order sent
 	write time.Duration   // how long the fake took to write the whole burst
-	acks  map[string]slacktest.Ack
+	acks  map[string]fakeslack.Ack
 }
 
 // runBurst sends n envelopes with send, as fast as the fake writes them, then
 // waits for their acks.
-func runBurst(b *testing.B, fake *slacktest.Server, n int, send func(i int) (string, error)) burstResult {
+func runBurst(b *testing.B, fake *fakeslack.Server, n int, send func(i int) (string, error)) burstResult {
 	b.Helper()
 	base := len(fake.Acks())
 	envs := make([]string, n)
@@ -274,7 +274,7 @@ func runBurst(b *testing.B, fake *slacktest.Server, n int, send func(i int) (str
 		}
 		envs[i] = env
 	}
-	res := burstResult{envs: envs, write: time.Since(start), lat: make([]time.Duration, n), acks: map[string]slacktest.Ack{}}
+	res := burstResult{envs: envs, write: time.Since(start), lat: make([]time.Duration, n), acks: map[string]fakeslack.Ack{}}
 	for _, a := range waitAcks(b, fake, base+n)[base:] {
 		res.acks[a.EnvelopeID] = a
 	}
@@ -406,7 +406,7 @@ func BenchmarkGapsReply(b *testing.B) {
 	inAck := 0
 	for b.Loop() {
 		base := ba.seenCount()
-		env, err := ba.fake.SendSlash(slacktest.SlashCommand{UserID: user, Text: "gaps"})
+		env, err := ba.fake.SendSlash(fakeslack.SlashCommand{UserID: user, Text: "gaps"})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -524,7 +524,7 @@ func BenchmarkGapsReplyWhileSendsWait(b *testing.B) {
 	var reply latencies
 	for b.Loop() {
 		base := ba.seenCount()
-		env, err := ba.fake.SendSlash(slacktest.SlashCommand{UserID: user, Text: "gaps"})
+		env, err := ba.fake.SendSlash(fakeslack.SlashCommand{UserID: user, Text: "gaps"})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -14,9 +14,9 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/prompts"
-	"github.com/ladderapp/ladder/internal/slacktest"
 	"github.com/ladderapp/ladder/internal/store"
 )
 
@@ -50,7 +50,7 @@ const slackTextLimit = 40000
 
 // FuzzBlockKit renders everything a member's evidence shows up in, from
 // random evidence, through the app's own code paths, and checks every message
-// and view against Slack's Block Kit rules (slacktest.CheckBlocks and
+// and view against Slack's Block Kit rules (fakeslack.CheckBlocks and
 // CheckView): the Home tab, /ladder gaps, /ladder evidence (all, by area, and a
 // manager's evidence @report), the digest and its preview, and the export.
 //
@@ -138,7 +138,7 @@ func checkRenders(t *testing.T, in propInput) *propWorld {
 		if err != nil {
 			t.Fatalf("marshal home of %s: %v", user, err)
 		}
-		if err := slacktest.CheckView(raw); err != nil {
+		if err := fakeslack.CheckView(raw); err != nil {
 			t.Errorf("Home tab of %s: Slack would refuse it: %v", user, err)
 		}
 	}
@@ -216,7 +216,7 @@ func checkMessage(t *testing.T, what string, msg Message) {
 	if err != nil {
 		t.Fatalf("%s: marshal blocks: %v", what, err)
 	}
-	if err := slacktest.CheckBlocks(slacktest.SurfaceMessage, raw); err != nil {
+	if err := fakeslack.CheckBlocks(fakeslack.SurfaceMessage, raw); err != nil {
 		t.Errorf("%s: Slack would refuse it: %v", what, err)
 	}
 }

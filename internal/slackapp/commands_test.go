@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
-	"github.com/ladderapp/ladder/internal/slacktest"
 )
 
 func TestSettingsCommands(t *testing.T) {
@@ -123,7 +123,7 @@ func TestAdminEnrollAndDigestSendIdempotent(t *testing.T) {
 	got := h.slash(admin, "admin enroll <@UALICE|alice> <@UCAROL>")
 	contains(t, "admin enroll", got, "Enrolled 2", "<@UALICE>", "<@UCAROL>")
 	for _, u := range []string{alice, carol} {
-		h.waitPost(u, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Welcome to Ladder") })
+		h.waitPost(u, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Welcome to Ladder") })
 	}
 	contains(t, "enroll again", h.slash(admin, "admin enroll <@UALICE>"), "Already enrolled: <@UALICE>")
 
@@ -131,7 +131,7 @@ func TestAdminEnrollAndDigestSendIdempotent(t *testing.T) {
 	h.nameAndAccept(carol, bob)
 	contains(t, "first send", h.digestSend(), "1 queued")
 	contains(t, "second send", h.digestSend(), "0 queued", "1 had already gone out")
-	digests := h.count(func(m slacktest.Message) bool {
+	digests := h.count(func(m fakeslack.Message) bool {
 		return m.Kind == "post" && strings.HasSuffix(m.Channel, bob) && strings.Contains(m.Text, "Monthly digest")
 	})
 	if digests != 1 {
@@ -151,7 +151,7 @@ func TestExportAndForget(t *testing.T) {
 
 	contains(t, "export", h.slash(alice, "export"), "on its way to our DM", "2 pieces of evidence")
 	h.sendQueued()
-	packet := h.waitPost(alice, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Promotion packet, part 1") })
+	packet := h.waitPost(alice, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Promotion packet, part 1") })
 	contains(t, "packet", packet.Text, "# Promotion packet: alice", "## Readiness", secret, "2026-11-23", "Not yet filed under an area")
 
 	contains(t, "forget asks", h.slash(alice, "forget"), "2 pieces of evidence", "/ladder forget confirm")
@@ -183,7 +183,7 @@ func TestHomeTab(t *testing.T) {
 	}
 	env, _ := h.fake.SendInteractive(h.fake.BlockAction(carol, "start", "start", "", ""))
 	h.fake.WaitAck(h.ctx, env)
-	h.waitPost(carol, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Welcome to Ladder") })
+	h.waitPost(carol, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Welcome to Ladder") })
 	v := h.waitView(carol, "Readiness")
 	contains(t, "home", v, "Toward Senior EM", "Next question", "Answer now", "Pause", "Export", "Latest evidence", "What Senior EM expects")
 
@@ -209,7 +209,7 @@ func TestHomeTab(t *testing.T) {
 func (h *harness) waitView(user, want string) string {
 	h.t.Helper()
 	var got string
-	err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+	err := h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool {
 		for i := len(s.Views) - 1; i >= 0; i-- {
 			v := s.Views[i]
 			if v.Kind == "publish" && v.UserID == user {
@@ -236,13 +236,13 @@ func TestSkipAndAnotherQuestion(t *testing.T) {
 	}
 	env, _ := h.fake.SendInteractive(h.fake.BlockAction(alice, "another", firstID, "", first.TS))
 	h.fake.WaitAck(h.ctx, env)
-	second := h.waitPost(alice, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Reflection") && m.TS != first.TS })
+	second := h.waitPost(alice, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Reflection") && m.TS != first.TS })
 	if strings.Contains(string(second.Blocks), `"value":"`+firstID+`"`) {
 		t.Errorf("Another question repeated the same prompt %s", firstID)
 	}
 	env, _ = h.fake.SendInteractive(h.fake.BlockAction(alice, "skip", firstID, "", first.TS))
 	h.fake.WaitAck(h.ctx, env)
-	h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+	h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool {
 		for _, m := range s.Messages {
 			if m.Kind == "update" && m.TS == first.TS && strings.Contains(m.Text, "Skipped") {
 				return true

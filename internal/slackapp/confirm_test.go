@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/prompts"
-	"github.com/ladderapp/ladder/internal/slacktest"
 )
 
 // TestAreaWeeks: a confirmation counts weeks with evidence out of the window,
@@ -64,7 +64,7 @@ func TestConfirmMessage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := slacktest.CheckBlocks(slacktest.SurfaceMessage, raw); err != nil {
+			if err := fakeslack.CheckBlocks(fakeslack.SurfaceMessage, raw); err != nil {
 				t.Errorf("Slack would refuse it: %v", err)
 			}
 			got := map[string]bool{}
@@ -97,7 +97,7 @@ func TestMoveMessage(t *testing.T) {
 	}
 	msg := moveMessage(l, ladder.Evidence{ID: 9, Area: ladder.People, Text: "<!channel> see <https://x|y>"})
 	raw, _ := json.Marshal(msg.Blocks)
-	if err := slacktest.CheckBlocks(slacktest.SurfaceMessage, raw); err != nil {
+	if err := fakeslack.CheckBlocks(fakeslack.SurfaceMessage, raw); err != nil {
 		t.Errorf("Slack would refuse it: %v", err)
 	}
 	s := string(raw)

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/ladderapp/ladder/internal/blocktext"
-	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 )
 
 // answerManager presses Accept or Decline, as manager, on the latest request
@@ -24,7 +24,7 @@ func (h *harness) answerManager(member, manager string, accept bool) {
 	if _, err := h.fake.WaitAck(h.ctx, env); err != nil {
 		h.t.Fatal(err)
 	}
-	err = h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+	err = h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool {
 		for _, m := range s.Messages {
 			if m.Kind == "update" && m.TS == req.TS && strings.Contains(m.Text, note) {
 				return true
@@ -39,13 +39,13 @@ func (h *harness) answerManager(member, manager string, accept bool) {
 
 // latestConsentRequest waits for a request to manager from member, and
 // returns the latest one.
-func (h *harness) latestConsentRequest(member, manager string) slacktest.Message {
+func (h *harness) latestConsentRequest(member, manager string) fakeslack.Message {
 	h.t.Helper()
-	is := func(m slacktest.Message) bool {
+	is := func(m fakeslack.Message) bool {
 		return m.Kind == "post" && strings.HasSuffix(m.Channel, manager) && strings.Contains(m.Text, "<@"+member+"> named you as their manager")
 	}
 	h.waitPost(manager, is)
-	var got slacktest.Message
+	var got fakeslack.Message
 	for _, m := range h.fake.Messages() {
 		if is(m) {
 			got = m
@@ -77,7 +77,7 @@ func TestManagerConsent(t *testing.T) {
 	contains(t, "the request's buttons", string(req.Blocks), `"action_id":"manager_accept"`, `"action_id":"manager_decline"`, `"value":"UALICE"`)
 	lacks(t, "the request", req.Text, secret)
 	// Alice's Home tab says whom she is waiting for.
-	if err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+	if err := h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool {
 		for _, v := range s.Views {
 			if v.Kind == "publish" && v.UserID == alice && strings.Contains(blocktext.View(v.View), "Waiting for @UBOB to accept") {
 				return true
@@ -102,18 +102,18 @@ func TestManagerConsent(t *testing.T) {
 	evidence := h.slash(bob, "evidence <@UALICE>")
 	contains(t, "evidence before accepting", evidence, "to the manager they have named, once that manager has accepted")
 	lacks(t, "evidence before accepting", evidence, secret)
-	if n := h.count(func(m slacktest.Message) bool {
+	if n := h.count(func(m fakeslack.Message) bool {
 		return strings.HasSuffix(m.Channel, bob) && strings.Contains(m.Text, secret)
 	}); n != 0 {
 		t.Errorf("%d messages to bob quote alice before he accepted", n)
 	}
 
 	h.answerManager(alice, bob, true)
-	h.waitPost(alice, func(m slacktest.Message) bool { return strings.Contains(m.Text, "<@UBOB> accepted being your manager") })
+	h.waitPost(alice, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "<@UBOB> accepted being your manager") })
 	contains(t, "preview after accepting", h.slash(bob, "digest"), "<@UALICE>", secret[:40])
 	contains(t, "evidence after accepting", h.slash(bob, "evidence <@UALICE>"), secret)
 	contains(t, "admin digest send after accepting", h.digestSend(), "1 queued")
-	h.waitPost(bob, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Monthly digest") })
+	h.waitPost(bob, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Monthly digest") })
 	contains(t, "manager again", h.slash(alice, "manager <@UBOB>"), "<@UBOB> gets your monthly digest")
 
 	// A new manager starts again from nothing; the old one is out too.
@@ -133,7 +133,7 @@ func TestManagerDeclines(t *testing.T) {
 	h.slash(alice, "manager <@UBOB>")
 	h.answerManager(alice, bob, false)
 
-	told := h.waitPost(alice, func(m slacktest.Message) bool { return strings.Contains(m.Text, "declined") })
+	told := h.waitPost(alice, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "declined") })
 	contains(t, "the member is told", told.Text, "<@UBOB> declined to be your manager", "nothing about you is shared")
 	m, err := h.db.Member(h.ctx, alice)
 	if err != nil {
@@ -145,14 +145,14 @@ func TestManagerDeclines(t *testing.T) {
 	contains(t, "preview after declining", h.slash(bob, "digest"), "Nobody names you")
 	lacks(t, "evidence after declining", h.slash(bob, "evidence <@UALICE>"), secret)
 	contains(t, "admin digest send after declining", h.digestSend(), "0 queued")
-	if n := h.count(func(m slacktest.Message) bool {
+	if n := h.count(func(m fakeslack.Message) bool {
 		return strings.HasSuffix(m.Channel, bob) && strings.Contains(m.Text, secret)
 	}); n != 0 {
 		t.Errorf("%d messages to bob quote alice after he declined", n)
 	}
 
 	requests := func() int {
-		return h.count(func(m slacktest.Message) bool {
+		return h.count(func(m fakeslack.Message) bool {
 			return m.Kind == "post" && strings.HasSuffix(m.Channel, bob) && strings.Contains(m.Text, "named you as their manager")
 		})
 	}
@@ -164,7 +164,7 @@ func TestManagerDeclines(t *testing.T) {
 	// An Accept pressed on the old request after the decline changes nothing.
 	env, _ := h.fake.SendInteractive(h.fake.BlockAction(bob, "manager_accept", alice, "", h.latestConsentRequest(alice, bob).TS))
 	h.fake.WaitAck(h.ctx, env)
-	h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+	h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool {
 		for _, m := range s.Messages {
 			if m.Kind == "update" && strings.Contains(m.Text, "no longer open") {
 				return true

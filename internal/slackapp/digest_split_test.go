@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/schedule"
-	"github.com/ladderapp/ladder/internal/slacktest"
 	"github.com/ladderapp/ladder/internal/store"
 )
 
@@ -49,9 +49,9 @@ var partNumber = regexp.MustCompile(`Monthly digest · November 2026 · your rep
 
 // digestParts returns the digest parts posted to bob, by number, and fails
 // the test if one was posted twice or, when complete, a number is missing.
-func digestParts(t *testing.T, h *harness, complete bool) map[int]slacktest.Message {
+func digestParts(t *testing.T, h *harness, complete bool) map[int]fakeslack.Message {
 	t.Helper()
-	parts := map[int]slacktest.Message{}
+	parts := map[int]fakeslack.Message{}
 	total := 0
 	for _, m := range h.fake.Messages() {
 		if m.Kind != "post" || !strings.HasSuffix(m.Channel, bob) || !strings.Contains(m.Text, "Monthly digest") {
@@ -79,7 +79,7 @@ func digestParts(t *testing.T, h *harness, complete bool) map[int]slacktest.Mess
 
 // checkEveryReportOnce fails the test unless the parts name every report
 // once, and each part is what one message holds.
-func checkEveryReportOnce(t *testing.T, parts map[int]slacktest.Message, ids []string) {
+func checkEveryReportOnce(t *testing.T, parts map[int]fakeslack.Message, ids []string) {
 	t.Helper()
 	var all strings.Builder
 	for k, m := range parts {
@@ -120,7 +120,7 @@ func TestDigestSplitAcrossMessages(t *testing.T) {
 
 	// The preview: the same parts, through the response_url.
 	h.slash(bob, "digest")
-	shown := func(s *slacktest.Snapshot) int {
+	shown := func(s *fakeslack.Snapshot) int {
 		n := 0
 		for _, m := range s.Messages {
 			if isReply(m) && m.User == bob && strings.Contains(m.Text, "Monthly digest") {
@@ -129,7 +129,7 @@ func TestDigestSplitAcrossMessages(t *testing.T) {
 		}
 		return n
 	}
-	if err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool { return shown(s) >= len(parts) }); err != nil {
+	if err := h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool { return shown(s) >= len(parts) }); err != nil {
 		t.Errorf("the preview did not show all %d parts: %v", len(parts), err)
 	}
 	if s := h.fake.Snapshot(); shown(&s) != len(parts) {
@@ -146,9 +146,9 @@ func TestDigestPartsSurviveACrash(t *testing.T) {
 	ids := seedTeam(h, manyReports)
 
 	var once sync.Once
-	h.fake.OnMessage(func(m slacktest.Message) {
+	h.fake.OnMessage(func(m fakeslack.Message) {
 		if m.Kind == "post" && strings.Contains(m.Text, "your reports* (1/") {
-			once.Do(func() { h.fake.FailNext("chat.postMessage", 1, slacktest.HTTPError(500)) })
+			once.Do(func() { h.fake.FailNext("chat.postMessage", 1, fakeslack.HTTPError(500)) })
 		}
 	})
 	log := slog.New(slog.NewTextHandler(h.logs, nil))

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
-	"github.com/ladderapp/ladder/internal/slacktest"
 	"github.com/ladderapp/ladder/internal/store"
 )
 
@@ -67,7 +67,7 @@ func TestDigestCountsOnlyWeeksAsked(t *testing.T) {
 	}
 
 	h.digestSend()
-	posted := h.waitPost(bob, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Monthly digest") })
+	posted := h.waitPost(bob, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Monthly digest") })
 	preview := h.slash(bob, "digest")
 	contains(t, "digest", posted.Text, "*Monthly digest · November 2026 · your reports*")
 	contains(t, "preview", preview, "*Monthly digest · November so far · your reports*")
@@ -121,7 +121,7 @@ func TestDigestPreviewEarlyInTheMonth(t *testing.T) {
 	lacks(t, "preview", preview, "November", "Ran the cross-team")
 
 	h.slash(admin, "admin digest send")
-	posted := h.waitPost(bob, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Monthly digest") })
+	posted := h.waitPost(bob, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Monthly digest") })
 	contains(t, "digest", posted.Text, "*Monthly digest · November 2026 · your reports*")
 	a := blockWith(posted.Text, "<@UALICE>")
 	contains(t, "alice's entry", a, "Senior EM target · shares full", "Weeks answered: 1 of 1 since joining on Nov 23",

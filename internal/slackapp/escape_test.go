@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/ladderapp/ladder/internal/blocktext"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
-	"github.com/ladderapp/ladder/internal/slacktest"
 )
 
 // hostile is an answer written to abuse Slack's markup: a ping of everyone,
@@ -51,7 +51,7 @@ func strs(raw []byte) string {
 
 // checkInert fails the test if a message shows a member's words as markup, or
 // not at all.
-func checkInert(t *testing.T, what string, m slacktest.Message) {
+func checkInert(t *testing.T, what string, m fakeslack.Message) {
 	t.Helper()
 	for _, part := range []struct{ name, s string }{{"text", m.Text}, {"blocks", strs(m.Blocks)}} {
 		if part.s == "" {
@@ -64,8 +64,8 @@ func checkInert(t *testing.T, what string, m slacktest.Message) {
 
 // lastResponse is the latest reply to user to a slash command, in its ack or
 // through its response_url.
-func (h *harness) lastResponse(user string) slacktest.Message {
-	var got slacktest.Message
+func (h *harness) lastResponse(user string) fakeslack.Message {
+	var got fakeslack.Message
 	for _, m := range h.fake.Messages() {
 		if isReply(m) && m.User == user {
 			got = m
@@ -102,7 +102,7 @@ func TestMemberTextIsNeverMarkup(t *testing.T) {
 	}
 	env, _ = h.fake.SendInteractive(h.fake.ViewSubmission(alice, "answer_modal", "", map[string]map[string]string{"answer": {"text": hostile}}))
 	h.fake.WaitAck(h.ctx, env)
-	confirm := h.waitPost(alice, func(m slacktest.Message) bool { return m.ThreadTS == "" && strings.Contains(m.Text, "Saved to") })
+	confirm := h.waitPost(alice, func(m fakeslack.Message) bool { return m.ThreadTS == "" && strings.Contains(m.Text, "Saved to") })
 	lacks(t, "modal confirmation", confirm.Text+strs(confirm.Blocks), live...)
 
 	// Through a DM: Slack escapes the characters the member typed. The
@@ -123,7 +123,7 @@ func TestMemberTextIsNeverMarkup(t *testing.T) {
 	// The member's own views.
 	h.slash(alice, "evidence")
 	checkInert(t, "/ladder evidence", h.lastResponse(alice))
-	var home slacktest.View
+	var home fakeslack.View
 	for _, v := range h.fake.Views() {
 		if v.Kind == "publish" && v.UserID == alice {
 			home = v
@@ -139,14 +139,14 @@ func TestMemberTextIsNeverMarkup(t *testing.T) {
 	h.slash(bob, "digest")
 	checkInert(t, "digest preview", h.lastResponse(bob))
 	contains(t, "digest send", h.digestSend(), "1 queued")
-	checkInert(t, "digest", h.waitPost(bob, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Monthly digest") }))
+	checkInert(t, "digest", h.waitPost(bob, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Monthly digest") }))
 
 	// The export: Markdown, with Slack's markup turned into what a doc
 	// reads (U0BOSS is nobody Slack knows, so stays an id), and escaped in
 	// Slack, inside the code fence too.
 	contains(t, "export", h.slash(alice, "export"), "packet is on its way")
 	h.sendQueued()
-	packet := h.waitPost(alice, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Promotion packet, part 1") })
+	packet := h.waitPost(alice, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Promotion packet, part 1") })
 	const markdown = "> Ran the @channel review @here with @U0BOSS: [Q3 review doc](https://evil.example) R&D *bold* `tick`"
 	for _, part := range []string{packet.Text, strs(packet.Blocks)} {
 		lacks(t, "export", part, live...)

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
-	"github.com/ladderapp/ladder/internal/slacktest"
 )
 
 // send sends event and waits until the app has handled it: acked it (so it
@@ -69,7 +69,7 @@ func TestDeletingAnAnswerWithRepliesRemovesIt(t *testing.T) {
 	h.send(tomb)
 	// The ack says the deletion is durable, not that it is done: wait for the
 	// Home tab it republishes, then stop to drain anything after it.
-	if err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool { return len(s.Views) > views }); err != nil {
+	if err := h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool { return len(s.Views) > views }); err != nil {
 		t.Fatalf("no Home tab after the deletion: %v", err)
 	}
 	h.shutdown()
@@ -104,7 +104,7 @@ func TestAFileWithNoWordsIsNotEvidence(t *testing.T) {
 	} {
 		ts := h.fake.NewTS()
 		h.send(event(ts))
-		reply := h.waitPost(alice, func(m slacktest.Message) bool { return m.ThreadTS == ts })
+		reply := h.waitPost(alice, func(m fakeslack.Message) bool { return m.ThreadTS == ts })
 		contains(t, name, reply.Text, "words", "nothing is saved")
 		lacks(t, name, reply.Text, "Saved to", "Which area")
 		if strings.Contains(name, "file") {
@@ -118,7 +118,7 @@ func TestAFileWithNoWordsIsNotEvidence(t *testing.T) {
 	// A file with words beside it is evidence: the words.
 	ts := h.fake.NewTS()
 	h.send(h.fake.FileShareEvent(alice, "The incident review I led, written up.", ts, ""))
-	reply := h.waitPost(alice, func(m slacktest.Message) bool { return m.ThreadTS == ts })
+	reply := h.waitPost(alice, func(m fakeslack.Message) bool { return m.ThreadTS == ts })
 	contains(t, "file with text", reply.Text, "Saved to")
 	if es := h.evidence(alice); len(es) != 1 || es[0].Text != "The incident review I led, written up." || es[0].TS != ts {
 		t.Errorf("evidence: %+v, want the file's text", es)
@@ -134,12 +134,12 @@ func TestTheBotsOwnEditsChangeNothing(t *testing.T) {
 		t.Fatalf("evidence: %+v", es)
 	}
 	h.pressArea(alice, picker, ladder.Scaling)
-	posts := h.count(func(m slacktest.Message) bool { return m.Kind == "post" })
+	posts := h.count(func(m fakeslack.Message) bool { return m.Kind == "post" })
 
 	// Slack tells the app about its own chat.update, in the member's DM.
 	h.send(h.fake.BotMessageChangedEvent(alice, picker.TS))
 	h.shutdown() // drains the work in flight
-	if n := h.count(func(m slacktest.Message) bool { return m.Kind == "post" }); n != posts {
+	if n := h.count(func(m fakeslack.Message) bool { return m.Kind == "post" }); n != posts {
 		t.Errorf("posts after the bot's own edit: %d, want %d:%s", n, posts, h.dump())
 	}
 	after := h.evidence(alice)
@@ -154,7 +154,7 @@ func TestThreadBroadcastIsStoredOnce(t *testing.T) {
 	prompt := h.prompt(alice)
 	ts := h.fake.NewTS()
 	h.send(h.fake.ThreadBroadcastEvent(alice, "Handed the release train to Sam.", ts, prompt.TS))
-	reply := h.waitPost(alice, func(m slacktest.Message) bool {
+	reply := h.waitPost(alice, func(m fakeslack.Message) bool {
 		return m.ThreadTS == prompt.TS && strings.Contains(m.Text, "Saved to")
 	})
 	h.shutdown()
@@ -162,7 +162,7 @@ func TestThreadBroadcastIsStoredOnce(t *testing.T) {
 	if len(es) != 1 || es[0].Text != "Handed the release train to Sam." || es[0].TS != ts || es[0].PromptID == "" {
 		t.Fatalf("evidence: %+v, want the broadcast reply once, linked to the prompt", es)
 	}
-	if n := h.count(func(m slacktest.Message) bool { return m.Kind == "post" && m.ThreadTS == prompt.TS }); n != 1 {
+	if n := h.count(func(m fakeslack.Message) bool { return m.Kind == "post" && m.ThreadTS == prompt.TS }); n != 1 {
 		t.Errorf("confirmations in the prompt's thread: %d, want 1 (%q)", n, reply.Text)
 	}
 }
@@ -173,7 +173,7 @@ func TestAnEditThatLeavesNoWordsKeepsTheEvidence(t *testing.T) {
 	h.prompt(alice)
 	ts := h.fake.NewTS()
 	h.send(h.fake.FileShareEvent(alice, "The org design proposal I drafted.", ts, ""))
-	h.waitPost(alice, func(m slacktest.Message) bool { return m.ThreadTS == ts })
+	h.waitPost(alice, func(m fakeslack.Message) bool { return m.ThreadTS == ts })
 
 	// The member removes the words beside the file.
 	h.send(h.fake.MessageChangedEvent(alice, ts, ""))
@@ -200,7 +200,7 @@ func TestABurstOfAnswersIsEveryOneConfirmed(t *testing.T) {
 		h.send(h.fake.DMEvent(alice, fmt.Sprintf("Answer number %d about the roadmap.", i+1), ts))
 	}
 	for _, ts := range sent {
-		reply := h.waitPost(alice, func(m slacktest.Message) bool { return m.ThreadTS == ts })
+		reply := h.waitPost(alice, func(m fakeslack.Message) bool { return m.ThreadTS == ts })
 		contains(t, "confirmation of "+ts, reply.Text, "Saved to")
 	}
 	h.shutdown()
@@ -219,7 +219,7 @@ func TestABurstOfAnswersIsEveryOneConfirmed(t *testing.T) {
 		}
 	}
 	for _, ts := range sent {
-		if c := h.count(func(m slacktest.Message) bool { return m.Kind == "post" && m.ThreadTS == ts }); c != 1 {
+		if c := h.count(func(m fakeslack.Message) bool { return m.Kind == "post" && m.ThreadTS == ts }); c != 1 {
 			t.Errorf("confirmations in the thread of %s: %d, want 1", ts, c)
 		}
 	}

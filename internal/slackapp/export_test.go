@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/ladderapp/ladder/internal/blocktext"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/schedule"
-	"github.com/ladderapp/ladder/internal/slacktest"
 	"github.com/ladderapp/ladder/internal/store"
 )
 
@@ -49,7 +49,7 @@ var packetPart = regexp.MustCompile(`^Promotion packet, part (\d+) of (\d+)`)
 
 // packets returns the posts to user that carry a part of a promotion packet,
 // in the order Slack received them, and the index of each in msgs.
-func packets(msgs []slacktest.Message, user string) (parts []slacktest.Message, at []int) {
+func packets(msgs []fakeslack.Message, user string) (parts []fakeslack.Message, at []int) {
 	for i, m := range msgs {
 		if m.Kind == "post" && strings.HasSuffix(m.Channel, user) && packetPart.MatchString(m.Text) {
 			parts = append(parts, m)
@@ -88,7 +88,7 @@ func TestExportDoesNotHoldUpOthers(t *testing.T) {
 	// straight through rather than for minutes.
 	h.fastDMs()
 	dave := sameWorker(alice)
-	h.fake.AddUser(slacktest.User{ID: dave, Name: "dave", TZ: "UTC"})
+	h.fake.AddUser(fakeslack.User{ID: dave, Name: "dave", TZ: "UTC"})
 	h.slash(dave, "start")
 	h.slash(alice, "start")
 	long := strings.Repeat("I led the migration and wrote it up. ", 40000/37)
@@ -102,11 +102,11 @@ func TestExportDoesNotHoldUpOthers(t *testing.T) {
 		}
 	}
 
-	if _, err := h.fake.SendSlash(slacktest.SlashCommand{UserID: alice, Text: "export"}); err != nil {
+	if _, err := h.fake.SendSlash(fakeslack.SlashCommand{UserID: alice, Text: "export"}); err != nil {
 		t.Fatal(err)
 	}
 	contains(t, "dave's gaps", h.slash(dave, "gaps"), "Readiness")
-	h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+	h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool {
 		for _, m := range s.Messages {
 			if isReply(m) && m.User == alice {
 				return true
@@ -182,7 +182,7 @@ func TestExportAfterRestartArrives(t *testing.T) {
 	h.shutdown()
 	h.start()
 	h.clock.Add(time.Minute)
-	h.fake.FailNext("chat.postMessage", 1, slacktest.HTTPError(500))
+	h.fake.FailNext("chat.postMessage", 1, fakeslack.HTTPError(500))
 	contains(t, "second export", h.slash(alice, "export"), "1 piece of evidence,")
 	h.sendQueued()
 	if parts, _ := packets(h.fake.Messages(), alice); len(parts) != 2 {
@@ -211,7 +211,7 @@ func TestExportIsMarkdown(t *testing.T) {
 
 	contains(t, "export", h.slash(alice, "export"), "1 piece of evidence,", "in 1 message.")
 	h.sendQueued()
-	packet := h.waitPost(alice, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Promotion packet, part 1 of 1") })
+	packet := h.waitPost(alice, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Promotion packet, part 1 of 1") })
 	shown := blocktext.Message(packet.Text, packet.Blocks)
 	contains(t, "packet", shown, "· 1 piece of evidence",
 		"> Ran the review with bob, carol and @U0GONE in #incidents: [Q3 review](https://docs.example/q3?a=1&b=2), see <https://docs.example/log>.")

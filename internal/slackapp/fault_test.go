@@ -20,8 +20,8 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
-	"github.com/ladderapp/ladder/internal/slacktest"
 	"github.com/ladderapp/ladder/internal/store"
 )
 
@@ -124,8 +124,8 @@ func diskFull(t *testing.T, dbFile string, headroom int64) (undo func()) {
 }
 
 // threadReplies returns the posts in the thread of the message ts.
-func (h *harness) threadReplies(ts string) []slacktest.Message {
-	var out []slacktest.Message
+func (h *harness) threadReplies(ts string) []fakeslack.Message {
+	var out []fakeslack.Message
 	for _, m := range h.fake.Messages() {
 		if m.Kind == "post" && m.ThreadTS == ts {
 			out = append(out, m)
@@ -166,7 +166,7 @@ func (h *harness) sendDMNoWait(user, text string) string {
 // waitThreadReplies waits until every one of tss has a reply in its thread.
 func (h *harness) waitThreadReplies(tss ...string) {
 	h.t.Helper()
-	err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+	err := h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool {
 		have := map[string]bool{}
 		for _, m := range s.Messages {
 			if m.Kind == "post" && m.ThreadTS != "" {
@@ -207,7 +207,7 @@ func TestFaultReadOnlyDatabase(t *testing.T) {
 	if _, err := h.fake.SendEvent("EvReadOnly", h.fake.DMEvent(alice, "sent while read-only", ts), 3); err != nil {
 		t.Fatal(err)
 	}
-	reply = h.waitPost(alice, func(m slacktest.Message) bool { return m.ThreadTS == ts })
+	reply = h.waitPost(alice, func(m fakeslack.Message) bool { return m.ThreadTS == ts })
 	contains(t, "reply while read-only", reply.Text, notStored, "send it again")
 	lacks(t, "reply while read-only", reply.Text, "Saved")
 	for _, e := range h.evidence(alice) {
@@ -230,7 +230,7 @@ func TestFaultReadOnlyDatabase(t *testing.T) {
 	if m, err := h.db.Member(h.ctx, alice); err != nil || m.Paused(h.clock.Now()) {
 		t.Errorf("the refused pause took effect: %+v, %v", m, err)
 	}
-	if n := h.count(func(m slacktest.Message) bool { return strings.HasPrefix(m.Text, "Saved to") }); n != 2 {
+	if n := h.count(func(m fakeslack.Message) bool { return strings.HasPrefix(m.Text, "Saved to") }); n != 2 {
 		t.Errorf("confirmations: got %d, want 2", n)
 	}
 }
@@ -311,7 +311,7 @@ func TestFaultDiskFull(t *testing.T) {
 		want = append(want, texts[ts])
 	}
 	h.storedOnce(alice, want...)
-	if n := h.count(func(m slacktest.Message) bool { return strings.HasPrefix(m.Text, "Saved to") }); n != len(want) {
+	if n := h.count(func(m fakeslack.Message) bool { return strings.HasPrefix(m.Text, "Saved to") }); n != len(want) {
 		t.Errorf("confirmations: got %d, want %d", n, len(want))
 	}
 }
@@ -328,7 +328,7 @@ func TestFaultWebAPIErrors(t *testing.T) {
 	}
 
 	// 429s: the confirmation waits out Retry-After, twice, and goes out once.
-	h.fake.FailNext("chat.postMessage", 2, slacktest.RateLimited(1))
+	h.fake.FailNext("chat.postMessage", 2, fakeslack.RateLimited(1))
 	start := time.Now()
 	answer("after two 429s", "answer during 429s")
 	if d := time.Since(start); d < 2*time.Second {
@@ -337,8 +337,8 @@ func TestFaultWebAPIErrors(t *testing.T) {
 	// A reply too slow for the ack (the admin's first command enrols them,
 	// and Slack holds users.info) goes through the response_url, where a 429
 	// is retried after Retry-After, off the worker.
-	h.fake.FailNext("users.info", 1, slacktest.Delayed(2*time.Second))
-	h.fake.FailNext("response_url", 1, slacktest.RateLimited(1))
+	h.fake.FailNext("users.info", 1, fakeslack.Delayed(2*time.Second))
+	h.fake.FailNext("response_url", 1, fakeslack.RateLimited(1))
 	contains(t, "prompt after a 429 on response_url", h.slash(admin, "prompt"), "I've sent you a question")
 	if n := h.fake.RateLimited429s("response_url"); n != 1 {
 		t.Errorf("429s on response_url: got %d, want 1", n)
@@ -347,7 +347,7 @@ func TestFaultWebAPIErrors(t *testing.T) {
 	// A slow Slack, within the client's timeout: the call waits and the
 	// confirmation comes late, once.
 	h.drainSends()
-	h.fake.FailNext("chat.postMessage", 1, slacktest.Delayed(1500*time.Millisecond))
+	h.fake.FailNext("chat.postMessage", 1, fakeslack.Delayed(1500*time.Millisecond))
 	start = time.Now()
 	answer("after a slow post", "answer during a slow Slack")
 	if d := time.Since(start); d < 1500*time.Millisecond {
@@ -357,11 +357,11 @@ func TestFaultWebAPIErrors(t *testing.T) {
 	// A 500 on an on-demand prompt: the post is retried after looking for it
 	// in the DM's history, and the question arrives exactly once.
 	prompts := func() int {
-		return h.count(func(m slacktest.Message) bool { return m.Kind == "post" && strings.HasPrefix(m.Text, "Reflection") })
+		return h.count(func(m fakeslack.Message) bool { return m.Kind == "post" && strings.HasPrefix(m.Text, "Reflection") })
 	}
 	h.drainSends()
 	before := prompts()
-	h.fake.FailNext("chat.postMessage", 1, slacktest.HTTPError(500))
+	h.fake.FailNext("chat.postMessage", 1, fakeslack.HTTPError(500))
 	contains(t, "prompt after a 500", h.slash(alice, "prompt"), "I've sent you a question")
 	h.drainSends()
 	if n := prompts() - before; n != 1 {
@@ -372,24 +372,24 @@ func TestFaultWebAPIErrors(t *testing.T) {
 	}
 
 	// A 500 on users.info at enrolment: enrolled in UTC, welcomed once.
-	h.fake.FailNext("users.info", 1, slacktest.HTTPError(500))
+	h.fake.FailNext("users.info", 1, fakeslack.HTTPError(500))
 	contains(t, "enrol after a 500", h.slash(carol, "start"), "Welcome")
 	h.drainSends()
-	if n := h.count(func(m slacktest.Message) bool { return m.Kind == "post" && strings.HasSuffix(m.Channel, carol) }); n != 1 {
+	if n := h.count(func(m fakeslack.Message) bool { return m.Kind == "post" && strings.HasSuffix(m.Channel, carol) }); n != 1 {
 		t.Errorf("welcome DMs to carol: got %d, want 1", n)
 	}
 
 	// A 500 on the Home tab does not touch the answer or its confirmation.
-	h.fake.FailNext("views.publish", 1, slacktest.HTTPError(500))
+	h.fake.FailNext("views.publish", 1, fakeslack.HTTPError(500))
 	answer("after a 500 on views.publish", "answer while the Home tab fails")
 
 	h.storedOnce(alice, answers...)
-	if n := h.count(func(m slacktest.Message) bool { return strings.HasPrefix(m.Text, "Saved to") }); n != len(answers) {
+	if n := h.count(func(m fakeslack.Message) bool { return strings.HasPrefix(m.Text, "Saved to") }); n != len(answers) {
 		t.Errorf("confirmations: got %d, want %d", n, len(answers))
 	}
 
 	t.Run("confirmation after a 500", func(t *testing.T) {
-		h.fake.FailNext("chat.postMessage", 1, slacktest.HTTPError(500))
+		h.fake.FailNext("chat.postMessage", 1, fakeslack.HTTPError(500))
 		ts := h.sendDMNoWait(alice, "answer when the confirmation meets a 500")
 		h.waitThreadReplies(ts)
 		if n := len(h.threadReplies(ts)); n != 1 {
@@ -586,14 +586,14 @@ func TestFaultClockJumps(t *testing.T) {
 	t.Logf("%d answers, weekly prompts in %d weeks, digests in %d months", len(answers), len(weeks), len(months))
 	h.storedOnce(alice, answers...)
 	posts := func(user, prefix string) int {
-		return h.count(func(m slacktest.Message) bool {
+		return h.count(func(m fakeslack.Message) bool {
 			return m.Kind == "post" && strings.HasSuffix(m.Channel, user) && strings.HasPrefix(m.Text, prefix)
 		})
 	}
 	if n := posts(alice, "Weekly reflection"); n != len(weeks) {
 		t.Errorf("weekly prompts posted: got %d, want one for each of the %d weeks visited", n, len(weeks))
 	}
-	if n := h.count(func(m slacktest.Message) bool { return strings.HasPrefix(m.Text, "Saved to") }); n != len(answers) {
+	if n := h.count(func(m fakeslack.Message) bool { return strings.HasPrefix(m.Text, "Saved to") }); n != len(answers) {
 		t.Errorf("confirmations: got %d, want %d", n, len(answers))
 	}
 	if n := posts(bob, "*Monthly digest"); n != len(months) {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 )
 
 // onDisk reports whether the database file or any file SQLite keeps beside
@@ -79,7 +79,7 @@ func TestForgetWithAReader(t *testing.T) {
 
 			switch retry {
 			case "in the background":
-				err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+				err := h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool {
 					for _, m := range s.Messages {
 						if isReply(m) && m.User == alice && strings.Contains(m.Text, "now erased") {
 							return true
@@ -95,7 +95,7 @@ func TestForgetWithAReader(t *testing.T) {
 				// reply is the one that says their data was already gone.
 				h.slash(alice, "forget confirm")
 				var again string
-				err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+				err := h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool {
 					for _, m := range s.Messages {
 						if isReply(m) && m.User == alice && strings.Contains(m.Text, "already gone") {
 							again = m.Text
@@ -128,12 +128,12 @@ func TestForgetDeletesDigests(t *testing.T) {
 	h.nameAndAccept(alice, bob)
 	h.nameAndAccept(carol, bob)
 	contains(t, "digest send", h.digestSend(), "1 queued")
-	digest := h.waitPost(bob, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Monthly digest") })
+	digest := h.waitPost(bob, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Monthly digest") })
 	contains(t, "the digest", digest.Text, secret[:40], "<@UCAROL>")
 
 	reply := h.slash(alice, "forget confirm")
 	contains(t, "forget", reply, "everything Ladder held about you is deleted", "deleted 1 digest that mentioned you")
-	deleted := h.count(func(m slacktest.Message) bool {
+	deleted := h.count(func(m fakeslack.Message) bool {
 		return m.Kind == "delete" && m.Channel == digest.Channel && m.TS == digest.TS
 	})
 	if deleted != 1 {
@@ -148,7 +148,7 @@ func TestForgetDeletesDigests(t *testing.T) {
 
 	// The manager forgets: carol no longer has one, and is told.
 	contains(t, "manager forgets", h.slash(bob, "forget confirm"), "1 member named you as their manager")
-	h.waitPost(carol, func(m slacktest.Message) bool { return strings.Contains(m.Text, "<@UBOB> asked Ladder to forget them") })
+	h.waitPost(carol, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "<@UBOB> asked Ladder to forget them") })
 	m, err := h.db.Member(h.ctx, carol)
 	if err != nil {
 		t.Fatal(err)

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/prompts"
-	"github.com/ladderapp/ladder/internal/slacktest"
 	"github.com/ladderapp/ladder/internal/store"
 )
 
@@ -227,7 +227,7 @@ func TestExpectationsModal(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := slacktest.CheckView(raw); err != nil {
+		if err := fakeslack.CheckView(raw); err != nil {
 			t.Errorf("%s: Slack would refuse the modal: %v", lv.ID, err)
 		}
 		if n := len([]rune(v.Title.Text)); n > maxModalTitle {

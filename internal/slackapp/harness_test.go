@@ -13,11 +13,11 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/prompts"
 	"github.com/ladderapp/ladder/internal/schedule"
 	"github.com/ladderapp/ladder/internal/slackapp"
-	"github.com/ladderapp/ladder/internal/slacktest"
 	"github.com/ladderapp/ladder/internal/store"
 )
 
@@ -67,7 +67,7 @@ func (s *syncBuffer) String() string {
 type harness struct {
 	t      *testing.T
 	ctx    context.Context
-	fake   *slacktest.Server
+	fake   *fakeslack.Server
 	db     *store.DB
 	ladder *ladder.Ladder
 	clock  *clock
@@ -98,7 +98,7 @@ func newHarness(t *testing.T, apiOpts ...slack.Option) *harness {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	h := &harness{t: t, ctx: ctx, clock: newClock(monday), logs: &syncBuffer{}, done: make(chan error, 1)}
-	h.fake = slacktest.New(slacktest.WithPingInterval(2*time.Second), slacktest.WithClock(h.clock.Now))
+	h.fake = fakeslack.New(fakeslack.WithPingInterval(2*time.Second), fakeslack.WithClock(h.clock.Now))
 	t.Cleanup(h.fake.Close)
 	// Cleanups run last first: this runs after the app has stopped, so every
 	// call it made is in.
@@ -113,7 +113,7 @@ func newHarness(t *testing.T, apiOpts ...slack.Option) *harness {
 			}
 		}
 	})
-	for _, u := range []slacktest.User{
+	for _, u := range []fakeslack.User{
 		{ID: alice, Name: "alice", RealName: "Alice Liddell", TZ: "Europe/Berlin"},
 		{ID: bob, Name: "bob", RealName: "Bob Manager", TZ: "America/New_York"},
 		{ID: carol, Name: "carol", TZ: "Asia/Kolkata"},
@@ -270,22 +270,22 @@ func (h *harness) shutdown() {
 
 // isReply reports whether m is a slash command's reply: in the command's ack
 // (Kind "ack"), or through its response_url (Kind "response").
-func isReply(m slacktest.Message) bool { return m.Kind == "ack" || m.Kind == "response" }
+func isReply(m fakeslack.Message) bool { return m.Kind == "ack" || m.Kind == "response" }
 
 // slash runs a /ladder command as user and returns the ephemeral reply, which
 // came in the ack or through the response_url.
 func (h *harness) slash(user, text string) string {
 	h.t.Helper()
-	before := h.count(func(m slacktest.Message) bool { return isReply(m) && m.User == user })
-	env, err := h.fake.SendSlash(slacktest.SlashCommand{UserID: user, Text: text})
+	before := h.count(func(m fakeslack.Message) bool { return isReply(m) && m.User == user })
+	env, err := h.fake.SendSlash(fakeslack.SlashCommand{UserID: user, Text: text})
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	if _, err := h.fake.WaitAck(h.ctx, env); err != nil {
 		h.t.Fatalf("/ladder %s: no ack: %v\nlogs:\n%s", text, err, h.logs)
 	}
-	var reply slacktest.Message
-	err = h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+	var reply fakeslack.Message
+	err = h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool {
 		n := 0
 		for _, m := range s.Messages {
 			if isReply(m) && m.User == user {
@@ -307,7 +307,7 @@ func (h *harness) slash(user, text string) string {
 	return reply.Text
 }
 
-func (h *harness) count(f func(slacktest.Message) bool) int {
+func (h *harness) count(f func(fakeslack.Message) bool) int {
 	n := 0
 	for _, m := range h.fake.Messages() {
 		if f(m) {
@@ -318,10 +318,10 @@ func (h *harness) count(f func(slacktest.Message) bool) int {
 }
 
 // waitPost waits for a message posted to user's DM that matches f, and returns it.
-func (h *harness) waitPost(user string, f func(slacktest.Message) bool) slacktest.Message {
+func (h *harness) waitPost(user string, f func(fakeslack.Message) bool) fakeslack.Message {
 	h.t.Helper()
-	var got slacktest.Message
-	err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+	var got fakeslack.Message
+	err := h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool {
 		for _, m := range s.Messages {
 			if m.Kind == "post" && strings.HasSuffix(m.Channel, user) && f(m) {
 				got = m
@@ -345,13 +345,13 @@ func (h *harness) dump() string {
 }
 
 // dm sends text as user's DM to the bot and waits for the reply in its thread.
-func (h *harness) dm(user, text string) (ts string, reply slacktest.Message) {
+func (h *harness) dm(user, text string) (ts string, reply fakeslack.Message) {
 	h.t.Helper()
 	ts = h.fake.NewTS()
 	if _, err := h.fake.SendEvent("", h.fake.DMEvent(user, text, ts), 0); err != nil {
 		h.t.Fatal(err)
 	}
-	reply = h.waitPost(user, func(m slacktest.Message) bool { return m.ThreadTS == ts })
+	reply = h.waitPost(user, func(m fakeslack.Message) bool { return m.ThreadTS == ts })
 	return ts, reply
 }
 
@@ -367,12 +367,12 @@ func (h *harness) evidence(user string) []ladder.Evidence {
 
 // lastPromptTS enrols nothing: it asks for a prompt and returns the DM's ts and
 // the prompt's text.
-func (h *harness) prompt(user string) slacktest.Message {
+func (h *harness) prompt(user string) fakeslack.Message {
 	h.t.Helper()
-	before := h.count(func(m slacktest.Message) bool { return m.Kind == "post" && strings.Contains(m.Text, "Reflection") })
+	before := h.count(func(m fakeslack.Message) bool { return m.Kind == "post" && strings.Contains(m.Text, "Reflection") })
 	h.slash(user, "prompt")
 	n := 0
-	return h.waitPost(user, func(m slacktest.Message) bool {
+	return h.waitPost(user, func(m fakeslack.Message) bool {
 		if strings.Contains(m.Text, "Reflection") {
 			n++
 			return n > before

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/ladderapp/ladder/internal/blocktext"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
-	"github.com/ladderapp/ladder/internal/slacktest"
 )
 
 // home opens user's Home tab and returns it as the user reads it
@@ -18,7 +18,7 @@ func (h *harness) home(user, want string) string {
 	before := len(h.fake.Views())
 	h.sendEvent("", h.fake.AppHomeOpenedEvent(user), 0)
 	var got string
-	err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+	err := h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool {
 		for _, v := range s.Views[min(before, len(s.Views)):] {
 			if v.Kind == "publish" && v.UserID == user {
 				got = blocktext.View(v.View)
@@ -150,7 +150,7 @@ func TestHomeTabAtAGlance(t *testing.T) {
 	// Two weeks on, with one answer about scaling, asked for from the Home tab.
 	h.clock.Add(15 * 24 * time.Hour)
 	h.click(alice, "ask_area:scaling", "scaling", "")
-	asked := h.waitPost(alice, func(m slacktest.Message) bool {
+	asked := h.waitPost(alice, func(m fakeslack.Message) bool {
 		return strings.Contains(m.Text, "Scaling the organisation") && strings.Contains(m.Text, "Reflection")
 	})
 	pid := buttonValue(t, asked.Blocks, "answer")
@@ -208,7 +208,7 @@ func TestGapsReadsAtAGlance(t *testing.T) {
 	}
 
 	h.click(alice, "ask_area:strategy", "strategy", r.TS)
-	asked := h.waitPost(alice, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Reflection") })
+	asked := h.waitPost(alice, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Reflection") })
 	if p, ok := h.ladder.Prompt(buttonValue(t, asked.Blocks, "answer")); !ok || p.Area != ladder.Strategy {
 		t.Errorf("Ask me about this on Strategy asked %+v, want a Strategy question", p)
 	}
@@ -239,7 +239,7 @@ func TestNotYetKeepsGrowthGoal(t *testing.T) {
 	}
 
 	h.click(alice, "not_yet", pid, prompt.TS)
-	smaller := h.waitPost(alice, func(m slacktest.Message) bool {
+	smaller := h.waitPost(alice, func(m fakeslack.Message) bool {
 		return strings.Contains(m.Text, "A smaller step toward your growth goal")
 	})
 	shown := blocktext.Message(smaller.Text, smaller.Blocks)
@@ -249,7 +249,7 @@ func TestNotYetKeepsGrowthGoal(t *testing.T) {
 	if !ok || sp.Area != goal.Area || sp.Level != ladder.EM {
 		t.Errorf("smaller question %+v, want an EM question in %s", sp, goal.Area)
 	}
-	h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+	h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool {
 		for _, m := range s.Messages {
 			if m.Kind == "update" && m.TS == prompt.TS && strings.Contains(m.Text, "kept as a growth goal") {
 				return true
@@ -267,7 +267,7 @@ func TestNotYetKeepsGrowthGoal(t *testing.T) {
 	h.click(alice, "not_yet", pid, prompt.TS)
 	h.click(alice, "not_yet", pid, prompt.TS)
 	g := h.gapsShown(alice) // the same worker: the clicks are done
-	if n := h.count(func(m slacktest.Message) bool { return strings.Contains(m.Text, "A smaller step") }); n != 1 {
+	if n := h.count(func(m fakeslack.Message) bool { return strings.Contains(m.Text, "A smaller step") }); n != 1 {
 		t.Errorf("%d smaller questions after three clicks, want 1", n)
 	}
 	goals, err := h.db.Goals(h.ctx, alice)

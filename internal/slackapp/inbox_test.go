@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/slackapp"
-	"github.com/ladderapp/ladder/internal/slacktest"
 )
 
 // These tests are about the order of a member's events: Slack does not keep
@@ -60,7 +60,7 @@ func TestADeleteDoesNotOvertakeItsMessage(t *testing.T) {
 	h.prompt(alice)
 	// Alice's earlier answers are slow to confirm, so the message and its
 	// deletion wait in her worker's queue behind them.
-	h.fake.FailNext("chat.postMessage", 2, slacktest.Delayed(1500*time.Millisecond))
+	h.fake.FailNext("chat.postMessage", 2, fakeslack.Delayed(1500*time.Millisecond))
 	earlier := []string{h.sendDMNoWait(alice, "earlier answer one"), h.sendDMNoWait(alice, "earlier answer two")}
 	ts := h.fake.NewTS()
 	msg := h.fake.DMEvent(alice, "sent to the wrong person, deleted at once", ts)
@@ -94,7 +94,7 @@ func TestAnEditBeforeItsMessageIsKept(t *testing.T) {
 	// then Slack's retry of the original.
 	h.sendEvent("EvEdit", edit, 0)
 	h.sendEvent("EvOriginal", original, 1)
-	reply := h.waitPost(alice, func(m slacktest.Message) bool { return m.ThreadTS == ts })
+	reply := h.waitPost(alice, func(m fakeslack.Message) bool { return m.ThreadTS == ts })
 	contains(t, "confirmation", reply.Text, "Saved to")
 	h.restart(slackapp.Config{})
 
@@ -139,7 +139,7 @@ func TestTheDrainLosesNothingAcked(t *testing.T) {
 	h.fastDMs()
 	h.prompt(alice)
 	h.restart(slackapp.Config{DrainTimeout: time.Second})
-	h.fake.FailNext("views.publish", 8, slacktest.Delayed(700*time.Millisecond)) // each answer republishes the Home tab
+	h.fake.FailNext("views.publish", 8, fakeslack.Delayed(700*time.Millisecond)) // each answer republishes the Home tab
 	var tss []string
 	texts := map[string]string{}
 	for i := range 8 {

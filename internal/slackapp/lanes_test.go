@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/schedule"
-	"github.com/ladderapp/ladder/internal/slacktest"
 	"github.com/ladderapp/ladder/internal/store"
 )
 
@@ -34,7 +34,7 @@ func TestAnswerConfirmedDuringFanOut(t *testing.T) {
 	now := h.clock.Now()
 	for i := range items {
 		u := fmt.Sprintf("UFAN%05d", i)
-		h.fake.AddUser(slacktest.User{ID: u, Name: u, TZ: "UTC"})
+		h.fake.AddUser(fakeslack.User{ID: u, Name: u, TZ: "UTC"})
 		items[i] = store.OutboxItem{Key: "bulk:" + u, Kind: store.OutboxDM, Method: "chat.postMessage", UserID: u,
 			Lane: store.LaneBulk, Payload: payload, DueAt: now, Created: now}
 	}
@@ -43,7 +43,7 @@ func TestAnswerConfirmedDuringFanOut(t *testing.T) {
 	}
 	h.sched.Wake()
 	// The fan-out is under way, and has met the workspace's limit.
-	if err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+	if err := h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool {
 		for _, c := range s.Calls {
 			if c.Method == "chat.postMessage" && c.Status == 429 {
 				return true
@@ -64,7 +64,7 @@ func TestAnswerConfirmedDuringFanOut(t *testing.T) {
 			t.Errorf("answer %d confirmed after %v, want under 2s during the fan-out", i+1, took)
 		}
 	}
-	bulk := h.count(func(m slacktest.Message) bool {
+	bulk := h.count(func(m fakeslack.Message) bool {
 		return m.Kind == "post" && strings.HasPrefix(m.Text, "Weekly reflection · a bulk")
 	})
 	if bulk >= fanout/2 {

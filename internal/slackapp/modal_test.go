@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 )
 
 // defaultWorkers is slackapp.Config's default worker count, which the harness
@@ -38,7 +38,7 @@ func TestAnswerOpensModalWhileEveryWorkerWaitsOn429(t *testing.T) {
 	// One member on each worker, alice's included.
 	busy, before := h.holdEveryWorker()
 	posted := postedOK
-	if err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+	if err := h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool {
 		n := 0
 		for _, m := range s.Messages {
 			if isReply(m) && strings.Contains(m.Text, "sent you a question") {
@@ -94,7 +94,7 @@ func TestAnswerOpensModalWhileEveryWorkerWaitsOn429(t *testing.T) {
 }
 
 // postedOK counts the chat.postMessage calls that Slack accepted.
-func postedOK(calls []slacktest.Call) int {
+func postedOK(calls []fakeslack.Call) int {
 	n := 0
 	for _, c := range calls {
 		if c.Method == "chat.postMessage" && c.Status == 200 {
@@ -116,19 +116,19 @@ func (h *harness) holdEveryWorker() (busy []string, before int) {
 		if w := workerOf(u); !covered[w] {
 			covered[w] = true
 			busy = append(busy, u)
-			h.fake.AddUser(slacktest.User{ID: u, Name: u, TZ: "UTC"})
+			h.fake.AddUser(fakeslack.User{ID: u, Name: u, TZ: "UTC"})
 			h.slash(u, "start")
 		}
 	}
 	h.drainSends() // the welcome DMs
 	before = postedOK(h.fake.Calls())
-	h.fake.FailNext("chat.postMessage", 1, slacktest.RateLimited(5))
+	h.fake.FailNext("chat.postMessage", 1, fakeslack.RateLimited(5))
 	for _, u := range busy {
-		if _, err := h.fake.SendSlash(slacktest.SlashCommand{UserID: u, Text: "prompt"}); err != nil {
+		if _, err := h.fake.SendSlash(fakeslack.SlashCommand{UserID: u, Text: "prompt"}); err != nil {
 			h.t.Fatal(err)
 		}
 	}
-	err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+	err := h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool {
 		for _, c := range s.Calls {
 			if c.Method == "chat.postMessage" && c.Status == 429 {
 				return true

@@ -14,8 +14,8 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
-	"github.com/ladderapp/ladder/internal/slacktest"
 )
 
 // want is what sendError should make of a failure.
@@ -103,26 +103,26 @@ func TestSendError(t *testing.T) {
 // Slack over HTTP, so that the errors sendError reads are the ones slack-go
 // really returns.
 func TestSendErrorFromSlack(t *testing.T) {
-	srv := slacktest.New()
+	srv := fakeslack.New()
 	t.Cleanup(srv.Close)
-	srv.AddUser(slacktest.User{ID: "U1", Name: "alice"})
+	srv.AddUser(fakeslack.User{ID: "U1", Name: "alice"})
 	api := slack.New(srv.BotToken, slack.OptionAPIURL(srv.APIURL()))
 	for _, tc := range []struct {
 		name    string
-		failure slacktest.Failure
+		failure fakeslack.Failure
 		timeout time.Duration // the client's; 0 for none
 		want    want
 	}{
-		{"429", slacktest.RateLimited(3), 0, want{code: ladder.ERateLimited, retryAfter: 3 * time.Second}},
-		{"user_not_found", slacktest.SlackError("user_not_found"), 0, want{code: ladder.EPermanent}},
-		{"channel_not_found", slacktest.SlackError("channel_not_found"), 0, want{code: ladder.EPermanent}},
-		{"is_archived", slacktest.SlackError("is_archived"), 0, want{code: ladder.EPermanent}},
-		{"token_revoked", slacktest.SlackError("token_revoked"), 0, want{code: ladder.ETransient}},
-		{"internal_error", slacktest.SlackError("internal_error"), 0, want{code: ladder.ETransient, maySent: true}},
-		{"500", slacktest.HTTPError(500), 0, want{code: ladder.ETransient, maySent: true}},
-		{"503", slacktest.HTTPError(503), 0, want{code: ladder.ETransient, maySent: true}},
-		{"400", slacktest.HTTPError(400), 0, want{code: ladder.ETransient}},
-		{"timeout", slacktest.Delayed(5 * time.Second), 100 * time.Millisecond, want{code: ladder.ETransient, maySent: true}},
+		{"429", fakeslack.RateLimited(3), 0, want{code: ladder.ERateLimited, retryAfter: 3 * time.Second}},
+		{"user_not_found", fakeslack.SlackError("user_not_found"), 0, want{code: ladder.EPermanent}},
+		{"channel_not_found", fakeslack.SlackError("channel_not_found"), 0, want{code: ladder.EPermanent}},
+		{"is_archived", fakeslack.SlackError("is_archived"), 0, want{code: ladder.EPermanent}},
+		{"token_revoked", fakeslack.SlackError("token_revoked"), 0, want{code: ladder.ETransient}},
+		{"internal_error", fakeslack.SlackError("internal_error"), 0, want{code: ladder.ETransient, maySent: true}},
+		{"500", fakeslack.HTTPError(500), 0, want{code: ladder.ETransient, maySent: true}},
+		{"503", fakeslack.HTTPError(503), 0, want{code: ladder.ETransient, maySent: true}},
+		{"400", fakeslack.HTTPError(400), 0, want{code: ladder.ETransient}},
+		{"timeout", fakeslack.Delayed(5 * time.Second), 100 * time.Millisecond, want{code: ladder.ETransient, maySent: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv.FailNext("chat.postMessage", 1, tc.failure)

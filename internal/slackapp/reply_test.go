@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 )
 
 // TestGapsRepliesInTheAck: a reply ready in time rides in the slash command's
@@ -13,7 +13,7 @@ import (
 func TestGapsRepliesInTheAck(t *testing.T) {
 	h := newHarness(t)
 	h.slash(alice, "start") // enrols alice: the welcome DM is not part of the test
-	env, err := h.fake.SendSlash(slacktest.SlashCommand{UserID: alice, Text: "gaps"})
+	env, err := h.fake.SendSlash(fakeslack.SlashCommand{UserID: alice, Text: "gaps"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +24,7 @@ func TestGapsRepliesInTheAck(t *testing.T) {
 	if len(ack.Payload) == 0 {
 		t.Fatalf("gaps was acked empty, want the reply in the ack")
 	}
-	var reply []slacktest.Message
+	var reply []fakeslack.Message
 	for _, m := range h.fake.Messages() {
 		if isReply(m) && m.User == alice && strings.Contains(m.Text, "Readiness for") {
 			reply = append(reply, m)
@@ -45,10 +45,10 @@ func TestGapsRepliesInTheAck(t *testing.T) {
 // once, and its reply comes through response_url when it is ready.
 func TestSlowReplyGoesThroughResponseURL(t *testing.T) {
 	h := newHarness(t)
-	h.fake.FailNext("users.info", 1, slacktest.Delayed(3*time.Second))
+	h.fake.FailNext("users.info", 1, fakeslack.Delayed(3*time.Second))
 	var envs []string
 	for _, text := range []string{"prompt", "gaps"} {
-		env, err := h.fake.SendSlash(slacktest.SlashCommand{UserID: carol, Text: text})
+		env, err := h.fake.SendSlash(fakeslack.SlashCommand{UserID: carol, Text: text})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -67,7 +67,7 @@ func TestSlowReplyGoesThroughResponseURL(t *testing.T) {
 			t.Errorf("command %d: acked after %v, want within the reply budget", i, ack.Latency)
 		}
 	}
-	err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+	err := h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool {
 		n := 0
 		for _, m := range s.Messages {
 			if m.Kind == "response" && m.User == carol &&

@@ -9,7 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 )
 
 // TestPostLookupRateLimitedPostsOnce: a confirmation goes through, but the
@@ -21,8 +21,8 @@ func TestPostLookupRateLimitedPostsOnce(t *testing.T) {
 	h := newHarness(t, slack.OptionHTTPClient(&http.Client{Timeout: 300 * time.Millisecond}))
 	h.prompt(alice)
 	h.clock.Add(time.Minute) // the DM's budget of posts refills
-	h.fake.FailNext("chat.postMessage", 1, slacktest.Delayed(10*time.Second))
-	h.fake.FailNext("conversations.replies", 1, slacktest.RateLimited(1))
+	h.fake.FailNext("chat.postMessage", 1, fakeslack.Delayed(10*time.Second))
+	h.fake.FailNext("conversations.replies", 1, fakeslack.RateLimited(1))
 	ts := h.sendDMNoWait(alice, "an answer whose confirmation times out")
 	h.waitThreadReplies(ts)
 	h.waitConfirmed(alice, "an answer whose confirmation times out")
@@ -61,7 +61,7 @@ func (h *harness) waitConfirmed(user, text string) {
 		// Each step towards the confirmation is a call to Slack.
 		wctx, cancel := context.WithTimeout(h.ctx, 50*time.Millisecond)
 		n := len(h.fake.Calls())
-		_ = h.fake.WaitFor(wctx, func(s *slacktest.Snapshot) bool { return len(s.Calls) > n })
+		_ = h.fake.WaitFor(wctx, func(s *fakeslack.Snapshot) bool { return len(s.Calls) > n })
 		cancel()
 	}
 }

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
-	"github.com/ladderapp/ladder/internal/slacktest"
 )
 
 // The settings modal's fields: the block id of each input, which is also its
@@ -74,7 +74,7 @@ func (m modal) inputs() map[string]bool {
 func (h *harness) waitSettingsModal(user string, n int) modal {
 	h.t.Helper()
 	var got modal
-	err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+	err := h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool {
 		k := 0
 		for _, v := range s.Views {
 			var m modal
@@ -104,7 +104,7 @@ func (h *harness) waitSettingsModal(user string, n int) modal {
 func (h *harness) openSettingsBySlash(user string) modal {
 	h.t.Helper()
 	n := h.settingsModals(user)
-	env, err := h.fake.SendSlash(slacktest.SlashCommand{UserID: user, Text: "settings"})
+	env, err := h.fake.SendSlash(fakeslack.SlashCommand{UserID: user, Text: "settings"})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -244,7 +244,7 @@ func TestSettingsSubmitSaves(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatalf("a valid form was refused: %v", errs)
 	}
-	saved := h.waitPost(alice, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Settings saved") })
+	saved := h.waitPost(alice, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Settings saved") })
 	contains(t, "saved DM", saved.Text, "*Senior EM*", "*Director*", "*deep* (Deep-technical manager)", "*Friday 07:15*", "Europe/Berlin",
 		"Sharing *full*", "Paused until Mon 7 Dec", "I've asked <@UBOB> to accept")
 
@@ -270,10 +270,10 @@ func TestSettingsSubmitSaves(t *testing.T) {
 		t.Fatalf("the unchanged form was refused: %v", errs)
 	}
 	h.slash(alice, "help") // runs after the save on alice's worker
-	if n := h.count(func(m slacktest.Message) bool { return strings.Contains(m.Text, "Settings saved") }); n != 1 {
+	if n := h.count(func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Settings saved") }); n != 1 {
 		t.Errorf("settings-saved DMs: got %d, want 1 (the second save changed nothing)", n)
 	}
-	if n := h.count(func(m slacktest.Message) bool {
+	if n := h.count(func(m fakeslack.Message) bool {
 		return strings.Contains(m.Text, "<@UALICE> named you as their manager")
 	}); n != 1 {
 		t.Errorf("consent requests to bob: got %d, want 1", n)
@@ -284,7 +284,7 @@ func TestSettingsSubmitSaves(t *testing.T) {
 	if errs := h.submitSettings(alice, map[string]string{fManager: "", fPause: "none", fDay: "off"}); len(errs) > 0 {
 		t.Fatalf("refused: %v", errs)
 	}
-	h.waitPost(alice, func(m slacktest.Message) bool {
+	h.waitPost(alice, func(m fakeslack.Message) bool {
 		return strings.Contains(m.Text, "Settings saved") && strings.Contains(m.Text, "No manager named")
 	})
 	if m := h.member(alice); m.Manager != "" || m.ManagerPending || !m.PausedUntil.IsZero() || m.Slot.On {
@@ -318,7 +318,7 @@ func TestSettingsSubmitFieldErrors(t *testing.T) {
 	if after := h.member(alice); after != before {
 		t.Errorf("a refused form changed the member:\nbefore %+v\nafter  %+v", before, after)
 	}
-	if n := h.count(func(m slacktest.Message) bool { return strings.Contains(m.Text, "Settings saved") }); n != 0 {
+	if n := h.count(func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Settings saved") }); n != 0 {
 		t.Errorf("a refused form sent %d settings-saved DMs", n)
 	}
 
@@ -327,7 +327,7 @@ func TestSettingsSubmitFieldErrors(t *testing.T) {
 	if errs := h.submitSettings(alice, map[string]string{fLevel: "cto", fTarget: "cto"}); len(errs) > 0 {
 		t.Errorf("cto aiming for cto was refused: %v", errs)
 	}
-	h.waitPost(alice, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Settings saved") })
+	h.waitPost(alice, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Settings saved") })
 
 	// A manager who declined is not asked again.
 	h.slash(alice, "manager <@UBOB>")
@@ -352,8 +352,8 @@ func TestSettingsEnrolOnSave(t *testing.T) {
 	if errs := h.submitSettings(carol, map[string]string{fDay: "wed", fTime: "08:00"}); len(errs) > 0 {
 		t.Fatalf("refused: %v", errs)
 	}
-	h.waitPost(carol, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Welcome to Ladder") })
-	saved := h.waitPost(carol, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Settings saved") })
+	h.waitPost(carol, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Welcome to Ladder") })
+	saved := h.waitPost(carol, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Settings saved") })
 	contains(t, "newcomer's saved DM", saved.Text, "you're enrolled", "*Wednesday 08:00*")
 	if got := h.member(carol).Slot.String(); got != "wed 08:00" {
 		t.Errorf("carol's slot: got %s, want wed 08:00", got)
@@ -435,14 +435,14 @@ func TestReadingEnrolsNobody(t *testing.T) {
 	if _, err := h.db.Member(h.ctx, bob); err == nil {
 		t.Fatal("a manager who only read was enrolled")
 	}
-	if n := h.count(func(m slacktest.Message) bool {
+	if n := h.count(func(m fakeslack.Message) bool {
 		return strings.HasSuffix(m.Channel, bob) && strings.Contains(m.Text, "Welcome to Ladder")
 	}); n != 0 {
 		t.Errorf("bob got %d welcome DMs without enrolling", n)
 	}
 
 	contains(t, "start", h.slash(bob, "start"), "enrolled you", "You're at *EM (M1)*", "/ladder settings")
-	h.waitPost(bob, func(m slacktest.Message) bool { return strings.Contains(m.Text, "Welcome to Ladder") })
+	h.waitPost(bob, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Welcome to Ladder") })
 	contains(t, "start again", h.slash(bob, "start"), "enrolled already")
 	contains(t, "digest as a member", h.slash(bob, "digest"), "<@UALICE>")
 }

@@ -17,9 +17,9 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/slackapp"
-	"github.com/ladderapp/ladder/internal/slacktest"
 	"github.com/ladderapp/ladder/internal/store"
 )
 
@@ -75,7 +75,7 @@ func TestReconnectAfterDisconnectAndDrop(t *testing.T) {
 func TestRateLimitedPostIsRetriedAfterRetryAfter(t *testing.T) {
 	h := newHarness(t)
 	h.slash(alice, "start")
-	h.fake.FailNext("chat.postMessage", 1, slacktest.RateLimited(1))
+	h.fake.FailNext("chat.postMessage", 1, fakeslack.RateLimited(1))
 	start := time.Now()
 	_, reply := h.dm(alice, "answer during a 429")
 	if time.Since(start) < time.Second {
@@ -98,7 +98,7 @@ func TestRateLimitedPostIsRetriedAfterRetryAfter(t *testing.T) {
 }
 
 func TestInvalidAuthStopsTheApp(t *testing.T) {
-	fake := slacktest.New()
+	fake := fakeslack.New()
 	defer fake.Close()
 	fake.RevokeTokens()
 	api := slack.New(fake.BotToken, slack.OptionAPIURL(fake.APIURL()), slack.OptionAppLevelToken(fake.AppToken))
@@ -123,13 +123,13 @@ func TestAckLatencyUnderBurst(t *testing.T) {
 	var users []string
 	for i := range 30 {
 		u := fmt.Sprintf("UBURST%02d", i)
-		h.fake.AddUser(slacktest.User{ID: u, Name: strings.ToLower(u), TZ: "Europe/Berlin"})
+		h.fake.AddUser(fakeslack.User{ID: u, Name: strings.ToLower(u), TZ: "Europe/Berlin"})
 		h.slash(u, "start")
 		users = append(users, u)
 	}
 	var envs []string
 	for i := 0; i < 300; i++ {
-		env, err := h.fake.SendSlash(slacktest.SlashCommand{UserID: users[i%len(users)], Text: "gaps"})
+		env, err := h.fake.SendSlash(fakeslack.SlashCommand{UserID: users[i%len(users)], Text: "gaps"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,7 +147,7 @@ func TestAckLatencyUnderBurst(t *testing.T) {
 	p50, p99 := lat[len(lat)/2], lat[len(lat)*99/100]
 	t.Logf("ack latency over a burst of 300 slash commands: p50 %v, p99 %v, max %v", p50, p99, lat[len(lat)-1])
 	// Every command is answered, none twice.
-	err := h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+	err := h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool {
 		n := 0
 		for _, m := range s.Messages {
 			if isReply(m) && strings.Contains(m.Text, "Readiness for") {
@@ -203,9 +203,9 @@ func TestHealthzAndMetrics(t *testing.T) {
 }
 
 func TestStartRetriesWhileSlackIsUnreachable(t *testing.T) {
-	fake := slacktest.New()
+	fake := fakeslack.New()
 	defer fake.Close()
-	fake.FailNext("auth.test", 2, slacktest.HTTPError(500))
+	fake.FailNext("auth.test", 2, fakeslack.HTTPError(500))
 	api := slack.New(fake.BotToken, slack.OptionAPIURL(fake.APIURL()), slack.OptionAppLevelToken(fake.AppToken))
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -236,7 +236,7 @@ func TestTimedOutPostThatWentThroughIsNotPostedAgain(t *testing.T) {
 	h := newHarness(t, slack.OptionHTTPClient(&http.Client{Timeout: 300 * time.Millisecond}))
 	h.slash(alice, "start")
 	h.prompt(alice)
-	h.fake.FailNext("chat.postMessage", 1, slacktest.Delayed(time.Second))
+	h.fake.FailNext("chat.postMessage", 1, fakeslack.Delayed(time.Second))
 	ts, reply := h.dm(alice, "answer whose confirmation times out")
 	contains(t, "confirmation", reply.Text, "Saved to")
 	// Wait until the retry has looked in the history, then count.
@@ -244,7 +244,7 @@ func TestTimedOutPostThatWentThroughIsNotPostedAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.dm(alice, "a later answer") // everything before it has been handled
-	if n := h.count(func(m slacktest.Message) bool { return m.Kind == "post" && m.ThreadTS == ts }); n != 1 {
+	if n := h.count(func(m fakeslack.Message) bool { return m.Kind == "post" && m.ThreadTS == ts }); n != 1 {
 		t.Errorf("confirmations of the answer: got %d, want 1", n)
 	}
 	if n := len(h.evidence(alice)); n != 2 {
@@ -278,7 +278,7 @@ func TestStartConfirmsAnswersACrashLeftUnconfirmed(t *testing.T) {
 	h.postConfirmation(alice, "Saved to "+string(area.Area), unrecorded)
 
 	h.start()
-	h.waitPost(alice, func(m slacktest.Message) bool {
+	h.waitPost(alice, func(m fakeslack.Message) bool {
 		return m.ThreadTS == lost.Thread && strings.HasPrefix(m.Text, "Saved to")
 	})
 	deadline := time.Now().Add(10 * time.Second)
@@ -296,15 +296,15 @@ func TestStartConfirmsAnswersACrashLeftUnconfirmed(t *testing.T) {
 		// The last step, recording, makes no call to wait for: poll.
 		wctx, cancel := context.WithTimeout(h.ctx, 50*time.Millisecond)
 		n := len(h.fake.Calls())
-		h.fake.WaitFor(wctx, func(s *slacktest.Snapshot) bool { return len(s.Calls) > n })
+		h.fake.WaitFor(wctx, func(s *fakeslack.Snapshot) bool { return len(s.Calls) > n })
 		cancel()
 	}
 	for _, ev := range []ladder.Evidence{lost, unrecorded} {
-		if n := h.count(func(m slacktest.Message) bool { return m.Kind == "post" && m.ThreadTS == ev.Thread }); n != 1 {
+		if n := h.count(func(m fakeslack.Message) bool { return m.Kind == "post" && m.ThreadTS == ev.Thread }); n != 1 {
 			t.Errorf("%q: %d confirmations, want 1", ev.Text, n)
 		}
 	}
-	if n := h.count(func(m slacktest.Message) bool { return m.ThreadTS == done.Thread }); n != 0 {
+	if n := h.count(func(m fakeslack.Message) bool { return m.ThreadTS == done.Thread }); n != 0 {
 		t.Errorf("a confirmed answer was confirmed again (%d messages)", n)
 	}
 }
@@ -369,7 +369,7 @@ func (h *harness) waitAllConfirmed(within time.Duration) {
 		}
 		wctx, cancel := context.WithTimeout(h.ctx, 50*time.Millisecond)
 		n := len(h.fake.Calls())
-		_ = h.fake.WaitFor(wctx, func(s *slacktest.Snapshot) bool { return len(s.Calls) > n })
+		_ = h.fake.WaitFor(wctx, func(s *fakeslack.Snapshot) bool { return len(s.Calls) > n })
 		cancel()
 	}
 }
@@ -413,8 +413,8 @@ func TestStartCatchUpStaysWithinTier3(t *testing.T) {
 			unrecorded[ev.ID] = true
 		}
 	}
-	postsBefore := h.count(func(m slacktest.Message) bool { return m.Kind == "post" })
-	h.fake.FailNext("conversations.replies", 1, slacktest.RateLimited(1))
+	postsBefore := h.count(func(m fakeslack.Message) bool { return m.Kind == "post" })
+	h.fake.FailNext("conversations.replies", 1, fakeslack.RateLimited(1))
 
 	start := time.Now()
 	h.start()
@@ -427,7 +427,7 @@ func TestStartCatchUpStaysWithinTier3(t *testing.T) {
 			t.Errorf("%q of %s (confirmation already out: %v): %d confirmations, want 1", ev.Text, ev.UserID, unrecorded[ev.ID], n)
 		}
 	}
-	if n := h.count(func(m slacktest.Message) bool { return m.Kind == "post" }) - postsBefore; n != answers-len(unrecorded) {
+	if n := h.count(func(m fakeslack.Message) bool { return m.Kind == "post" }) - postsBefore; n != answers-len(unrecorded) {
 		t.Errorf("confirmations posted at start: %d, want %d", n, answers-len(unrecorded))
 	}
 	for _, m := range []string{"conversations.history", "conversations.open"} {

@@ -5,13 +5,13 @@ import (
 	"testing"
 
 	"github.com/ladderapp/ladder/internal/blocktext"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
-	"github.com/ladderapp/ladder/internal/slacktest"
 )
 
 // buttonIn returns the button labelled label in msg, failing the test if
 // there is none.
-func (h *harness) buttonIn(msg slacktest.Message, label string) element {
+func (h *harness) buttonIn(msg fakeslack.Message, label string) element {
 	h.t.Helper()
 	for _, b := range checkIDs(h.t, "message", msg.Blocks) {
 		for _, el := range b.Elements {
@@ -26,12 +26,12 @@ func (h *harness) buttonIn(msg slacktest.Message, label string) element {
 
 // updates counts Ladder's chat.updates of the message ts.
 func (h *harness) updates(ts string) int {
-	return h.count(func(m slacktest.Message) bool { return m.Kind == "update" && m.TS == ts })
+	return h.count(func(m fakeslack.Message) bool { return m.Kind == "update" && m.TS == ts })
 }
 
 // press presses the button labelled label on msg as user, and returns the
 // message as Ladder updated it in reply.
-func (h *harness) press(user string, msg slacktest.Message, label string) slacktest.Message {
+func (h *harness) press(user string, msg fakeslack.Message, label string) fakeslack.Message {
 	h.t.Helper()
 	btn := h.buttonIn(msg, label)
 	before := h.updates(msg.TS)
@@ -40,8 +40,8 @@ func (h *harness) press(user string, msg slacktest.Message, label string) slackt
 		h.t.Fatal(err)
 	}
 	h.fake.WaitAck(h.ctx, env)
-	var got slacktest.Message
-	err = h.fake.WaitFor(h.ctx, func(s *slacktest.Snapshot) bool {
+	var got fakeslack.Message
+	err = h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool {
 		n := 0
 		for _, m := range s.Messages {
 			if m.Kind == "update" && m.TS == msg.TS {
@@ -60,7 +60,7 @@ func (h *harness) press(user string, msg slacktest.Message, label string) slackt
 }
 
 // shows is the message as the member reads it in Slack: its blocks as text.
-func shows(m slacktest.Message) string { return blocktext.Message(m.Text, m.Blocks) }
+func shows(m fakeslack.Message) string { return blocktext.Message(m.Text, m.Blocks) }
 
 // TestShortMessagesAreAskedAbout: "thanks!" after a prompt is not saved
 // silently. Ladder asks in its thread; Save files it, under the prompt's
@@ -117,7 +117,7 @@ func TestShortAnswerInAPromptsThreadIsSaved(t *testing.T) {
 	prompt := h.prompt(alice)
 	ts := h.fake.NewTS()
 	h.send(h.fake.ThreadReplyEvent(alice, "Hired two seniors", ts, prompt.TS))
-	reply := h.waitPost(alice, func(m slacktest.Message) bool { return m.ThreadTS == prompt.TS })
+	reply := h.waitPost(alice, func(m fakeslack.Message) bool { return m.ThreadTS == prompt.TS })
 	contains(t, "confirmation", shows(reply), "Saved to", "[ Undo ]")
 	if es := h.evidence(alice); len(es) != 1 || es[0].Text != "Hired two seniors" {
 		t.Errorf("evidence: %+v", es)

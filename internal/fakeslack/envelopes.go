@@ -1,4 +1,4 @@
-package slacktest
+package fakeslack
 
 import (
 	"encoding/json"
@@ -67,7 +67,7 @@ func (s *Server) SendSlash(cmd SlashCommand) (envID string, err error) {
 func (s *Server) SendEvent(eventID string, event any, retryAttempt int) (envID string, err error) {
 	raw, err := json.Marshal(event)
 	if err != nil {
-		return "", fmt.Errorf("slacktest: marshal event: %w", err)
+		return "", fmt.Errorf("fakeslack: marshal event: %w", err)
 	}
 	s.mu.Lock()
 	if eventID == "" {
@@ -101,7 +101,7 @@ func (s *Server) SendEvent(eventID string, event any, retryAttempt int) (envID s
 func (s *Server) SendInteractive(payload any) (envID string, err error) {
 	raw, err := json.Marshal(payload)
 	if err != nil {
-		return "", fmt.Errorf("slacktest: marshal payload: %w", err)
+		return "", fmt.Errorf("fakeslack: marshal payload: %w", err)
 	}
 	var head struct {
 		Type string `json:"type"`
@@ -132,7 +132,7 @@ func (s *Server) sendEnvelope(kind string, payload any, accepts bool, retry *ret
 	}
 	data, err := json.Marshal(frame)
 	if err != nil {
-		return "", fmt.Errorf("slacktest: marshal envelope: %w", err)
+		return "", fmt.Errorf("fakeslack: marshal envelope: %w", err)
 	}
 	if err := s.send(&envelope{id: id, kind: kind, data: data, user: user, channel: channel}); err != nil {
 		return "", err

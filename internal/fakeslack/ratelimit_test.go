@@ -1,4 +1,4 @@
-package slacktest_test
+package fakeslack_test
 
 import (
 	"errors"
@@ -10,12 +10,12 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 )
 
 func TestFailNextRateLimitedSurfacesAsRateLimitedError(t *testing.T) {
 	srv := newServer(t)
-	srv.FailNext("chat.postMessage", 2, slacktest.RateLimited(3))
+	srv.FailNext("chat.postMessage", 2, fakeslack.RateLimited(3))
 	web := api(srv)
 
 	for range 2 {
@@ -46,8 +46,8 @@ func TestLimitIsATokenBucketPerMethod(t *testing.T) {
 		defer mu.Unlock()
 		return now
 	}
-	srv := newServer(t, slacktest.WithClock(clock))
-	srv.AddUser(slacktest.User{ID: "U1", Name: "ada"})
+	srv := newServer(t, fakeslack.WithClock(clock))
+	srv.AddUser(fakeslack.User{ID: "U1", Name: "ada"})
 	srv.Limit("users.info", 2)
 	web := api(srv)
 
@@ -89,14 +89,14 @@ func TestFailNextErrors(t *testing.T) {
 	srv := newServer(t)
 	web := api(srv)
 
-	srv.FailNext("chat.postMessage", 1, slacktest.HTTPError(http.StatusInternalServerError))
+	srv.FailNext("chat.postMessage", 1, fakeslack.HTTPError(http.StatusInternalServerError))
 	_, _, err := web.PostMessage("U1", slack.MsgOptionText("hi", false))
 	var sc slack.StatusCodeError
 	if !errors.As(err, &sc) || sc.Code != http.StatusInternalServerError {
 		t.Errorf("after HTTPError(500): %v, want a StatusCodeError 500", err)
 	}
 
-	srv.FailNext("chat.postMessage", 1, slacktest.SlackError("channel_not_found"))
+	srv.FailNext("chat.postMessage", 1, fakeslack.SlackError("channel_not_found"))
 	if _, _, err := web.PostMessage("U1", slack.MsgOptionText("hi", false)); err == nil || err.Error() != "channel_not_found" {
 		t.Errorf("after SlackError: %v, want channel_not_found", err)
 	}
@@ -143,7 +143,7 @@ func history(web *slack.Client) error {
 
 func TestTier3AllowsFiftyCallsInAnyMinute(t *testing.T) {
 	clock := newFrozen()
-	srv := newServer(t, slacktest.WithClock(clock.Now))
+	srv := newServer(t, fakeslack.WithClock(clock.Now))
 	web := api(srv)
 
 	// Spread over the first 50 seconds, one a second.
@@ -187,8 +187,8 @@ func TestTier3AllowsFiftyCallsInAnyMinute(t *testing.T) {
 
 func TestTiersOfMethods(t *testing.T) {
 	clock := newFrozen()
-	srv := newServer(t, slacktest.WithClock(clock.Now))
-	srv.AddUser(slacktest.User{ID: "U1", Name: "ada"})
+	srv := newServer(t, fakeslack.WithClock(clock.Now))
+	srv.AddUser(fakeslack.User{ID: "U1", Name: "ada"})
 	web := api(srv)
 	var rl *slack.RateLimitedError
 	count := func(call func() error) int {
@@ -244,7 +244,7 @@ func TestTiersOfMethods(t *testing.T) {
 
 func TestPostMessageOnePerSecondPerChannel(t *testing.T) {
 	clock := newFrozen()
-	srv := newServer(t, slacktest.WithClock(clock.Now))
+	srv := newServer(t, fakeslack.WithClock(clock.Now))
 	web := api(srv)
 	post := func(ch string) error {
 		_, _, err := web.PostMessage(ch, slack.MsgOptionText("hi", false))
@@ -277,7 +277,7 @@ func TestPostMessageOnePerSecondPerChannel(t *testing.T) {
 
 func TestWorkspacePostCap(t *testing.T) {
 	clock := newFrozen()
-	srv := newServer(t, slacktest.WithClock(clock.Now))
+	srv := newServer(t, fakeslack.WithClock(clock.Now))
 	srv.SetWorkspacePostCap(3)
 	web := api(srv)
 	var rl *slack.RateLimitedError
@@ -303,7 +303,7 @@ func TestWorkspacePostCap(t *testing.T) {
 // from where the clock now is, instead of staying spent until it catches up.
 func TestBudgetsSurviveAClockMovedBack(t *testing.T) {
 	clock := newFrozen()
-	srv := newServer(t, slacktest.WithClock(clock.Now))
+	srv := newServer(t, fakeslack.WithClock(clock.Now))
 	web := api(srv)
 	post := func() error {
 		_, _, err := web.PostMessage("U1", slack.MsgOptionText("hi", false))

@@ -1,4 +1,4 @@
-package slacktest
+package fakeslack
 
 import (
 	"encoding/json"
@@ -69,7 +69,7 @@ func (s *Server) ActionPayload(in Interaction) (map[string]any, error) {
 			p["message"] = s.botMessage(stored.text, stored.blocks, m.TS, stored.threadTS)
 			blocks = decode(stored.blocks)
 		case m.Kind == "post" || m.Kind == "update":
-			return nil, fmt.Errorf("slacktest: message %s in %s is gone", m.TS, ch)
+			return nil, fmt.Errorf("fakeslack: message %s in %s is gone", m.TS, ch)
 		default:
 			// Slack quotes no ephemeral message back: the app has only the
 			// container and the response_url.
@@ -89,11 +89,11 @@ func (s *Server) ActionPayload(in Interaction) (map[string]any, error) {
 		p["view"] = view
 		blocks = view["blocks"]
 	default:
-		return nil, errors.New("slacktest: an action needs a message or a view")
+		return nil, errors.New("fakeslack: an action needs a message or a view")
 	}
 	blockID, el := findElement(blocks, in.BlockID, in.ActionID)
 	if el == nil {
-		return nil, fmt.Errorf("slacktest: no element %q in block %q", in.ActionID, in.BlockID)
+		return nil, fmt.Errorf("fakeslack: no element %q in block %q", in.ActionID, in.BlockID)
 	}
 	t, _ := el["type"].(string)
 	action := map[string]any{"action_id": in.ActionID, "block_id": blockID, "type": t, "action_ts": s.newTSLocked()}
@@ -153,7 +153,7 @@ func (s *Server) viewLocked(in Interaction) (map[string]any, error) {
 	switch {
 	case in.View != nil:
 		if json.Unmarshal(in.View, &view) != nil || view == nil {
-			return nil, errors.New("slacktest: the view is not a JSON object")
+			return nil, errors.New("fakeslack: the view is not a JSON object")
 		}
 		id := in.ViewID
 		if id == "" {
@@ -167,7 +167,7 @@ func (s *Server) viewLocked(in Interaction) (map[string]any, error) {
 	case stored != nil:
 		view = deepCopy(stored.obj)
 	default:
-		return nil, fmt.Errorf("slacktest: no view %q", in.ViewID)
+		return nil, fmt.Errorf("fakeslack: no view %q", in.ViewID)
 	}
 	view["state"] = map[string]any{"values": formState(view["blocks"], in.Inputs)}
 	return view, nil

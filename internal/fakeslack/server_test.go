@@ -1,4 +1,4 @@
-package slacktest_test
+package fakeslack_test
 
 import (
 	"context"
@@ -12,13 +12,13 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/ladderapp/ladder/internal/blocktext"
-	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 )
 
 // newServer starts a fake Slack that the test closes when it ends.
-func newServer(t *testing.T, opts ...slacktest.Option) *slacktest.Server {
+func newServer(t *testing.T, opts ...fakeslack.Option) *fakeslack.Server {
 	t.Helper()
-	srv := slacktest.New(opts...)
+	srv := fakeslack.New(opts...)
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -32,7 +32,7 @@ func waitCtx(t *testing.T) context.Context {
 }
 
 // api is a real slack-go Web API client pointed at srv.
-func api(srv *slacktest.Server) *slack.Client {
+func api(srv *fakeslack.Server) *slack.Client {
 	return slack.New(srv.BotToken, slack.OptionAPIURL(srv.APIURL()), slack.OptionAppLevelToken(srv.AppToken))
 }
 
@@ -46,7 +46,7 @@ type app struct {
 }
 
 // connect runs a Socket Mode client against srv until the test ends.
-func connect(t *testing.T, srv *slacktest.Server, appToken string) *app {
+func connect(t *testing.T, srv *fakeslack.Server, appToken string) *app {
 	t.Helper()
 	web := slack.New(srv.BotToken, slack.OptionAPIURL(srv.APIURL()), slack.OptionAppLevelToken(appToken))
 	a := &app{
@@ -100,7 +100,7 @@ func (a *app) next(t *testing.T, typ socketmode.EventType) socketmode.Event {
 
 func TestNewTSIncreases(t *testing.T) {
 	frozen := time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
-	srv := newServer(t, slacktest.WithClock(func() time.Time { return frozen }))
+	srv := newServer(t, fakeslack.WithClock(func() time.Time { return frozen }))
 	prev := ""
 	for range 5 {
 		ts := srv.NewTS()
@@ -116,7 +116,7 @@ func TestNewTSIncreases(t *testing.T) {
 
 func TestUserNameReadsTheDirectory(t *testing.T) {
 	srv := newServer(t)
-	srv.AddUser(slacktest.User{ID: "U1", Name: "alice"})
+	srv.AddUser(fakeslack.User{ID: "U1", Name: "alice"})
 	r := blocktext.Renderer{Name: srv.UserName}
 	if got, want := r.Message("<@U1> and <@U2|bob> and <@U3>", nil), "@alice and @bob and @U3"; got != want {
 		t.Errorf("got %q, want %q", got, want)
@@ -128,7 +128,7 @@ func TestObserversSeeMessagesInOrder(t *testing.T) {
 	srv.SetTiers(false) // several posts to one DM at once: more than chat.postMessage's 1 a second
 	var mu sync.Mutex
 	var seen []string
-	srv.OnMessage(func(m slacktest.Message) {
+	srv.OnMessage(func(m fakeslack.Message) {
 		mu.Lock()
 		defer mu.Unlock()
 		seen = append(seen, m.TS)
@@ -157,14 +157,14 @@ func TestObserversSeeMessagesInOrder(t *testing.T) {
 }
 
 func TestWaitForEndsOnClose(t *testing.T) {
-	srv := slacktest.New()
+	srv := fakeslack.New()
 	errc := make(chan error, 1)
 	go func() {
 		_, err := srv.WaitMessages(context.Background(), 1)
 		errc <- err
 	}()
 	srv.Close()
-	if err := <-errc; !errors.Is(err, slacktest.ErrClosed) {
+	if err := <-errc; !errors.Is(err, fakeslack.ErrClosed) {
 		t.Errorf("WaitMessages after Close = %v, want ErrClosed", err)
 	}
 	srv.Close() // a second Close is harmless

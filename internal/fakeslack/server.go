@@ -1,4 +1,4 @@
-// Package slacktest is a fake Slack workspace that speaks Slack's real protocols: the
+// Package fakeslack is a fake Slack workspace that speaks Slack's real protocols: the
 // Web API over HTTP and Socket Mode over a websocket. Point the real slack-go client at
 // it with slack.OptionAPIURL(s.APIURL()) and slack.OptionAppLevelToken(s.AppToken).
 //
@@ -28,7 +28,7 @@
 //
 // It is lenient where Slack needs setup: any channel or user id is accepted by the
 // chat and conversations methods.
-package slacktest
+package fakeslack
 
 import (
 	"context"
@@ -44,7 +44,7 @@ import (
 )
 
 // ErrClosed is returned by the Send and Wait methods once the server is closed.
-var ErrClosed = errors.New("slacktest: server closed")
+var ErrClosed = errors.New("fakeslack: server closed")
 
 // Call is one request to a Web API method or to a response_url, as the server saw it.
 type Call struct {
@@ -463,7 +463,7 @@ func (s *Server) WaitFor(ctx context.Context, cond func(*Snapshot) bool) error {
 		select {
 		case <-changed:
 		case <-ctx.Done():
-			return fmt.Errorf("slacktest: wait: %w", ctx.Err())
+			return fmt.Errorf("fakeslack: wait: %w", ctx.Err())
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package slacktest
+package fakeslack
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package slacktest
+package fakeslack
 
 // SubmitView is the view_submission payload of user submitting the modal
 // with callbackID last opened for them, as Slack sends it: the view's state

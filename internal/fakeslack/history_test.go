@@ -1,4 +1,4 @@
-package slacktest_test
+package fakeslack_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 )
 
 func TestConversationsHistory(t *testing.T) {
@@ -71,7 +71,7 @@ func TestConversationsHistory(t *testing.T) {
 func TestHistoryKeepsAPostTheClientGaveUpOn(t *testing.T) {
 	srv := newServer(t)
 	web := api(srv)
-	srv.FailNext("chat.postMessage", 1, slacktest.Delayed(time.Minute))
+	srv.FailNext("chat.postMessage", 1, fakeslack.Delayed(time.Minute))
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
 	meta := slack.SlackMetadata{EventType: "ladder_outbox", EventPayload: map[string]any{"key": "k1"}}

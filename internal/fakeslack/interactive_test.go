@@ -1,4 +1,4 @@
-package slacktest_test
+package fakeslack_test
 
 import (
 	"encoding/json"
@@ -7,11 +7,11 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
-	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 )
 
 // sendInteractive sends payload and returns what slack-go made of it.
-func sendInteractive(t *testing.T, srv *slacktest.Server, a *app, payload map[string]any, err error) slack.InteractionCallback {
+func sendInteractive(t *testing.T, srv *fakeslack.Server, a *app, payload map[string]any, err error) slack.InteractionCallback {
 	t.Helper()
 	if err != nil {
 		t.Fatalf("payload: %v", err)
@@ -52,7 +52,7 @@ func TestActionPayloadInAPostAndInAnEphemeralMessage(t *testing.T) {
 		t.Fatalf("messages = %+v", msgs)
 	}
 
-	p, err := srv.ActionPayload(slacktest.Interaction{User: "U1", Message: &post, BlockID: "second", ActionID: "go"})
+	p, err := srv.ActionPayload(fakeslack.Interaction{User: "U1", Message: &post, BlockID: "second", ActionID: "go"})
 	cb := sendInteractive(t, srv, a, p, err)
 	act := cb.ActionCallback.BlockActions[0]
 	if act.BlockID != "second" || act.Value != "2" || act.Text.Text != "Two" || cb.Container.MessageTs != ts ||
@@ -60,14 +60,14 @@ func TestActionPayloadInAPostAndInAnEphemeralMessage(t *testing.T) {
 		t.Errorf("post: callback = %+v, action = %+v", cb, act)
 	}
 
-	p, err = srv.ActionPayload(slacktest.Interaction{User: "U1", Message: &eph, ActionID: "go"})
+	p, err = srv.ActionPayload(fakeslack.Interaction{User: "U1", Message: &eph, ActionID: "go"})
 	cb = sendInteractive(t, srv, a, p, err)
 	act = cb.ActionCallback.BlockActions[0]
 	if act.BlockID != "first" || act.Value != "1" || !cb.Container.IsEphemeral || cb.Message.Text != "" || cb.ResponseURL == "" {
 		t.Errorf("ephemeral: callback = %+v, action = %+v", cb, act)
 	}
 
-	if _, err := srv.ActionPayload(slacktest.Interaction{User: "U1", Message: &post, BlockID: "first", ActionID: "nope"}); err == nil {
+	if _, err := srv.ActionPayload(fakeslack.Interaction{User: "U1", Message: &post, BlockID: "first", ActionID: "nope"}); err == nil {
 		t.Error("an action on a missing element made a payload")
 	}
 }
@@ -114,7 +114,7 @@ func TestSubmissionPayloadShapesEachInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	post := srv.Messages()[0]
-	p, err := srv.ActionPayload(slacktest.Interaction{User: "U1", Message: &post, ActionID: "open"})
+	p, err := srv.ActionPayload(fakeslack.Interaction{User: "U1", Message: &post, ActionID: "open"})
 	cb := sendInteractive(t, srv, a, p, err)
 	if cb.Container.MessageTs != ts {
 		t.Fatalf("callback = %+v", cb)
@@ -125,13 +125,13 @@ func TestSubmissionPayloadShapesEachInput(t *testing.T) {
 	}
 
 	// A button in the modal: the view's state already holds the inputs.
-	p, err = srv.ActionPayload(slacktest.Interaction{User: "U1", ViewID: opened.ID, ActionID: "expect"})
+	p, err = srv.ActionPayload(fakeslack.Interaction{User: "U1", ViewID: opened.ID, ActionID: "expect"})
 	cb = sendInteractive(t, srv, a, p, err)
 	if cb.Container.Type != "view" || cb.View.ID != opened.ID || cb.View.State.Values["level"]["level"].SelectedOption.Value != "em" {
 		t.Errorf("button in the modal: %+v, state %+v", cb.Container, cb.View.State)
 	}
 
-	p, err = srv.SubmissionPayload(slacktest.Interaction{User: "U1", ViewID: opened.ID, Inputs: map[string]map[string][]string{
+	p, err = srv.SubmissionPayload(fakeslack.Interaction{User: "U1", ViewID: opened.ID, Inputs: map[string]map[string][]string{
 		"track":   {"track": {"deep"}},
 		"manager": {"manager": {"UBOB"}},
 		"note":    {"note": {"Moved the standup"}},
@@ -159,18 +159,18 @@ func TestSubmissionPayloadShapesEachInput(t *testing.T) {
 
 	// A view an ack replaced is submitted as the user saw it.
 	replaced, _ := json.Marshal(settingsModal())
-	p, err = srv.SubmissionPayload(slacktest.Interaction{User: "U1", ViewID: opened.ID, View: replaced})
+	p, err = srv.SubmissionPayload(fakeslack.Interaction{User: "U1", ViewID: opened.ID, View: replaced})
 	cb = sendInteractive(t, srv, a, p, err)
 	if cb.View.ID != opened.ID || cb.View.CallbackID != "settings" || cb.View.State.Values["track"]["track"].SelectedOption.Value != "broad" {
 		t.Errorf("replaced view: %+v", cb.View)
 	}
 
-	p, err = srv.ClosedPayload(slacktest.Interaction{User: "U1", ViewID: opened.ID})
+	p, err = srv.ClosedPayload(fakeslack.Interaction{User: "U1", ViewID: opened.ID})
 	cb = sendInteractive(t, srv, a, p, err)
 	if cb.Type != slack.InteractionTypeViewClosed || cb.View.ID != opened.ID {
 		t.Errorf("closed = %+v", cb)
 	}
-	if _, err := srv.SubmissionPayload(slacktest.Interaction{User: "U1", ViewID: "VNOPE"}); err == nil {
+	if _, err := srv.SubmissionPayload(fakeslack.Interaction{User: "U1", ViewID: "VNOPE"}); err == nil {
 		t.Error("a submission of an unknown view made a payload")
 	}
 }
@@ -186,7 +186,7 @@ func TestActionPayloadOfAMenu(t *testing.T) {
 		t.Fatal(err)
 	}
 	post := srv.Messages()[0]
-	p, err := srv.ActionPayload(slacktest.Interaction{User: "U1", Message: &post, ActionID: "area", Values: []string{"scaling"}})
+	p, err := srv.ActionPayload(fakeslack.Interaction{User: "U1", Message: &post, ActionID: "area", Values: []string{"scaling"}})
 	cb := sendInteractive(t, srv, a, p, err)
 	act := cb.ActionCallback.BlockActions[0]
 	if act.Type != "static_select" || act.SelectedOption.Value != "scaling" || act.SelectedOption.Text.Text != "Scaling" {

@@ -1,4 +1,4 @@
-package slacktest_test
+package fakeslack_test
 
 import (
 	"encoding/json"
@@ -7,7 +7,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 
-	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 )
 
 // decodeMessage wraps event as Slack's event_callback does and decodes it the
@@ -70,7 +70,7 @@ func TestDeletionWithRepliesLeavesATombstone(t *testing.T) {
 		t.Fatalf("deletion with replies = %+v, want a hidden message_changed", msg)
 	}
 	tomb := msg.Message
-	if tomb.SubType != "tombstone" || tomb.User != slacktest.Slackbot || tomb.Text != "This message was deleted." ||
+	if tomb.SubType != "tombstone" || tomb.User != fakeslack.Slackbot || tomb.Text != "This message was deleted." ||
 		!tomb.Hidden || tomb.Timestamp != ts || tomb.ThreadTimestamp != ts {
 		t.Errorf("tombstone = %+v", tomb)
 	}

@@ -1,4 +1,4 @@
-package slacktest_test
+package fakeslack_test
 
 import (
 	"encoding/json"
@@ -9,11 +9,11 @@ import (
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
-	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 )
 
 // sendEvent sends event and returns what slack-go made of it.
-func sendEvent(t *testing.T, srv *slacktest.Server, a *app, eventID string, event any, retry int) (slackevents.EventsAPIEvent, *socketmode.Request) {
+func sendEvent(t *testing.T, srv *fakeslack.Server, a *app, eventID string, event any, retry int) (slackevents.EventsAPIEvent, *socketmode.Request) {
 	t.Helper()
 	if _, err := srv.SendEvent(eventID, event, retry); err != nil {
 		t.Fatalf("SendEvent: %v", err)

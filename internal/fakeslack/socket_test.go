@@ -1,4 +1,4 @@
-package slacktest_test
+package fakeslack_test
 
 import (
 	"encoding/json"
@@ -10,14 +10,14 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
-	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 )
 
 // roundTrip sends a slash command and acks it from the app, proving the
 // connection works.
-func roundTrip(t *testing.T, srv *slacktest.Server, a *app, text string) {
+func roundTrip(t *testing.T, srv *fakeslack.Server, a *app, text string) {
 	t.Helper()
-	envID, err := srv.SendSlash(slacktest.SlashCommand{UserID: "U1", Text: text})
+	envID, err := srv.SendSlash(fakeslack.SlashCommand{UserID: "U1", Text: text})
 	if err != nil {
 		t.Fatalf("SendSlash: %v", err)
 	}
@@ -35,7 +35,7 @@ func roundTrip(t *testing.T, srv *slacktest.Server, a *app, text string) {
 
 func TestHelloAndSlashCommandAck(t *testing.T) {
 	srv := newServer(t)
-	srv.AddUser(slacktest.User{ID: "U1", Name: "ada"})
+	srv.AddUser(fakeslack.User{ID: "U1", Name: "ada"})
 	a := connect(t, srv, srv.AppToken)
 	a.next(t, socketmode.EventTypeConnected)
 	hello := a.next(t, socketmode.EventTypeHello)
@@ -46,7 +46,7 @@ func TestHelloAndSlashCommandAck(t *testing.T) {
 		t.Fatalf("WaitConnected: %v", err)
 	}
 
-	envID, err := srv.SendSlash(slacktest.SlashCommand{UserID: "U1", Text: "help"})
+	envID, err := srv.SendSlash(fakeslack.SlashCommand{UserID: "U1", Text: "help"})
 	if err != nil {
 		t.Fatalf("SendSlash: %v", err)
 	}
@@ -83,7 +83,7 @@ func TestHelloAndSlashCommandAck(t *testing.T) {
 func TestDuplicateAcksAreRecorded(t *testing.T) {
 	srv := newServer(t)
 	a := connect(t, srv, srv.AppToken)
-	envID, err := srv.SendSlash(slacktest.SlashCommand{UserID: "U1"})
+	envID, err := srv.SendSlash(fakeslack.SlashCommand{UserID: "U1"})
 	if err != nil {
 		t.Fatalf("SendSlash: %v", err)
 	}
@@ -93,7 +93,7 @@ func TestDuplicateAcksAreRecorded(t *testing.T) {
 			t.Fatalf("Ack: %v", err)
 		}
 	}
-	err = srv.WaitFor(waitCtx(t), func(s *slacktest.Snapshot) bool { return len(s.Acks) == 2 })
+	err = srv.WaitFor(waitCtx(t), func(s *fakeslack.Snapshot) bool { return len(s.Acks) == 2 })
 	if err != nil {
 		t.Fatalf("waiting for two acks: %v", err)
 	}
@@ -109,7 +109,7 @@ func TestDuplicateAcksAreRecorded(t *testing.T) {
 
 func TestEnvelopesWaitForAConnection(t *testing.T) {
 	srv := newServer(t)
-	envID, err := srv.SendSlash(slacktest.SlashCommand{UserID: "U1", Text: "queued"})
+	envID, err := srv.SendSlash(fakeslack.SlashCommand{UserID: "U1", Text: "queued"})
 	if err != nil {
 		t.Fatalf("SendSlash: %v", err)
 	}
@@ -130,7 +130,7 @@ func TestDisconnectMakesSlackGoReconnect(t *testing.T) {
 			}
 			srv.Disconnect(reason)
 			// Sent while no connection is live, this waits for the new one.
-			envID, err := srv.SendSlash(slacktest.SlashCommand{UserID: "U1", Text: "after"})
+			envID, err := srv.SendSlash(fakeslack.SlashCommand{UserID: "U1", Text: "after"})
 			if err != nil {
 				t.Fatalf("SendSlash: %v", err)
 			}
@@ -166,7 +166,7 @@ func TestDropMakesSlackGoReconnect(t *testing.T) {
 
 func TestConnectRetriesAfterServerError(t *testing.T) {
 	srv := newServer(t)
-	srv.FailNext("apps.connections.open", 1, slacktest.HTTPError(http.StatusInternalServerError))
+	srv.FailNext("apps.connections.open", 1, fakeslack.HTTPError(http.StatusInternalServerError))
 	connect(t, srv, srv.AppToken)
 	if err := srv.WaitConnected(waitCtx(t)); err != nil {
 		t.Fatalf("WaitConnected: %v", err)
@@ -238,9 +238,9 @@ func TestGarbageFramesDoNotBreakTheConnection(t *testing.T) {
 }
 
 func TestPingsAreAnswered(t *testing.T) {
-	srv := newServer(t, slacktest.WithPingInterval(10*time.Millisecond))
+	srv := newServer(t, fakeslack.WithPingInterval(10*time.Millisecond))
 	connect(t, srv, srv.AppToken)
-	err := srv.WaitFor(waitCtx(t), func(s *slacktest.Snapshot) bool { return s.Pongs >= 3 })
+	err := srv.WaitFor(waitCtx(t), func(s *fakeslack.Snapshot) bool { return s.Pongs >= 3 })
 	if err != nil {
 		t.Fatalf("waiting for pongs: %v", err)
 	}
@@ -250,13 +250,13 @@ func TestPingsAreAnswered(t *testing.T) {
 }
 
 func TestCloseWithAClientConnected(t *testing.T) {
-	srv := slacktest.New()
+	srv := fakeslack.New()
 	connect(t, srv, srv.AppToken)
 	if err := srv.WaitConnected(waitCtx(t)); err != nil {
 		t.Fatalf("WaitConnected: %v", err)
 	}
 	srv.Close()
-	if _, err := srv.SendSlash(slacktest.SlashCommand{UserID: "U1"}); err == nil {
+	if _, err := srv.SendSlash(fakeslack.SlashCommand{UserID: "U1"}); err == nil {
 		t.Error("SendSlash after Close succeeded")
 	}
 }

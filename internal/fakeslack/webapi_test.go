@@ -1,4 +1,4 @@
-package slacktest_test
+package fakeslack_test
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
-	"github.com/ladderapp/ladder/internal/slacktest"
+	"github.com/ladderapp/ladder/internal/fakeslack"
 )
 
 func TestPostMessageToUserGoesToTheirDM(t *testing.T) {
@@ -166,8 +166,8 @@ func TestUsersInfoReportsTimeZone(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newServer(t, slacktest.WithClock(func() time.Time { return tt.now }))
-			srv.AddUser(slacktest.User{ID: "U1", Name: "ada", RealName: "Ada Lovelace", TZ: "Europe/Berlin"})
+			srv := newServer(t, fakeslack.WithClock(func() time.Time { return tt.now }))
+			srv.AddUser(fakeslack.User{ID: "U1", Name: "ada", RealName: "Ada Lovelace", TZ: "Europe/Berlin"})
 			u, err := api(srv).GetUserInfo("U1")
 			if err != nil {
 				t.Fatalf("GetUserInfo: %v", err)
@@ -238,7 +238,7 @@ func TestViews(t *testing.T) {
 func TestResponseURLPostsAreRecorded(t *testing.T) {
 	srv := newServer(t)
 	a := connect(t, srv, srv.AppToken)
-	if _, err := srv.SendSlash(slacktest.SlashCommand{UserID: "U1", Text: "gaps"}); err != nil {
+	if _, err := srv.SendSlash(fakeslack.SlashCommand{UserID: "U1", Text: "gaps"}); err != nil {
 		t.Fatalf("SendSlash: %v", err)
 	}
 	evt := a.next(t, socketmode.EventTypeSlashCommand)
@@ -272,7 +272,7 @@ func TestResponseURLPostsAreRecorded(t *testing.T) {
 
 func TestDelayedCallIsDeliveredAfterTheClientGivesUp(t *testing.T) {
 	srv := newServer(t)
-	srv.FailNext("chat.postMessage", 1, slacktest.Delayed(200*time.Millisecond))
+	srv.FailNext("chat.postMessage", 1, fakeslack.Delayed(200*time.Millisecond))
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
 	defer cancel()
 	if _, _, err := api(srv).PostMessageContext(ctx, "U1", slack.MsgOptionText("slow", false)); err == nil {
@@ -299,7 +299,7 @@ func slackError(t *testing.T, err error) (string, []string) {
 
 // postForm calls method with a form, as a client without slack-go would, and
 // returns the status and the decoded answer.
-func postForm(t *testing.T, srv *slacktest.Server, method string, form url.Values) (int, map[string]any) {
+func postForm(t *testing.T, srv *fakeslack.Server, method string, form url.Values) (int, map[string]any) {
 	t.Helper()
 	form.Set("token", srv.BotToken)
 	resp, err := http.PostForm(srv.APIURL()+method, form)
@@ -410,7 +410,7 @@ func TestViewsRefuseInvalidViewsWithInvalidArguments(t *testing.T) {
 
 func TestTriggerIDWorksOnceWithinThreeSeconds(t *testing.T) {
 	clock := newFrozen()
-	srv := newServer(t, slacktest.WithClock(clock.Now))
+	srv := newServer(t, fakeslack.WithClock(clock.Now))
 	web := api(srv)
 	ctx := t.Context()
 	modal := slack.ModalViewRequest{Type: slack.VTModal,
@@ -446,7 +446,7 @@ func TestTriggerIDWorksOnceWithinThreeSeconds(t *testing.T) {
 
 func TestTriggerClockStartsWhenTheEnvelopeIsSent(t *testing.T) {
 	clock := newFrozen()
-	srv := newServer(t, slacktest.WithClock(clock.Now))
+	srv := newServer(t, fakeslack.WithClock(clock.Now))
 	payload := srv.BlockAction("U1", "answer", "", "", "")
 	clock.Add(time.Minute) // the test builds the payload long before it sends it
 	if _, err := srv.SendInteractive(payload); err != nil {
@@ -463,7 +463,7 @@ func TestTriggerClockStartsWhenTheEnvelopeIsSent(t *testing.T) {
 
 func TestResponseURLRefusesInvalidBlocksAndExpires(t *testing.T) {
 	clock := newFrozen()
-	srv := newServer(t, slacktest.WithClock(clock.Now))
+	srv := newServer(t, fakeslack.WithClock(clock.Now))
 	web := api(srv)
 	_, ts, err := web.PostMessage("U1", slack.MsgOptionText("A question", false))
 	if err != nil {
@@ -508,8 +508,8 @@ func TestResponseURLRefusesInvalidBlocksAndExpires(t *testing.T) {
 
 func TestUsersInfoTakesOneUser(t *testing.T) {
 	srv := newServer(t)
-	srv.AddUser(slacktest.User{ID: "U1", Name: "ada"})
-	srv.AddUser(slacktest.User{ID: "U2", Name: "bob"})
+	srv.AddUser(fakeslack.User{ID: "U1", Name: "ada"})
+	srv.AddUser(fakeslack.User{ID: "U2", Name: "bob"})
 	if _, body := postForm(t, srv, "users.info", url.Values{"users": {"U1,U2"}}); body["ok"] != false || body["error"] != "user_not_found" {
 		t.Errorf("users.info with a users list = %v, want user_not_found", body)
 	}
@@ -526,7 +526,7 @@ func TestSlashAckWithInvalidBlocksIsNotShown(t *testing.T) {
 		{"blocks": []any{map[string]any{"type": "section", "text": map[string]any{"type": "mrkdwn", "text": ""}}}},
 		{"text": "Commands: gaps"},
 	} {
-		envID, err := srv.SendSlash(slacktest.SlashCommand{UserID: "U1", Text: "help"})
+		envID, err := srv.SendSlash(fakeslack.SlashCommand{UserID: "U1", Text: "help"})
 		if err != nil {
 			t.Fatalf("SendSlash: %v", err)
 		}
