@@ -10,8 +10,9 @@ import (
 // hundred messages per minute" without a number. So the queue starts at
 // StartPostRate, 300 a minute, and finds the real cap while it posts:
 //
-//   - Until the first 429 it doubles its rate each second in which it had more
-//     to send than the rate allowed (slow start).
+//   - Until the first 429 it doubles its rate every quarter of a second in
+//     which it had more to send than the rate allowed (slow start), so that a
+//     fan-out reaches a limit of 50 a second within a second.
 //   - On a 429 it pauses exactly Retry-After (the limiter's pause) and
 //     multiplies its rate by postBackoff.
 //   - From postHold after a 429 on, it raises its rate by postRaise each second
@@ -32,6 +33,10 @@ const (
 	postBackoff = 0.9
 	postRaise   = 1.01
 	postHold    = 20 * time.Second
+	// slowStep is how often slow start may double the rate; creepStep how
+	// often the rate may creep up after that.
+	slowStep  = 250 * time.Millisecond
+	creepStep = time.Second
 )
 
 // pacer adapts the rate of one method's bucket. Its methods take the time, so
@@ -77,7 +82,11 @@ func (p *pacer) sent(now time.Time) float64 {
 	if p.lastRaise.IsZero() {
 		p.lastRaise = now
 	}
-	if now.Sub(p.lastRaise) < time.Second {
+	step := creepStep
+	if p.slow {
+		step = slowStep
+	}
+	if now.Sub(p.lastRaise) < step {
 		return p.rate
 	}
 	if p.wanted && (p.slow || now.Sub(p.last429) >= postHold) {
