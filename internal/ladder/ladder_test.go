@@ -178,3 +178,11 @@ func TestUnevidenced(t *testing.T) {
 		}
 	}
 }
+
+func TestZone(t *testing.T) {
+	for tz, want := range map[string]string{"": "UTC", "Nowhere/Else": "UTC", "Europe/Berlin": "Europe/Berlin", "Asia/Kolkata": "Asia/Kolkata"} {
+		if got := ladder.Zone(tz).String(); got != want {
+			t.Errorf("Zone(%q) = %s, want %s", tz, got, want)
+		}
+	}
+}

@@ -248,9 +248,14 @@ type Member struct {
 }
 
 // Location returns the member's timezone, UTC while it is unknown or invalid.
-func (m Member) Location() *time.Location {
-	if m.TZ != "" {
-		if loc, err := time.LoadLocation(m.TZ); err == nil {
+func (m Member) Location() *time.Location { return Zone(m.TZ) }
+
+// Zone is the timezone named tz (an IANA name, as Slack's users.info gives
+// it), or UTC for an empty or unknown name. Every place that reads a
+// member's or a manager's zone goes through it.
+func Zone(tz string) *time.Location {
+	if tz != "" {
+		if loc, err := time.LoadLocation(tz); err == nil {
 			return loc
 		}
 	}

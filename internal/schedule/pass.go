@@ -188,12 +188,7 @@ func zoneOf(userID string, members map[string]ladder.Member, zones map[string]st
 	if m, ok := members[userID]; ok && m.TZ != "" {
 		return m.Location()
 	}
-	if tz := zones[userID].TZ; tz != "" {
-		if loc, err := time.LoadLocation(tz); err == nil {
-			return loc
-		}
-	}
-	return time.UTC
+	return ladder.Zone(zones[userID].TZ)
 }
 
 // syncZones reads from users.info the zones of the members and managers

@@ -250,10 +250,8 @@ func (a *App) managerZone(ctx context.Context, manager string) *time.Location {
 	if m, err := a.db.Member(ctx, manager); err == nil && m.TZ != "" {
 		return m.Location()
 	}
-	if u, err := a.userInfo(ctx, manager); err == nil && u.TZ != "" {
-		if loc, err := time.LoadLocation(u.TZ); err == nil {
-			return loc
-		}
+	if u, err := a.userInfo(ctx, manager); err == nil {
+		return ladder.Zone(u.TZ)
 	}
 	return time.UTC
 }

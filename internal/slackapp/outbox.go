@@ -250,12 +250,7 @@ func (a *App) outboxReminder(ctx context.Context, it store.OutboxItem) (Message,
 // the parts at once; a claim held elsewhere is retried after the queue's
 // backoff.
 func (a *App) outboxDigest(ctx context.Context, it store.OutboxItem) (string, string, error) {
-	loc := time.UTC
-	if it.TZ != "" {
-		if l, err := time.LoadLocation(it.TZ); err == nil {
-			loc = l
-		}
-	}
+	loc := ladder.Zone(it.TZ)
 	sent, err := a.db.DigestSent(ctx, it.UserID, it.Period)
 	if err != nil {
 		return "", "", before(err)
