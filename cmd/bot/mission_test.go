@@ -11,6 +11,7 @@ import (
 	"time"
 	_ "time/tzdata" // the zones the mission uses, wherever it runs
 
+	"github.com/ladderapp/ladder/internal/clocktest"
 	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/store"
@@ -83,7 +84,7 @@ func TestMission(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 			defer cancel()
-			clk := &clock{}
+			clk := clocktest.Frozen(time.Time{})
 			fake := fakeslack.New(fakeslack.WithClock(clk.Now))
 			defer fake.Close()
 			defer func() {
@@ -143,7 +144,7 @@ func TestMission(t *testing.T) {
 				t.Errorf("the weekly prompt arrived at %s; want the slot, %s", at.In(tc.slot.Location()), tc.slot)
 			}
 			area := promptArea(prompt.Text)
-			clk.Advance(time.Minute)
+			clk.Add(time.Minute)
 			if _, err := fake.SendEvent("", fake.ThreadReplyEvent("UALICE", answer, fake.NewTS(), prompt.TS), 0); err != nil {
 				t.Fatal(err)
 			}
@@ -153,7 +154,7 @@ func TestMission(t *testing.T) {
 			if want := "Saved to " + area + " (week " + strconv.Itoa(tc.week) + ")."; !strings.HasPrefix(saved.Text, want) {
 				t.Errorf("confirmation %q; want it to start %q", saved.Text, want)
 			}
-			clk.Advance(time.Hour)
+			clk.Add(time.Hour)
 			if _, err := fake.SendSlash(fakeslack.SlashCommand{UserID: "UALICE", Text: "gaps"}); err != nil {
 				t.Fatal(err)
 			}
@@ -227,7 +228,7 @@ func enroll(t *testing.T, path string, ms ...ladder.Member) {
 // app has connected, so that events reach it. The first tick runs as the app
 // starts: what is due at clk's time is being sent. stop cancels run and checks
 // that it returned cleanly.
-func start(t *testing.T, ctx context.Context, fake *fakeslack.Server, clk *clock) (stop func()) {
+func start(t *testing.T, ctx context.Context, fake *fakeslack.Server, clk *clocktest.Clock) (stop func()) {
 	t.Helper()
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)

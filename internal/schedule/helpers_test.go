@@ -7,13 +7,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	_ "time/tzdata" // the zones the tests use, wherever they run
 
 	"github.com/slack-go/slack"
 
+	"github.com/ladderapp/ladder/internal/clocktest"
 	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/prompts"
@@ -22,47 +22,12 @@ import (
 	"github.com/ladderapp/ladder/internal/store"
 )
 
-// clock is a fake clock the tests move by hand. A running clock moves on in
-// real time from where it was last set, for the tests and benchmarks that
-// measure real waits (Retry-After, the send budgets) on a fixed date.
-type clock struct {
-	mu      sync.Mutex
-	t       time.Time
-	running bool
-	set     time.Time // the real time t was set, for a running clock
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.running {
-		return c.t.Add(time.Since(c.set))
-	}
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t, c.set = t, time.Now()
-	c.mu.Unlock()
-}
-
-func (c *clock) Add(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-	if c.running {
-		return c.t.Add(time.Since(c.set))
-	}
-	return c.t
-}
-
 // env is a scheduler wired to the real app, a real SQLite file and the fake
 // Slack, all on one fake clock.
 type env struct {
 	t      testing.TB
 	ctx    context.Context
-	clock  *clock
+	clock  *clocktest.Clock
 	slack  *fakeslack.Server
 	path   string
 	db     *store.DB
@@ -92,17 +57,17 @@ func (w tWriter) Write(p []byte) (int, error) {
 // newEnv makes an env whose clock stands at start until the test moves it.
 func newEnv(t testing.TB, start time.Time, cfg schedule.Config, opts ...fakeslack.Option) *env {
 	t.Helper()
-	return makeEnv(t, &clock{t: start}, cfg, opts...)
+	return makeEnv(t, clocktest.Frozen(start), cfg, opts...)
 }
 
 // newRunningEnv makes an env whose clock starts at start and runs on in real
 // time.
 func newRunningEnv(t testing.TB, start time.Time, cfg schedule.Config, opts ...fakeslack.Option) *env {
 	t.Helper()
-	return makeEnv(t, &clock{t: start, running: true, set: time.Now()}, cfg, opts...)
+	return makeEnv(t, clocktest.Running(start), cfg, opts...)
 }
 
-func makeEnv(t testing.TB, c *clock, cfg schedule.Config, opts ...fakeslack.Option) *env {
+func makeEnv(t testing.TB, c *clocktest.Clock, cfg schedule.Config, opts ...fakeslack.Option) *env {
 	t.Helper()
 	srv := fakeslack.New(append([]fakeslack.Option{fakeslack.WithClock(c.Now)}, opts...)...)
 	// Cleanups run last first: this one runs after the app has stopped.
@@ -122,7 +87,7 @@ func makeEnv(t testing.TB, c *clock, cfg schedule.Config, opts ...fakeslack.Opti
 	if cfg.Workers < 0 {
 		cfg.Workers = 0 // the default
 	}
-	if _, ok := cfg.Budgets["chat.postMessage"]; !ok && !c.running {
+	if _, ok := cfg.Budgets["chat.postMessage"]; !ok && !c.Running() {
 		// A clock that stands still refills no bucket: the pace starts
 		// with room for the sends a test makes at one instant.
 		budgets := map[string]schedule.Budget{"chat.postMessage": {PerSecond: 50, Burst: 50}}

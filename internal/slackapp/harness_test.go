@@ -13,6 +13,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/ladderapp/ladder/internal/clocktest"
 	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/prompts"
@@ -20,29 +21,6 @@ import (
 	"github.com/ladderapp/ladder/internal/slackapp"
 	"github.com/ladderapp/ladder/internal/store"
 )
-
-// clock is the one clock of a test: the app's and the fake Slack's. It starts
-// on a fixed date and runs on from there in real time, so that Slack's
-// per-channel budgets refill while a test waits; Add jumps it.
-type clock struct {
-	mu  sync.Mutex
-	t   time.Time
-	set time.Time // when t was true
-}
-
-func newClock(start time.Time) *clock { return &clock{t: start, set: time.Now()} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t.Add(time.Since(c.set))
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // syncBuffer is a log sink that is safe to read while the app writes.
 type syncBuffer struct {
@@ -70,7 +48,7 @@ type harness struct {
 	fake   *fakeslack.Server
 	db     *store.DB
 	ladder *ladder.Ladder
-	clock  *clock
+	clock  *clocktest.Clock // the app's and the fake Slack's, from monday on in real time
 	app    *slackapp.App
 	sched  *schedule.Scheduler // the app's send queue, without the minute tick
 	// channelGap is the send queue's least time between two posts to one
@@ -97,7 +75,7 @@ func newHarness(t *testing.T, apiOpts ...slack.Option) *harness {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
-	h := &harness{t: t, ctx: ctx, clock: newClock(monday), logs: &syncBuffer{}, done: make(chan error, 1)}
+	h := &harness{t: t, ctx: ctx, clock: clocktest.Running(monday), logs: &syncBuffer{}, done: make(chan error, 1)}
 	h.fake = fakeslack.New(fakeslack.WithPingInterval(2*time.Second), fakeslack.WithClock(h.clock.Now))
 	t.Cleanup(h.fake.Close)
 	// Cleanups run last first: this runs after the app has stopped, so every
