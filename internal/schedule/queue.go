@@ -286,6 +286,16 @@ func (q *queue) process(ctx context.Context, it store.OutboxItem) {
 		q.finish(ctx, it, store.OutboxDropped, "expired: too late to send")
 		return
 	}
+	if why, err := q.stillDue(ctx, it); err != nil || why != "" {
+		q.lim.refund(postMethod)
+		if err != nil {
+			q.retried.Add(1)
+			q.retry(ctx, it, q.now().Add(q.backoff(it.Attempts)), it.Unsure, true, "reading whether it is still due: "+err.Error())
+		} else {
+			q.finish(ctx, it, store.OutboxDropped, "no longer due: "+why)
+		}
+		return
+	}
 	// Another process may have taken the row over while this one looked in
 	// Slack: its clock said the lease was over. Then it is that one's to post.
 	if held, err := q.db.OutboxHeld(ctx, it); err != nil || !held {

@@ -99,10 +99,12 @@ func notDue(reason string) error {
 
 // PostOutbox renders an outbox row as it stands now and posts it to the
 // recipient's DM, with the row's key in the message metadata. It returns the
-// message's channel and ts. An error is a *ladder.Error; its code is ENotDue
-// when the row no longer needs sending (the member paused, answered, skipped
-// or left, or the digest already went out). A weekly prompt is
-// recorded in prompts_sent before it is posted, once per member and week.
+// message's channel and ts. Whether the row is still due is the send queue's
+// decision, made just before (schedule's stillDue); an error is a
+// *ladder.Error whose code is ENotDue only when the row cannot be rendered
+// any more (the member left meanwhile, the prompt is gone from the ladder). A
+// weekly prompt is recorded in prompts_sent before it is posted, once per
+// member and week.
 func (a *App) PostOutbox(ctx context.Context, it store.OutboxItem) (channel, ts string, err error) {
 	var msg Message
 	switch it.Kind {
@@ -161,12 +163,6 @@ func (a *App) outboxPrompt(ctx context.Context, it store.OutboxItem) (Message, s
 		return Message{}, "", "", before(err)
 	}
 	now := a.now()
-	switch {
-	case !m.Slot.On:
-		return Message{}, "", "", notDue("weekly questions are off")
-	case m.Paused(now):
-		return Message{}, "", "", notDue("paused")
-	}
 	week, err := it.Week()
 	if err != nil {
 		return Message{}, "", "", permanent(err)
@@ -204,8 +200,7 @@ func (a *App) recordWeekly(ctx context.Context, m ladder.Member, week ladder.Wee
 	return sent, err
 }
 
-// outboxReminder renders the one reminder of a weekly prompt, unless the
-// member has answered, skipped the week or paused since it was queued.
+// outboxReminder renders the one reminder of a weekly prompt.
 func (a *App) outboxReminder(ctx context.Context, it store.OutboxItem) (Message, error) {
 	sent, err := a.db.PromptSentByID(ctx, it.PromptRef)
 	if errors.Is(err, ladder.ErrNotFound) {
@@ -220,19 +215,6 @@ func (a *App) outboxReminder(ctx context.Context, it store.OutboxItem) (Message,
 	}
 	if err != nil {
 		return Message{}, before(err)
-	}
-	switch {
-	case sent.Skipped:
-		return Message{}, notDue("week skipped")
-	case m.Paused(a.now()):
-		return Message{}, notDue("paused")
-	}
-	latest, err := a.db.Evidence(ctx, m.UserID, "", 1)
-	if err != nil {
-		return Message{}, before(err)
-	}
-	if len(latest) > 0 && !latest[0].Created.Before(sent.Created) {
-		return Message{}, notDue("answered")
 	}
 	p, ok := a.ladder.Prompt(sent.PromptID)
 	if !ok {
@@ -251,20 +233,6 @@ func (a *App) outboxReminder(ctx context.Context, it store.OutboxItem) (Message,
 // backoff.
 func (a *App) outboxDigest(ctx context.Context, it store.OutboxItem) (string, string, error) {
 	loc := ladder.Zone(it.TZ)
-	sent, err := a.db.DigestSent(ctx, it.UserID, it.Period)
-	if err != nil {
-		return "", "", before(err)
-	}
-	if sent {
-		return "", "", notDue("digest already sent this month")
-	}
-	reports, err := a.db.Reports(ctx, it.UserID)
-	if err != nil {
-		return "", "", before(err)
-	}
-	if len(reports) == 0 {
-		return "", "", notDue("no reports")
-	}
 	claimed, err := a.db.ClaimDigestAs(ctx, it.UserID, it.Period, it.Key, a.now())
 	if err != nil {
 		return "", "", before(err)
