@@ -73,7 +73,13 @@ var monday = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 
 func newHarness(t *testing.T, apiOpts ...slack.Option) *harness {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	return newHarnessWithin(t, 30*time.Second, apiOpts...)
+}
+
+// newHarnessWithin is newHarness for a test that may take up to d in all.
+func newHarnessWithin(t *testing.T, d time.Duration, apiOpts ...slack.Option) *harness {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
 	h := &harness{t: t, ctx: ctx, clock: clocktest.Running(monday), logs: &syncBuffer{}, done: make(chan error, 1)}
 	h.fake = fakeslack.New(fakeslack.WithPingInterval(2*time.Second), fakeslack.WithClock(h.clock.Now))
