@@ -36,7 +36,7 @@ type env struct {
 	sched  *schedule.Scheduler
 	cfg    schedule.Config
 	// wrap, when set, stands between the scheduler and the app.
-	wrap func(schedule.Slack) schedule.Slack
+	wrap func(schedule.Poster) schedule.Poster
 }
 
 // testLog logs warnings and errors to the test's log.
@@ -114,7 +114,7 @@ func (e *env) open() {
 	api := slack.New(e.slack.BotToken, slack.OptionAPIURL(e.slack.APIURL()), slack.OptionAppLevelToken(e.slack.AppToken))
 	log := testLog(e.t)
 	e.app = slackapp.New(log, api, db, e.ladder, e.clock.Now, slackapp.Config{ReminderAfter: e.cfg.ReminderAfter})
-	var sl schedule.Slack = e.app
+	var sl schedule.Poster = e.app
 	if e.wrap != nil {
 		sl = e.wrap(sl)
 	}

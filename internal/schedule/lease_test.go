@@ -22,8 +22,8 @@ func TestClockJumpDuringSlowPost(t *testing.T) {
 		once    sync.Once
 		posting = make(chan struct{})
 	)
-	e.wrap = func(sl schedule.Slack) schedule.Slack {
-		return slackHook{Slack: sl, post: func(ctx context.Context, it store.OutboxItem) (string, string, error) {
+	e.wrap = func(sl schedule.Poster) schedule.Poster {
+		return slackHook{Poster: sl, post: func(ctx context.Context, it store.OutboxItem) (string, string, error) {
 			once.Do(func() { close(posting) })
 			return sl.PostOutbox(ctx, it)
 		}}
@@ -59,7 +59,7 @@ func TestClockJumpDuringSlowPost(t *testing.T) {
 
 // findHook wraps the app to hold back the search for an earlier post.
 type findHook struct {
-	schedule.Slack
+	schedule.Poster
 	find func(ctx context.Context, it store.OutboxItem) (string, string, bool, error)
 }
 
@@ -67,7 +67,7 @@ func (h findHook) FindPosted(ctx context.Context, it store.OutboxItem) (string, 
 	return h.find(ctx, it)
 }
 
-var _ schedule.Slack = findHook{}
+var _ schedule.Poster = findHook{}
 
 // TestTakenOverWhileSearching runs two processes on one database. The first
 // takes over a dead sender's reminder and looks in the DM for an earlier post;
@@ -82,8 +82,8 @@ func TestTakenOverWhileSearching(t *testing.T) {
 		searching = make(chan struct{})
 		resume    = make(chan struct{})
 	)
-	e.wrap = func(sl schedule.Slack) schedule.Slack {
-		return findHook{Slack: sl, find: func(ctx context.Context, it store.OutboxItem) (string, string, bool, error) {
+	e.wrap = func(sl schedule.Poster) schedule.Poster {
+		return findHook{Poster: sl, find: func(ctx context.Context, it store.OutboxItem) (string, string, bool, error) {
 			ch, ts, found, err := sl.FindPosted(ctx, it)
 			once.Do(func() {
 				close(searching)

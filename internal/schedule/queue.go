@@ -33,7 +33,7 @@ type Stats struct {
 type queue struct {
 	log   *slog.Logger
 	db    *store.DB
-	slack Slack
+	slack Poster
 	now   func() time.Time
 	lim   *limiter
 	pace  *pacer
@@ -60,7 +60,7 @@ type queue struct {
 	hint   time.Time // Flush need not look before it; zero after a wake
 }
 
-func newQueue(log *slog.Logger, db *store.DB, sl Slack, now func() time.Time, cfg Config) *queue {
+func newQueue(log *slog.Logger, db *store.DB, sl Poster, now func() time.Time, cfg Config) *queue {
 	var b [6]byte
 	_, _ = crand.Read(b[:])
 	return &queue{

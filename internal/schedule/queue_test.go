@@ -49,7 +49,7 @@ func (e *env) drain(step time.Duration, rounds int) {
 
 // slackHook wraps the app to interfere with posts.
 type slackHook struct {
-	schedule.Slack
+	schedule.Poster
 	post func(ctx context.Context, it store.OutboxItem) (string, string, error)
 }
 
@@ -57,7 +57,7 @@ func (h slackHook) PostOutbox(ctx context.Context, it store.OutboxItem) (string,
 	return h.post(ctx, it)
 }
 
-var _ schedule.Slack = slackHook{}
+var _ schedule.Poster = slackHook{}
 
 // TestRestartAfterPartOfAFanOut stops the running scheduler after 15 of 40
 // sends, reopens the same database with a new scheduler, and finishes: every
@@ -70,7 +70,7 @@ func TestRestartAfterPartOfAFanOut(t *testing.T) {
 		mu    sync.Mutex
 		posts int
 	)
-	e.wrap = func(sl schedule.Slack) schedule.Slack {
+	e.wrap = func(sl schedule.Poster) schedule.Poster {
 		return slackHook{sl, func(ctx context.Context, it store.OutboxItem) (string, string, error) {
 			ch, ts, err := sl.PostOutbox(ctx, it)
 			mu.Lock()
@@ -343,7 +343,7 @@ func TestQueueReadsErrorCodes(t *testing.T) {
 				defer mu.Unlock()
 				return calls
 			}
-			e.wrap = func(sl schedule.Slack) schedule.Slack {
+			e.wrap = func(sl schedule.Poster) schedule.Poster {
 				return slackHook{sl, func(ctx context.Context, it store.OutboxItem) (string, string, error) {
 					mu.Lock()
 					calls++

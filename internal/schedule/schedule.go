@@ -28,13 +28,14 @@ import (
 	"github.com/ladderapp/ladder/internal/store"
 )
 
-// Slack is what the scheduler needs from the Slack app. slackapp.App
+// Poster is what the send queue and the scheduler need from the Slack app:
+// render a row and post it, find a post, read a timezone. slackapp.App
 // implements it. Its errors are *ladder.Error, read by their code:
 // ERateLimited pauses the method (Op) for RetryAfter, EPermanent fails the
 // row, ENotDue drops it, and ETransient retries it with a backoff, looking
 // for the message first if MaySent. Any other error is taken to be
 // transient and maybe sent.
-type Slack interface {
+type Poster interface {
 	// PostOutbox renders the row as it stands now and posts it, with the
 	// row's key in the message metadata.
 	PostOutbox(ctx context.Context, it store.OutboxItem) (channel, ts string, err error)
@@ -140,7 +141,7 @@ func (c Config) lease() time.Duration { return 3*c.SendTimeout + 30*time.Second 
 type Scheduler struct {
 	log    *slog.Logger
 	db     *store.DB
-	slack  Slack
+	slack  Poster
 	now    func() time.Time
 	cfg    Config
 	digest cron.Schedule
@@ -166,7 +167,7 @@ type Scheduler struct {
 
 // New makes a scheduler. It fails if cfg.DigestCron is not a valid
 // five-field cron spec.
-func New(log *slog.Logger, db *store.DB, sl Slack, clock func() time.Time, cfg Config) (*Scheduler, error) {
+func New(log *slog.Logger, db *store.DB, sl Poster, clock func() time.Time, cfg Config) (*Scheduler, error) {
 	cfg = cfg.withDefaults()
 	spec, err := cron.ParseStandard(cfg.DigestCron)
 	if err != nil {

@@ -307,7 +307,7 @@ func TestTickPrunesOldEventIDs(t *testing.T) {
 
 // zoneHook wraps the app to interfere with reading zones.
 type zoneHook struct {
-	schedule.Slack
+	schedule.Poster
 	sync func(ctx context.Context, userID string) (string, error)
 }
 
@@ -315,7 +315,7 @@ func (h zoneHook) SyncZone(ctx context.Context, userID string) (string, error) {
 	return h.sync(ctx, userID)
 }
 
-var _ schedule.Slack = zoneHook{}
+var _ schedule.Poster = zoneHook{}
 
 // TestZoneSyncReadsErrorCodes fails the first users.info of a member with
 // each kind of *ladder.Error, ticks every minute, and checks when the zone is
@@ -342,7 +342,7 @@ func TestZoneSyncReadsErrorCodes(t *testing.T) {
 				mu    sync.Mutex
 				calls []time.Duration
 			)
-			e.wrap = func(sl schedule.Slack) schedule.Slack {
+			e.wrap = func(sl schedule.Poster) schedule.Poster {
 				return zoneHook{sl, func(ctx context.Context, userID string) (string, error) {
 					mu.Lock()
 					calls = append(calls, e.clock.Now().Sub(from))
