@@ -391,6 +391,28 @@ func reportAppAck(b *testing.B, app *slackapp.App) {
 	}
 }
 
+// gaps runs /ladder gaps as user and returns, from the moment the fake wrote
+// the envelope, how long the reply and the ack took, and the reply's Kind
+// ("ack" when it rode in the ack).
+func (ba *benchApp) gaps(b *testing.B, user string) (reply, ack time.Duration, kind string) {
+	b.Helper()
+	base := ba.seenCount()
+	env, err := ba.fake.SendSlash(fakeslack.SlashCommand{UserID: user, Text: "gaps"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ba.waitSeen(b, base+1)
+	m := ba.seenSince(base)[0]
+	if !strings.Contains(m.Text, "Readiness for") {
+		b.Fatalf("reply: %.200q", m.Text)
+	}
+	a, err := ba.fake.WaitAck(ba.ctx, env)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m.at.Sub(a.At.Add(-a.Latency)), a.Latency, m.Kind
+}
+
 // BenchmarkGapsReply measures SPEC's "gaps reply p99, end to end over the
 // socket": from the fake Slack sending /ladder gaps to its recording the
 // reply, for a member with five years of weekly evidence in a database of
@@ -405,24 +427,9 @@ func BenchmarkGapsReply(b *testing.B) {
 	var reply, ack latencies
 	inAck := 0
 	for b.Loop() {
-		base := ba.seenCount()
-		env, err := ba.fake.SendSlash(fakeslack.SlashCommand{UserID: user, Text: "gaps"})
-		if err != nil {
-			b.Fatal(err)
-		}
-		ba.waitSeen(b, base+1)
-		m := ba.seenSince(base)[0]
-		if !strings.Contains(m.Text, "Readiness for") {
-			b.Fatalf("reply: %.200q", m.Text)
-		}
-		a, err := ba.fake.WaitAck(ba.ctx, env)
-		if err != nil {
-			b.Fatal(err)
-		}
-		written := a.At.Add(-a.Latency)
-		ack = append(ack, a.Latency)
-		reply = append(reply, m.at.Sub(written))
-		if m.Kind == "ack" {
+		r, a, kind := ba.gaps(b, user)
+		reply, ack = append(reply, r), append(ack, a)
+		if kind == "ack" {
 			inAck++
 		}
 	}
@@ -523,21 +530,8 @@ func BenchmarkGapsReplyWhileSendsWait(b *testing.B) {
 	user := heavySpec.UserID(0)
 	var reply latencies
 	for b.Loop() {
-		base := ba.seenCount()
-		env, err := ba.fake.SendSlash(fakeslack.SlashCommand{UserID: user, Text: "gaps"})
-		if err != nil {
-			b.Fatal(err)
-		}
-		ba.waitSeen(b, base+1)
-		m := ba.seenSince(base)[0]
-		if !strings.Contains(m.Text, "Readiness for") {
-			b.Fatalf("reply: %.200q", m.Text)
-		}
-		a, err := ba.fake.WaitAck(ba.ctx, env)
-		if err != nil {
-			b.Fatal(err)
-		}
-		reply = append(reply, m.at.Sub(a.At.Add(-a.Latency)))
+		r, _, _ := ba.gaps(b, user)
+		reply = append(reply, r)
 	}
 	counts, _ := ba.db.OutboxCounts(ba.ctx)
 	reply.report(b, "reply-")
