@@ -1,7 +1,7 @@
-// Package store keeps Ladder's data in SQLite. It is the only package that
-// imports database/sql and the SQLite driver: its methods take and return the
-// domain types of package ladder, so that another backend can be a new package
-// rather than a rewrite.
+// Package store keeps Ladder's data in SQLite, or in PostgreSQL when more
+// than one replica shares it (postgres.go). It is the only package that
+// imports database/sql and the database drivers: its methods take and return
+// the domain types of package ladder.
 //
 // Each public method is one transaction. Times are stored as INTEGER unix
 // milliseconds in UTC, with 0 standing for the zero time, and come back in UTC.
@@ -29,7 +29,10 @@ import (
 	"github.com/ladderapp/ladder/internal/ladder"
 )
 
-//go:embed migrations/*.sql
+// migrations holds each dialect's own: migrations/sqlite and
+// migrations/postgres.
+//
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrations embed.FS
 
 // params are applied by the driver to every new connection in the pool, so no
@@ -51,10 +54,11 @@ const params = "_pragma=foreign_keys(1)" +
 // connections let reads run beside a write, and each costs its page cache.
 const maxConns = 8
 
-// DB is Ladder's SQLite database.
+// DB is Ladder's database: a SQLite file, or a PostgreSQL server.
 type DB struct {
 	db   *sql.DB
-	path string
+	path string // the SQLite file; "" on PostgreSQL
+	pg   bool
 	// wl queues this process's writers (see writeLock).
 	wl writeLock
 	// inbox is the connection the inbox commits on (see writeFirst).
@@ -71,12 +75,17 @@ type DB struct {
 	closed  bool
 }
 
-// Open opens the SQLite database at path, creating it if needed, and applies
-// any migrations it has not yet had. A new database is readable by its owner
-// alone, and so are its WAL and shared-memory files.
+// Open opens the database that path names, and applies any migrations it
+// has not yet had: a postgres:// or postgresql:// URL names a PostgreSQL
+// database, and anything else a SQLite file, created if needed. A new SQLite
+// file is readable by its owner alone, and so are its WAL and shared-memory
+// files.
 func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open store: empty path")
+	}
+	if IsPostgres(path) {
+		return openPostgres(ctx, path)
 	}
 	if err := createPrivate(path); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
@@ -92,7 +101,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		sdb.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	if err := db.migrate(ctx, migrations); err != nil {
+	if err := db.migrate(ctx, migrations, "sqlite"); err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -138,19 +147,32 @@ func (db *DB) Close() error {
 	return nil
 }
 
-// migrate applies, in version order, each migrations/NNNN_name.sql in fsys that
-// schema_migrations does not list yet. Each runs in its own transaction with
-// its record, so a failed one leaves no trace and the next Open retries it.
-func (db *DB) migrate(ctx context.Context, fsys fs.FS) error {
+// migrate applies, in version order, each migrations/DIALECT/NNNN_name.sql in
+// fsys that schema_migrations does not list yet. Each runs in its own
+// transaction with its record, so a failed one leaves no trace and the next
+// Open retries it. On PostgreSQL, replicas that start together take turns
+// (migrationLock), so each migration runs once.
+func (db *DB) migrate(ctx context.Context, fsys fs.FS, dialect string) error {
+	if db.pg {
+		conn, err := db.db.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(?)`, int64(migrationLock)); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(?)`, int64(migrationLock))
+	}
 	if _, err := db.db.ExecContext(ctx, `
 		CREATE TABLE IF NOT EXISTS schema_migrations (
-			version    INTEGER PRIMARY KEY,
+			version    BIGINT PRIMARY KEY,
 			name       TEXT NOT NULL,
-			applied_at INTEGER NOT NULL
+			applied_at BIGINT NOT NULL
 		)`); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	names, err := fs.Glob(fsys, "migrations/*.sql")
+	names, err := fs.Glob(fsys, "migrations/"+dialect+"/*.sql")
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -204,8 +226,12 @@ func (db *DB) migrate(ctx context.Context, fsys fs.FS) error {
 }
 
 // write runs fn in a read-write transaction, which takes the write lock at
-// BEGIN (see params), and commits if fn returns nil.
+// BEGIN (see params), and commits if fn returns nil. On PostgreSQL it is
+// serializable, and fn may run more than once (see pgWrite).
 func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	if db.pg {
+		return db.pgWrite(ctx, sql.LevelSerializable, fn)
+	}
 	conn, err := db.db.Conn(ctx)
 	if err != nil {
 		return unwritable(err)
@@ -221,6 +247,9 @@ func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
 // read runs fn in a read-only transaction: one consistent snapshot, begun
 // deferred so that it never waits for a writer.
 func (db *DB) read(ctx context.Context, fn func(*sql.Tx) error) error {
+	if db.pg {
+		return db.tx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}, fn)
+	}
 	return db.tx(ctx, &sql.TxOptions{ReadOnly: true}, fn)
 }
 
@@ -243,6 +272,12 @@ var ErrUnwritable = errors.New("the database cannot be written (read-only, disk 
 // unwritable marks SQLite's read-only, full-disk and I/O errors as
 // ErrUnwritable, so that callers can say so in plain words.
 func unwritable(err error) error {
+	if err == nil {
+		return nil
+	}
+	if err := pgUnwritable(err); errors.Is(err, ErrUnwritable) {
+		return err
+	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff {
@@ -310,7 +345,7 @@ func fromMS(ms int64) time.Time {
 // foreign key points at members, so breaking one means the user is not enrolled.
 func domainErr(err error) error {
 	var se *sqlite.Error
-	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY {
+	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY || pgForeignKey(err) {
 		return ladder.ErrNotEnrolled
 	}
 	return err
@@ -347,10 +382,10 @@ func (db *DB) Stats(ctx context.Context, now time.Time) (Stats, error) {
 		}{
 			{&s.Members, `SELECT count(*) FROM members`, nil},
 			{&s.Active, `SELECT count(*) FROM members WHERE paused_until <= ?`, []any{toMS(now)}},
-			{&s.Managers, `SELECT count(DISTINCT manager) FROM members WHERE manager != '' AND NOT manager_pending`, nil},
+			{&s.Managers, `SELECT count(DISTINCT manager) FROM members WHERE manager != '' AND manager_pending = 0`, nil},
 			{&s.Evidence, `SELECT count(*) FROM evidence`, nil},
 			{&s.PromptsThisWeek, `SELECT count(*) FROM prompts_sent WHERE week = ?`, []any{ladder.WeekOf(now).String()}},
-			{&s.SkippedThisWeek, `SELECT count(*) FROM prompts_sent WHERE week = ? AND skipped`, []any{ladder.WeekOf(now).String()}},
+			{&s.SkippedThisWeek, `SELECT count(*) FROM prompts_sent WHERE week = ? AND skipped != 0`, []any{ladder.WeekOf(now).String()}},
 			{&s.DigestsMonth, `SELECT count(*) FROM digests_sent WHERE month = ? AND sent_at != 0`, []any{now.Format("2006-01")}},
 		}
 		for _, q := range qs {
@@ -366,10 +401,17 @@ func (db *DB) Stats(ctx context.Context, now time.Time) (Stats, error) {
 	return s, nil
 }
 
+// ErrBackupPostgres means Backup was asked of PostgreSQL, whose own tool,
+// pg_dump, takes a consistent copy while the replicas write.
+var ErrBackupPostgres = errors.New("backup: on PostgreSQL, use pg_dump")
+
 // Backup writes an online, consistent copy of the database to path with
 // VACUUM INTO. It refuses to overwrite an existing file. The copy holds all
 // the database does, so it is created readable by its owner alone.
 func (db *DB) Backup(ctx context.Context, path string) error {
+	if db.pg {
+		return ErrBackupPostgres
+	}
 	// O_EXCL fails on any file there, a symlink included. VACUUM INTO takes
 	// an empty file for a new one, and keeps its mode.
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)

@@ -19,11 +19,21 @@ import (
 // now is the tests' clock: Monday 16 November 2026, 09:30 UTC, in ISO week 47.
 var now = time.Date(2026, 11, 16, 9, 30, 0, 0, time.UTC)
 
-// MustOpen opens a new database in a temporary directory and closes it when
-// the test ends.
+// MustOpen opens a new, empty database and closes it when the test ends: a
+// file in a temporary directory, or a schema of its own on PostgreSQL when
+// the conformance suite runs (see conformance_test.go).
 func MustOpen(tb testing.TB) *DB {
 	tb.Helper()
-	return mustOpenPath(tb, filepath.Join(tb.TempDir(), "ladder.db"))
+	return mustOpenPath(tb, newTestDSN(tb))
+}
+
+// newTestDSN names a new, empty database for the test's backend.
+func newTestDSN(tb testing.TB) string {
+	tb.Helper()
+	if onPostgres {
+		return newPostgresSchema(tb)
+	}
+	return filepath.Join(tb.TempDir(), "ladder.db")
 }
 
 func mustOpenPath(tb testing.TB, path string) *DB {
@@ -63,7 +73,11 @@ func mustEnroll(tb testing.TB, db *DB, userID string) ladder.Member {
 // embedded counts the migrations built into the binary.
 func embedded(tb testing.TB) int {
 	tb.Helper()
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	dialect := "sqlite"
+	if onPostgres {
+		dialect = "postgres"
+	}
+	names, err := fs.Glob(migrations, "migrations/"+dialect+"/*.sql")
 	if err != nil || len(names) == 0 {
 		tb.Fatalf("embedded migrations: %v, %d", err, len(names))
 	}
@@ -80,6 +94,7 @@ func count(tb testing.TB, db *DB, query string, args ...any) int {
 }
 
 func TestPragmasOnEveryConnection(t *testing.T) {
+	sqliteOnly(t)
 	db := MustOpen(t)
 	ctx := context.Background()
 
@@ -117,7 +132,7 @@ func TestPragmasOnEveryConnection(t *testing.T) {
 
 func TestReopenKeepsDataAndMigratesOnce(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "ladder.db")
+	path := newTestDSN(t)
 	db, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -149,12 +164,12 @@ func TestMigrateInOrderEachInItsOwnTransaction(t *testing.T) {
 	// Versions 9001-9003 come after every real migration, which Open applied.
 	n := embedded(t)
 	fsys := fstest.MapFS{
-		"migrations/0001_init.sql": {Data: []byte(`SELECT 1`)}, // already applied
-		"migrations/9002_more.sql": {Data: []byte(`ALTER TABLE extra ADD COLUMN b TEXT`)},
-		"migrations/9001_new.sql":  {Data: []byte(`CREATE TABLE extra (a TEXT); INSERT INTO extra (a) VALUES ('x');`)},
-		"migrations/9003_bad.sql":  {Data: []byte(`CREATE TABLE half (a TEXT); THIS IS NOT SQL;`)},
+		"migrations/x/0001_init.sql": {Data: []byte(`SELECT 1`)}, // already applied
+		"migrations/x/9002_more.sql": {Data: []byte(`ALTER TABLE extra ADD COLUMN b TEXT`)},
+		"migrations/x/9001_new.sql":  {Data: []byte(`CREATE TABLE extra (a TEXT); INSERT INTO extra (a) VALUES ('x');`)},
+		"migrations/x/9003_bad.sql":  {Data: []byte(`CREATE TABLE half (a TEXT); THIS IS NOT SQL;`)},
 	}
-	err := db.migrate(ctx, fsys)
+	err := db.migrate(ctx, fsys, "x")
 	if err == nil {
 		t.Fatal("migrate with a broken migration: no error")
 	}
@@ -164,13 +179,13 @@ func TestMigrateInOrderEachInItsOwnTransaction(t *testing.T) {
 	if got := count(t, db, `SELECT count(*) FROM extra WHERE b IS NULL`); got != 1 {
 		t.Errorf("extra has %d rows, want 1: 9001 must run before 9002", got)
 	}
-	if got := count(t, db, `SELECT count(*) FROM sqlite_master WHERE name = 'half'`); got != 0 {
+	if got := count(t, db, tableCount, "half"); got != 0 {
 		t.Error("the failed migration left table half behind: not rolled back")
 	}
 
 	// Fixed, it applies; the earlier ones do not run again.
-	fsys["migrations/9003_bad.sql"] = &fstest.MapFile{Data: []byte(`CREATE TABLE half (a TEXT)`)}
-	if err := db.migrate(ctx, fsys); err != nil {
+	fsys["migrations/x/9003_bad.sql"] = &fstest.MapFile{Data: []byte(`CREATE TABLE half (a TEXT)`)}
+	if err := db.migrate(ctx, fsys, "x"); err != nil {
 		t.Fatal(err)
 	}
 	if got := count(t, db, `SELECT count(*) FROM extra`); got != 1 {
@@ -180,8 +195,8 @@ func TestMigrateInOrderEachInItsOwnTransaction(t *testing.T) {
 		t.Errorf("schema_migrations has %d rows, want %d", got, n+3)
 	}
 
-	bad := fstest.MapFS{"migrations/first.sql": {Data: []byte(`SELECT 1`)}}
-	if err := db.migrate(ctx, bad); err == nil {
+	bad := fstest.MapFS{"migrations/x/first.sql": {Data: []byte(`SELECT 1`)}}
+	if err := db.migrate(ctx, bad, "x"); err == nil {
 		t.Error("migration named without a version: no error")
 	}
 }

@@ -40,7 +40,8 @@ func (db *DB) ClaimDigestAs(ctx context.Context, manager, month, holder string, 
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO digests_sent (manager, month, claimed_at, holder) VALUES (?1, ?2, ?3, ?5)
 			ON CONFLICT (manager, month) DO UPDATE SET claimed_at = excluded.claimed_at, holder = excluded.holder
-			WHERE sent_at = 0 AND (claimed_at <= ?4 OR (?5 != '' AND holder = ?5))`,
+			WHERE digests_sent.sent_at = 0
+				AND (digests_sent.claimed_at <= ?4 OR (?5 != '' AND digests_sent.holder = ?5))`,
 			manager, month, toMS(at), toMS(at.Add(-DigestClaimLease)), holder)
 		if err != nil {
 			return err
@@ -130,7 +131,7 @@ func (db *DB) BeginDigestPart(ctx context.Context, p DigestPart) error {
 			INSERT INTO digest_parts (manager, month, part, through, last, begun_at) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (manager, month, part) DO UPDATE SET
 				through = excluded.through, last = excluded.last, begun_at = excluded.begun_at
-			WHERE ts = ''`,
+			WHERE digest_parts.ts = ''`,
 			p.Manager, p.Month, p.Part, p.Through, p.Last, toMS(p.Begun))
 	})
 	if errors.Is(err, ladder.ErrNotFound) {

@@ -77,8 +77,9 @@ func (db *DB) SetEvidenceArea(ctx context.Context, userID string, id int64, area
 // Evidence returns the user's latest evidence, newest first: at most limit
 // pieces (all of them if limit <= 0), in one area or, if area is "", in all.
 func (db *DB) Evidence(ctx context.Context, userID string, area ladder.AreaID, limit int) ([]ladder.Evidence, error) {
+	var lim any = limit
 	if limit <= 0 {
-		limit = -1 // SQLite: no limit
+		lim = noLimit(db.pg)
 	}
 	var es []ladder.Evidence
 	err := db.read(ctx, func(tx *sql.Tx) (err error) {
@@ -87,7 +88,7 @@ func (db *DB) Evidence(ctx context.Context, userID string, area ladder.AreaID, l
 			WHERE user_id = ? AND (? = '' OR area = ?)
 			ORDER BY created_at DESC, id DESC
 			LIMIT ?`,
-			userID, string(area), string(area), limit)
+			userID, string(area), string(area), lim)
 		return err
 	})
 	if err != nil {

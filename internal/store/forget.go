@@ -164,6 +164,9 @@ const checkpointBusyTimeout = 200 * time.Millisecond
 // reader blocks does not fail: it returns busy = 1, or leaves frames in the
 // log, and that is ErrNotErased.
 func (db *DB) checkpoint(ctx context.Context) error {
+	if db.pg {
+		return db.vacuum(ctx)
+	}
 	conn, err := db.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("checkpoint: %w", err)

@@ -88,7 +88,7 @@ func (db *DB) Receive(ctx context.Context, evs []InboxEvent) ([]int64, error) {
 func (db *DB) EventDone(ctx context.Context, id int64, at time.Time) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx,
-			`UPDATE inbox SET payload = x'', done_at = ? WHERE id = ? AND done_at = 0`, max(toMS(at), 1), id)
+			`UPDATE inbox SET payload = ?, done_at = ? WHERE id = ? AND done_at = 0`, []byte{}, max(toMS(at), 1), id)
 		return err
 	})
 	if err != nil {
@@ -238,6 +238,9 @@ func settleEarly(ctx context.Context, tx *sql.Tx, e *ladder.Evidence) error {
 // runs on a connection of its own, never waiting for one that readers hold,
 // and goes ahead of the writes already queued.
 func (db *DB) writeFirst(ctx context.Context, fn func(*sql.Tx) error) error {
+	if db.pg {
+		return db.write(ctx, fn)
+	}
 	conn, err := db.inbox.get(ctx, db.db)
 	if err != nil {
 		return unwritable(err)

@@ -141,7 +141,7 @@ func pausedWeek(ctx context.Context, tx *sql.Tx, userID string, until time.Time)
 	if err != nil {
 		return fmt.Errorf("paused week: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE prompts_sent SET paused = 1 WHERE id = ? AND NOT paused`, id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE prompts_sent SET paused = 1 WHERE id = ? AND paused = 0`, id); err != nil {
 		return fmt.Errorf("paused week: %w", err)
 	}
 	// No clock here: the row is marked done at the time it was queued, which
@@ -185,7 +185,7 @@ func (db *DB) Reports(ctx context.Context, managerID string) ([]ladder.Member, e
 	var ms []ladder.Member
 	err := db.read(ctx, func(tx *sql.Tx) (err error) {
 		ms, err = members(ctx, tx,
-			`SELECT `+memberCols+` FROM members WHERE manager = ? AND NOT manager_pending ORDER BY user_id`, managerID)
+			`SELECT `+memberCols+` FROM members WHERE manager = ? AND manager_pending = 0 ORDER BY user_id`, managerID)
 		return err
 	})
 	if err != nil {
@@ -201,7 +201,7 @@ func (db *DB) Managers(ctx context.Context) ([]string, error) {
 	err := db.read(ctx, func(tx *sql.Tx) error {
 		var err error
 		ids, err = queryAll(ctx, tx, scanString,
-			`SELECT DISTINCT manager FROM members WHERE manager != '' AND NOT manager_pending ORDER BY manager`)
+			`SELECT DISTINCT manager FROM members WHERE manager != '' AND manager_pending = 0 ORDER BY manager`)
 		return err
 	})
 	if err != nil {

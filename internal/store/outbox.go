@@ -173,9 +173,12 @@ func enqueue(ctx context.Context, tx *sql.Tx, it OutboxItem) (int, error) {
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO outbox (key, kind, method, user_id, member_id, prompt_ref, period, tz,
 			state, due_at, expires_at, created_at, part, lane, payload, unsure)
-		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9, ?10, ?11, ?12, ?13, ?14, ?15
-		WHERE (?5 IS NULL OR EXISTS (SELECT 1 FROM members WHERE user_id = ?5))
-			AND (?6 IS NULL OR EXISTS (SELECT 1 FROM prompts_sent WHERE id = ?6))
+		SELECT CAST(?1 AS TEXT), CAST(?2 AS TEXT), CAST(?3 AS TEXT), CAST(?4 AS TEXT), CAST(?5 AS TEXT),
+			CAST(?6 AS BIGINT), CAST(?7 AS TEXT), CAST(?8 AS TEXT), 'pending', CAST(?9 AS BIGINT),
+			CAST(?10 AS BIGINT), CAST(?11 AS BIGINT), CAST(?12 AS BIGINT), CAST(?13 AS BIGINT),
+			CAST(?14 AS TEXT), CAST(?15 AS BIGINT)
+		WHERE (CAST(?5 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM members WHERE user_id = ?5))
+			AND (CAST(?6 AS BIGINT) IS NULL OR EXISTS (SELECT 1 FROM prompts_sent WHERE id = ?6))
 		ON CONFLICT (key) DO NOTHING`,
 		it.Key, string(it.Kind), it.Method, it.UserID, member, ref, it.Period, it.TZ,
 		toMS(it.DueAt), toMS(it.ExpiresAt), toMS(it.Created), it.Part, int(lane), payload, it.Unsure)
@@ -206,8 +209,10 @@ type Claim struct {
 	InteractiveOnly bool
 }
 
-// ClaimOutbox claims the next row due, the way SELECT … FOR UPDATE SKIP
-// LOCKED would: inside one write transaction it picks a sending row whose
+// ClaimOutbox claims the next row due: on PostgreSQL with SELECT … FOR UPDATE
+// SKIP LOCKED, so that replicas claiming at once each take a different row
+// without waiting for each other; on SQLite, whose one writer at a time gives
+// the same, with a plain SELECT. Inside one write transaction it picks a sending row whose
 // lease has run out, or else the oldest pending interactive row due by now,
 // or else the oldest pending bulk row (an export row only once the member's
 // earlier export rows are done, so that a packet arrives in order), and marks
@@ -235,7 +240,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, c Claim) (OutboxItem, bool, error
 		it    OutboxItem
 		found bool
 	)
-	err = db.write(ctx, func(tx *sql.Tx) error {
+	err = db.claimWrite(ctx, func(tx *sql.Tx) error {
 		// One indexed lookup per state and lane rather than one query over
 		// all, so a claim costs the same with ten rows queued or ten
 		// thousand. A row whose sender died goes first: it has waited
@@ -243,19 +248,19 @@ func (db *DB) ClaimOutbox(ctx context.Context, c Claim) (OutboxItem, bool, error
 		var id int64
 		err := tx.QueryRowContext(ctx, `
 			SELECT id FROM outbox WHERE state = 'sending' AND method = ?1 AND lease_until <= ?2
-				AND id NOT IN (SELECT value FROM json_each(?3))
-				AND user_id NOT IN (SELECT value FROM json_each(?4))
+				AND id NOT IN (SELECT CAST(value AS BIGINT) FROM `+db.jsonValues(3)+`)
+				AND user_id NOT IN (SELECT value FROM `+db.jsonValues(4)+`)
 				AND lane <= ?5
-			ORDER BY lease_until LIMIT 1`, c.Method, toMS(c.Now), string(busy), string(skip), int(lanes[len(lanes)-1])).Scan(&id)
+			ORDER BY lease_until LIMIT 1`+db.skipLocked(), c.Method, toMS(c.Now), string(busy), string(skip), int(lanes[len(lanes)-1])).Scan(&id)
 		for _, lane := range lanes {
 			if !errors.Is(err, sql.ErrNoRows) {
 				break
 			}
 			err = tx.QueryRowContext(ctx, `
 				SELECT id FROM outbox WHERE state = 'pending' AND method = ?1 AND lane = ?2 AND due_at <= ?3
-					AND user_id NOT IN (SELECT value FROM json_each(?4))
+					AND user_id NOT IN (SELECT value FROM `+db.jsonValues(4)+`)
 					AND `+notHeldBack+`
-				ORDER BY due_at, id LIMIT 1`, c.Method, int(lane), toMS(c.Now), string(skip)).Scan(&id)
+				ORDER BY due_at, id LIMIT 1`+db.skipLocked(), c.Method, int(lane), toMS(c.Now), string(skip)).Scan(&id)
 		}
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
@@ -264,7 +269,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, c Claim) (OutboxItem, bool, error
 			return err
 		}
 		if err := execOne(ctx, tx, `
-			UPDATE outbox SET state = 'sending', unsure = unsure OR state = 'sending',
+			UPDATE outbox SET state = 'sending', unsure = CASE WHEN state = 'sending' THEN 1 ELSE unsure END,
 				attempts = attempts + 1, claimed_at = ?, lease_until = ?, claim_token = ?
 			WHERE id = ?`,
 			toMS(c.Now), toMS(c.Now.Add(c.Lease)), c.Token, id); err != nil {
@@ -339,10 +344,10 @@ func (db *DB) RetryOutbox(ctx context.Context, it OutboxItem, due time.Time, uns
 			uncount = 1
 		}
 		res, err := tx.ExecContext(ctx, `
-			UPDATE outbox SET state = 'pending', due_at = ?, unsure = unsure OR ?,
-				attempts = max(attempts - ?, 0), lease_until = 0, claim_token = '', last_error = ?
-			WHERE id = ? AND state = 'sending' AND claim_token = ?`,
-			toMS(due), unsure, uncount, reason, it.ID, it.Token)
+			UPDATE outbox SET state = 'pending', due_at = ?1, unsure = CASE WHEN ?2 != 0 THEN 1 ELSE unsure END,
+				attempts = CASE WHEN attempts > ?5 THEN attempts - ?5 ELSE 0 END, lease_until = 0, claim_token = '', last_error = ?3
+			WHERE id = ?4 AND state = 'sending' AND claim_token = ?6`,
+			toMS(due), unsure, reason, it.ID, uncount, it.Token)
 		return leaseHeld(res, err)
 	})
 	if err != nil {
@@ -424,8 +429,8 @@ func (db *DB) NextOutboxDue(ctx context.Context, method string, busy ...int64) (
 					AND `+notHeldBack+`
 				UNION ALL
 				SELECT min(lease_until) FROM outbox WHERE state = 'sending' AND method = ?1
-					AND id NOT IN (SELECT value FROM json_each(?2))
-			)`, method, string(ids)).Scan(&next)
+					AND id NOT IN (SELECT CAST(value AS BIGINT) FROM `+db.jsonValues(2)+`)
+			) AS due`, method, string(ids)).Scan(&next)
 	})
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("next outbox due: %w", err)

@@ -67,6 +67,7 @@ func TestOutboxStats(t *testing.T) {
 // TestOutboxStatsPlans checks that each query of OutboxStats reads an index,
 // not the whole table, which keeps every row sent in the last 40 days.
 func TestOutboxStatsPlans(t *testing.T) {
+	sqliteOnly(t) // EXPLAIN QUERY PLAN is SQLite's
 	db := MustOpen(t)
 	for _, q := range append(waitingQueries, failedSinceQuery) {
 		rows, err := db.db.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, int64(0))

@@ -50,28 +50,19 @@ func (db *DB) RecordPrompt(ctx context.Context, p PromptSent) (PromptSent, bool,
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		// With no conflict target, DO NOTHING covers the partial unique index
 		// on (user_id, week) for weekly prompts.
-		res, err := tx.ExecContext(ctx, `
+		p2, err := scanPrompt(tx.QueryRowContext(ctx, `
 			INSERT INTO prompts_sent (user_id, prompt_id, week, kind, created_at, channel, ts, skipped, reminded_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT DO NOTHING`,
+			ON CONFLICT DO NOTHING
+			RETURNING `+promptCols,
 			p.UserID, p.PromptID, p.Week.String(), kind, toMS(p.Created), p.Channel, p.TS, p.Skipped,
-			toMS(p.Reminded))
-		if err != nil {
+			toMS(p.Reminded)))
+		if err == nil {
+			created, p = true, p2
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
 			return domainErr(err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 1 {
-			created = true
-			id, err := res.LastInsertId()
-			if err != nil {
-				return err
-			}
-			p, err = scanPrompt(tx.QueryRowContext(ctx,
-				`SELECT `+promptCols+` FROM prompts_sent WHERE id = ?`, id))
-			return err
 		}
 		p, err = scanPrompt(tx.QueryRowContext(ctx, `
 			SELECT `+promptCols+` FROM prompts_sent
@@ -185,7 +176,7 @@ func (db *DB) DueReminders(ctx context.Context, from, to time.Time) ([]PromptSen
 		ps, err = queryAll(ctx, tx, scanPrompt, `
 			SELECT `+promptCols+` FROM prompts_sent AS p
 			WHERE p.created_at >= ? AND p.created_at <= ?
-				AND p.ts != '' AND NOT p.skipped AND p.reminded_at = 0
+				AND p.ts != '' AND p.skipped = 0 AND p.reminded_at = 0
 				AND NOT EXISTS (
 					SELECT 1 FROM evidence AS e
 					WHERE e.user_id = p.user_id AND e.created_at >= p.created_at)

@@ -55,7 +55,7 @@ func (db *DB) EnqueueReminder(ctx context.Context, it OutboxItem, at time.Time) 
 	var first bool
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
-			`UPDATE prompts_sent SET reminded_at = ? WHERE id = ? AND reminded_at = 0 AND NOT paused`,
+			`UPDATE prompts_sent SET reminded_at = ? WHERE id = ? AND reminded_at = 0 AND paused = 0`,
 			toMS(at), it.PromptRef)
 		if err != nil {
 			return err
@@ -159,7 +159,7 @@ func (db *DB) NextReminderDue(ctx context.Context, since time.Time) (time.Time, 
 	err := db.read(ctx, func(tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, `
 			SELECT min(created_at) FROM prompts_sent
-			WHERE kind = 'weekly' AND ts != '' AND NOT skipped AND NOT paused AND reminded_at = 0
+			WHERE kind = 'weekly' AND ts != '' AND skipped = 0 AND paused = 0 AND reminded_at = 0
 				AND created_at > ?`,
 			toMS(since)).Scan(&at)
 	})
