@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	_ "modernc.org/sqlite" // to check the copy with PRAGMA integrity_check
 
 	"github.com/ladderapp/ladder/internal/ladder"
+	"github.com/ladderapp/ladder/internal/pgtest"
 	"github.com/ladderapp/ladder/internal/store"
 )
 
@@ -170,5 +172,55 @@ func TestBackupRefuses(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, p)); err == nil {
 			t.Errorf("%s was created", p)
 		}
+	}
+}
+
+// TestBackupPostgresRunsPgDump backs up a PostgreSQL database: pg_dump writes
+// a custom-format archive, private to its owner, and the password never
+// reaches pg_dump's command line.
+func TestBackupPostgresRunsPgDump(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	if _, err := exec.LookPath("pg_dump"); err != nil {
+		t.Fatalf("LADDER_TEST_POSTGRES is set but pg_dump is not installed: %v", err)
+	}
+	ctx := t.Context()
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, _, err := db.Enroll(ctx, ladder.Member{UserID: "UPG", Level: ladder.EM, Target: ladder.SeniorEM, Track: "broad", Share: ladder.ShareSummary, EnrolledAt: testDay}); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("LADDER_DB", dsn)
+	path := filepath.Join(t.TempDir(), "ladder.dump")
+	var out bytes.Buffer
+	if err := backup(ctx, []string{path}, &out); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(data, []byte("PGDMP")) {
+		t.Errorf("the backup starts %q; want pg_dump's custom format (PGDMP)", data[:min(len(data), 8)])
+	}
+	// The archive is compressed: pg_restore reads it back as SQL.
+	script, err := exec.Command("pg_restore", "--data-only", "--file=-", path).Output()
+	if err != nil {
+		t.Fatalf("pg_restore: %v", err)
+	}
+	if !bytes.Contains(script, []byte("UPG")) {
+		t.Error("the backup does not hold the member's row")
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("backup mode %v, want 0600", fi.Mode().Perm())
+	}
+	if !strings.Contains(out.String(), "pg_restore") {
+		t.Errorf("output %q does not say how to restore", out.String())
+	}
+	// Asked again, it refuses to overwrite.
+	if err := backup(ctx, []string{path}, &out); err == nil {
+		t.Error("a second backup to the same file: no error")
 	}
 }

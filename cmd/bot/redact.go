@@ -68,6 +68,12 @@ type redactor struct {
 // newRedactor makes the redactor for cfg's tokens and SLACK_API_URL.
 func newRedactor(cfg config) redactor {
 	r := redactor{tokens: []string{cfg.AppToken, cfg.BotToken}}
+	// A PostgreSQL LADDER_DB may carry a password.
+	if u, err := url.Parse(cfg.DB); err == nil && u.User != nil {
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			r.tokens = append(r.tokens, pw)
+		}
+	}
 	if u, err := url.Parse(cfg.APIURL); err == nil && u.Host != "" {
 		r.apiHost, r.apiPath = strings.ToLower(u.Host), u.Path
 	}

@@ -218,3 +218,20 @@ func TestResponseURLNotLogged(t *testing.T) {
 		t.Errorf("the log holds the response URL %s:\n%s", responseURL, out)
 	}
 }
+
+// TestDatabasePasswordNeverShown: a PostgreSQL LADDER_DB's password is
+// redacted from the log, and left out wherever the database is named.
+func TestDatabasePasswordNeverShown(t *testing.T) {
+	const db = "postgres://ladder:Pa55-secret@db.internal:5432/ladder?sslmode=require"
+	r := newRedactor(config{DB: db})
+	got, ok := r.redact("failed to connect to `user=ladder database=ladder`: password Pa55-secret rejected")
+	if strings.Contains(got, "Pa55-secret") || !ok {
+		t.Errorf("redact = %q, %v; want the password gone", got, ok)
+	}
+	if name := dbName(db); strings.Contains(name, "Pa55-secret") || !strings.Contains(name, "db.internal:5432/ladder") {
+		t.Errorf("dbName = %q; want the host and database, without the password", name)
+	}
+	if name := dbName("/var/lib/ladder/ladder.db"); name != "/var/lib/ladder/ladder.db" {
+		t.Errorf("dbName(file) = %q; want the path as it is", name)
+	}
+}

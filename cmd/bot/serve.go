@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -63,7 +64,7 @@ func serveWith(ctx context.Context, cfg config, log *slog.Logger, clock func() t
 	}
 	db, err := store.Open(ctx, cfg.DB)
 	if err != nil {
-		return fmt.Errorf("open database %s: %w", cfg.DB, err)
+		return fmt.Errorf("open database %s: %w", dbName(cfg.DB), err)
 	}
 	defer db.Close()
 
@@ -94,7 +95,7 @@ func serveWith(ctx context.Context, cfg config, log *slog.Logger, clock func() t
 	}
 	defer stopHTTP()
 
-	log.Info("ladder starting", "db", cfg.DB, "prompts", len(l.Prompts), "admins", len(cfg.Admins))
+	log.Info("ladder starting", "db", dbName(cfg.DB), "replica", db.Owner(), "prompts", len(l.Prompts), "admins", len(cfg.Admins))
 	if err := sched.Start(ctx); err != nil {
 		return err
 	}
@@ -146,4 +147,17 @@ func startHTTP(addr string, h http.Handler, log *slog.Logger) (stop func(), err 
 		_ = srv.Shutdown(ctx)
 		<-done
 	}, nil
+}
+
+// dbName is LADDER_DB as it may be shown: a PostgreSQL URL without its
+// password.
+func dbName(db string) string {
+	if !store.IsPostgres(db) {
+		return db
+	}
+	u, err := url.Parse(db)
+	if err != nil {
+		return "postgres://[unparsable URL]"
+	}
+	return u.Redacted()
 }

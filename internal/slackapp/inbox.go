@@ -50,6 +50,9 @@ const (
 	// feedRetry is how often the inbox tries again to feed the pool from the
 	// database while a worker's queue is full.
 	feedRetry = 100 * time.Millisecond
+	// inboxRenew is how often a replica renews its inbox leases and looks
+	// for rows to adopt: well within store.InboxLease.
+	inboxRenew = store.InboxLease / 3
 	// lastRetry is the retry_attempt of Slack's last try of an event: it
 	// tries again at once, after about a minute and after about five.
 	lastRetry = 3
@@ -62,6 +65,10 @@ type received struct {
 	arrived    time.Time // on the real clock, for the ack latency
 	ev         store.InboxEvent
 	inner      slackevents.EventsAPIInnerEvent
+	// id is the event's inbox row once committed before the ack (on
+	// PostgreSQL, see store.Journal.Direct); 0 for a retry already there.
+	id     int64
+	stored bool
 }
 
 // onEventsAPI hands an Events API envelope to the inbox, which acks it once
@@ -141,6 +148,9 @@ func (a *App) journalAndAck(ctx context.Context, batch []received) bool {
 	for i, r := range batch {
 		evs[i] = r.ev
 	}
+	if a.journal.Direct() {
+		return a.commitAndAck(ctx, batch, evs)
+	}
 	if err := a.journal.Append(evs); err != nil {
 		a.metrics.error("inbox")
 		a.log.Error("cannot store events from Slack: leaving them unacked so Slack sends them again", "events", len(batch), "err", err)
@@ -149,6 +159,27 @@ func (a *App) journalAndAck(ctx context.Context, batch []received) bool {
 	}
 	for _, r := range batch {
 		a.ackReceived(ctx, r)
+	}
+	return true
+}
+
+// commitAndAck is journalAndAck where there is no journal: it commits batch
+// to the inbox table, the record every replica shares, and then acks it.
+// An event another replica stored already (Slack's retry of it, sent
+// here) comes back with id 0, and is acked and not handled again.
+func (a *App) commitAndAck(ctx context.Context, batch []received, evs []store.InboxEvent) bool {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), inboxCommitTimeout)
+	ids, err := a.db.Receive(cctx, evs)
+	cancel()
+	if err != nil {
+		a.metrics.error("inbox")
+		a.log.Error("cannot store events from Slack: leaving them unacked so Slack sends them again", "events", len(batch), "err", err)
+		a.lastChance(ctx, batch)
+		return false
+	}
+	for i := range batch {
+		batch[i].id, batch[i].stored = ids[i], true
+		a.ackReceived(ctx, batch[i])
 	}
 	return true
 }
@@ -162,6 +193,14 @@ func (a *App) runCommits(ctx context.Context, acked <-chan []received) {
 	backlog := a.replay(ctx, &fed)
 	retry := time.NewTicker(feedRetry)
 	defer retry.Stop()
+	// Replicas keep their inbox rows' leases and adopt a dead one's rows.
+	var lease <-chan time.Time
+	if a.journal.Direct() {
+		t := time.NewTicker(inboxRenew)
+		defer t.Stop()
+		lease = t.C
+		a.adopt(ctx)
+	}
 	for {
 		select {
 		case batch, ok := <-acked:
@@ -170,6 +209,12 @@ func (a *App) runCommits(ctx context.Context, acked <-chan []received) {
 			}
 			backlog = a.commit(ctx, batch, &fed, backlog)
 		case <-retry.C:
+		case <-lease:
+			if err := a.db.RenewInbox(ctx, a.now()); err != nil && ctx.Err() == nil {
+				a.metrics.error("inbox")
+				a.log.Error("renew the leases on this replica's inbox rows", "err", err)
+			}
+			a.adopt(ctx)
 		}
 		if backlog && ctx.Err() == nil {
 			backlog = a.feed(ctx, &fed)
@@ -217,27 +262,35 @@ func (a *App) gather(first received) []received {
 // inbox stops; if the database refuses it, its events are handled without
 // their inbox rows.
 func (a *App) commit(ctx context.Context, batch []received, fed *int64, backlog bool) bool {
-	evs := make([]store.InboxEvent, len(batch))
-	for i, r := range batch {
-		evs[i] = r.ev
+	ids := make([]int64, len(batch))
+	if batch[0].stored {
+		for i, r := range batch {
+			ids[i] = r.id
+		}
+	} else {
+		evs := make([]store.InboxEvent, len(batch))
+		for i, r := range batch {
+			evs[i] = r.ev
+		}
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), inboxCommitTimeout)
+		var err error
+		ids, err = a.db.Receive(cctx, evs)
+		cancel()
+		if err != nil {
+			a.metrics.error("inbox")
+			a.log.Error("cannot store acked events in the inbox: handling them without it", "events", len(batch), "err", err)
+			a.handleUnstored(batch)
+			return backlog
+		}
+		a.settleJournal(len(batch))
 	}
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), inboxCommitTimeout)
-	ids, err := a.db.Receive(cctx, evs)
-	cancel()
-	if err != nil {
-		a.metrics.error("inbox")
-		a.log.Error("cannot store acked events in the inbox: handling them without it", "events", len(batch), "err", err)
-		a.handleUnstored(batch)
-		return backlog
-	}
-	a.settleJournal(len(batch))
 	for i, r := range batch {
 		switch {
 		case ids[i] == 0:
 			a.metrics.envelope("duplicate")
 			a.log.Debug("duplicate event ignored", "event_id", r.ev.EventID)
 		case backlog:
-		case a.pool.submit(r.ev.UserID, a.inboxJob(ids[i], r.inner)):
+		case a.pool.submit(r.ev.UserID, a.inboxJob(ids[i], r.ev.UserID, r.inner)):
 			*fed = ids[i]
 		default:
 			a.metrics.error("queue_full")
@@ -327,7 +380,7 @@ func (a *App) feed(ctx context.Context, fed *int64) bool {
 				*fed = e.ID
 				continue
 			}
-			if !a.pool.submit(e.UserID, a.inboxJob(e.ID, inner)) {
+			if !a.pool.submit(e.UserID, a.inboxJob(e.ID, e.UserID, inner)) {
 				return true
 			}
 			*fed = e.ID
@@ -353,17 +406,69 @@ func innerEvent(payload []byte) (slackevents.EventsAPIInnerEvent, error) {
 // for the next start, and so is one whose worker never got to it. A panic
 // marks it done too: an event that crashes its handler is not replayed at
 // every start.
-func (a *App) inboxJob(id int64, inner slackevents.EventsAPIInnerEvent) func(context.Context) {
+//
+// Replicas handle one member's events one at a time: the job holds the
+// member's lock (store.LockMember, nothing on SQLite) while it runs.
+func (a *App) inboxJob(id int64, userID string, inner slackevents.EventsAPIInnerEvent) func(context.Context) {
 	return func(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
+		unlock, err := a.db.LockMember(ctx, userID)
+		if err != nil {
+			// The event stays in the inbox, for a replica (this one
+			// included) to adopt.
+			a.metrics.error("inbox")
+			a.log.Error("lock the member to handle their event; it waits in the inbox", "err", err)
+			a.release(ctx, id)
+			return
+		}
+		defer unlock()
 		defer func() {
 			if ctx.Err() == nil {
 				a.markDone(ctx, id)
 			}
 		}()
 		a.handleEvent(ctx, inner)
+	}
+}
+
+// adopt hands the pool the events of replicas whose leases ran out: acked
+// by a replica that died before it handled them. One the pool has no room
+// for is released for the next round.
+func (a *App) adopt(ctx context.Context) {
+	evs, err := a.db.AdoptEvents(ctx, a.now(), maxBatch)
+	if err != nil {
+		if ctx.Err() == nil {
+			a.metrics.error("inbox")
+			a.log.Error("adopt the events of a replica that stopped", "err", err)
+		}
+		return
+	}
+	if len(evs) > 0 {
+		a.log.Info("handling the events another replica acked and did not handle", "events", len(evs))
+	}
+	for i, e := range evs {
+		inner, err := innerEvent(e.Payload)
+		if err != nil {
+			a.metrics.error("inbox")
+			a.log.Error("an event in the inbox cannot be read; dropping it", "event_id", e.EventID, "err", err)
+			a.markDone(ctx, e.ID)
+			continue
+		}
+		if !a.pool.submit(e.UserID, a.inboxJob(e.ID, e.UserID, inner)) {
+			for _, e := range evs[i:] {
+				a.release(ctx, e.ID)
+			}
+			return
+		}
+	}
+}
+
+func (a *App) release(ctx context.Context, id int64) {
+	if err := a.db.ReleaseEvent(context.WithoutCancel(ctx), id); err != nil {
+		a.metrics.error("inbox")
+		a.log.Error("release an inbox row", "err", err)
 	}
 }
 

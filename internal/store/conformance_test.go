@@ -2,16 +2,12 @@ package store
 
 import (
 	"bytes"
-	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"flag"
-	"net/url"
 	"os"
 	"os/exec"
 	"testing"
-	"time"
+
+	"github.com/ladderapp/ladder/internal/pgtest"
 )
 
 // The conformance suite: every test of this package runs on SQLite, and
@@ -26,7 +22,7 @@ import (
 // and postgresOnly.
 
 // PostgresHint is the line a skipped PostgreSQL test prints.
-const PostgresHint = "PostgreSQL tests not run: set LADDER_TEST_POSTGRES=postgres://USER:PASSWORD@HOST:5432/DB?sslmode=disable (a database the user may create schemas in) to run them"
+const PostgresHint = pgtest.Hint
 
 // tableCount counts the tables named ? in the test's database.
 var tableCount = map[bool]string{
@@ -87,47 +83,8 @@ func postgresOnly(tb testing.TB) {
 	}
 }
 
-// newPostgresSchema creates an empty schema in LADDER_TEST_POSTGRES, drops it
-// when the test ends, and returns a DSN whose search_path is that schema.
+// newPostgresSchema is a new, empty schema of LADDER_TEST_POSTGRES.
 func newPostgresSchema(tb testing.TB) string {
 	tb.Helper()
-	base := os.Getenv("LADDER_TEST_POSTGRES")
-	if base == "" {
-		tb.Fatal(PostgresHint)
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "t_" + hex.EncodeToString(b[:])
-	admin := mustAdmin(tb, base)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := admin.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
-		tb.Fatalf("create schema: %v", err)
-	}
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := admin.ExecContext(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatalf("LADDER_TEST_POSTGRES: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
-// mustAdmin opens a plain connection pool to dsn, for the tests' own set-up.
-func mustAdmin(tb testing.TB, dsn string) *sql.DB {
-	tb.Helper()
-	s, err := sql.Open("pgx", dsn)
-	if err != nil {
-		tb.Fatalf("open %s: %v", "LADDER_TEST_POSTGRES", err)
-	}
-	tb.Cleanup(func() { s.Close() })
-	return s
+	return pgtest.DSN(tb)
 }

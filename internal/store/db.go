@@ -59,6 +59,9 @@ type DB struct {
 	db   *sql.DB
 	path string // the SQLite file; "" on PostgreSQL
 	pg   bool
+	// owner names this process among the replicas that share the
+	// database: the inbox rows it receives are its own to handle.
+	owner string
 	// wl queues this process's writers (see writeLock).
 	wl writeLock
 	// inbox is the connection the inbox commits on (see writeFirst).
@@ -96,7 +99,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	sdb.SetMaxOpenConns(maxConns)
 	sdb.SetMaxIdleConns(maxConns)
-	db := &DB{db: sdb, path: path, wl: newWriteLock()}
+	db := &DB{db: sdb, path: path, wl: newWriteLock(), owner: newOwner()}
 	if err := sdb.PingContext(ctx); err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)

@@ -51,7 +51,7 @@ func (db *DB) Receive(ctx context.Context, evs []InboxEvent) ([]int64, error) {
 	ids := make([]int64, len(evs))
 	err := db.writeFirst(ctx, func(tx *sql.Tx) error {
 		insert, err := tx.PrepareContext(ctx, `
-			INSERT INTO inbox (event_id, user_id, payload, received_at) VALUES (?, ?, ?, ?)
+			INSERT INTO inbox (event_id, user_id, payload, received_at, owner, lease_until) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (event_id) DO NOTHING
 			RETURNING id`)
 		if err != nil {
@@ -62,7 +62,8 @@ func (db *DB) Receive(ctx context.Context, evs []InboxEvent) ([]int64, error) {
 			if e.EventID == "" {
 				return errors.New("empty event id")
 			}
-			err := insert.QueryRowContext(ctx, e.EventID, e.UserID, e.Payload, toMS(e.Received)).Scan(&ids[i])
+			err := insert.QueryRowContext(ctx, e.EventID, e.UserID, e.Payload, toMS(e.Received),
+				db.owner, toMS(e.Received.Add(InboxLease))).Scan(&ids[i])
 			if errors.Is(err, sql.ErrNoRows) {
 				continue
 			}
@@ -110,27 +111,29 @@ func (db *DB) InboxBacklog(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// PendingEvents returns, in arrival order, at most limit events received but
-// not yet handled whose row id is above after.
+// PendingEvents returns, in arrival order, at most limit events this process
+// owns, received but not yet handled, whose row id is above after.
 func (db *DB) PendingEvents(ctx context.Context, after int64, limit int) ([]InboxEvent, error) {
 	var evs []InboxEvent
 	err := db.read(ctx, func(tx *sql.Tx) (err error) {
-		evs, err = queryAll(ctx, tx, func(s scanner) (InboxEvent, error) {
-			var (
-				e  InboxEvent
-				at int64
-			)
-			err := s.Scan(&e.ID, &e.EventID, &e.UserID, &e.Payload, &at)
-			e.Received = fromMS(at)
-			return e, err
-		}, `SELECT id, event_id, user_id, payload, received_at FROM inbox
-			WHERE done_at = 0 AND id > ? ORDER BY id LIMIT ?`, after, limit)
+		evs, err = queryAll(ctx, tx, scanInboxEvent, `SELECT id, event_id, user_id, payload, received_at FROM inbox
+			WHERE done_at = 0 AND owner = ? AND id > ? ORDER BY id LIMIT ?`, db.owner, after, limit)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("pending events: %w", err)
 	}
 	return evs, nil
+}
+
+func scanInboxEvent(s scanner) (InboxEvent, error) {
+	var (
+		e  InboxEvent
+		at int64
+	)
+	err := s.Scan(&e.ID, &e.EventID, &e.UserID, &e.Payload, &at)
+	e.Received = fromMS(at)
+	return e, err
 }
 
 // EditMessage applies a member's edit to the evidence from the message and

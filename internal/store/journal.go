@@ -56,7 +56,15 @@ type Journal struct {
 	// torn is set when a write failed after writing part of a record: the
 	// next Append cuts it off first.
 	torn bool
+	// direct is set on PostgreSQL, where there is no file.
+	direct bool
 }
+
+// Direct reports that there is no journal file: the caller must commit
+// events to the inbox table (Receive) before it acks them, and Append and
+// Settle do nothing. A commit to PostgreSQL is the durable record every
+// replica can see, and a file on one replica's disk would be lost with it.
+func (j *Journal) Direct() bool { return j.direct }
 
 // OpenJournal opens the journal beside the database, commits the events it
 // holds to the inbox (see Receive; ones already there are ignored), empties
@@ -65,7 +73,13 @@ type Journal struct {
 //
 // It fails with ErrJournalInUse while another process has it open: only one
 // process may serve a database.
+//
+// On PostgreSQL there is no journal file: replicas share the database, and a
+// commit there is what makes an event safe to ack (see Direct).
 func (db *DB) OpenJournal(ctx context.Context) (*Journal, error) {
+	if db.pg {
+		return &Journal{direct: true}, nil
+	}
 	f, err := os.OpenFile(db.path+journalSuffix, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open journal: %w", err)
@@ -76,6 +90,12 @@ func (db *DB) OpenJournal(ctx context.Context) (*Journal, error) {
 	}
 	j := &Journal{f: f}
 	if err := db.recover(ctx, j); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open journal: %w", err)
+	}
+	// The lock says no other process serves this database: what the last
+	// one left unhandled is this one's to handle.
+	if err := db.adoptAll(ctx); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("open journal: %w", err)
 	}
@@ -128,6 +148,9 @@ func readRecords(data []byte) []InboxEvent {
 // it returns nil, they survive the end of the process, and they count as
 // pending until Settle.
 func (j *Journal) Append(evs []InboxEvent) error {
+	if j.direct {
+		return errors.New("append to journal: there is none on PostgreSQL; commit with Receive")
+	}
 	var buf bytes.Buffer
 	for _, e := range evs {
 		body, err := json.Marshal(e)
@@ -165,6 +188,9 @@ func (j *Journal) Append(evs []InboxEvent) error {
 // Settle records that n of the records appended are committed to the inbox
 // table or handled, and empties the journal if none is left pending.
 func (j *Journal) Settle(n int) error {
+	if j.direct {
+		return nil
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.pending = max(j.pending-n, 0)
@@ -181,6 +207,9 @@ func (j *Journal) Settle(n int) error {
 // Close closes the journal. What it holds is committed at the next
 // OpenJournal.
 func (j *Journal) Close() error {
+	if j.direct {
+		return nil
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.f == nil {

@@ -64,6 +64,7 @@ func equalIDs(got []string, want ...string) bool {
 // without committing them, as a kill -9 would: the next OpenJournal commits
 // each once, with its deletion, and empties the journal.
 func TestJournalRecordsReachTheInboxAtTheNextOpen(t *testing.T) {
+	sqliteOnly(t) // the journal is a file beside a SQLite database
 	ctx := context.Background()
 	db := MustOpen(t)
 	// Ev1 was committed before the stop too: it is not received twice.
@@ -108,6 +109,7 @@ func TestJournalRecordsReachTheInboxAtTheNextOpen(t *testing.T) {
 // the records with garbage: the whole records before it are committed, the
 // rest is dropped, and the journal is usable again.
 func TestJournalDropsATornOrGarbageTail(t *testing.T) {
+	sqliteOnly(t) // the journal is a file beside a SQLite database
 	tails := map[string]func(path string) error{
 		"torn": func(path string) error {
 			fi, err := os.Stat(path)
@@ -194,6 +196,7 @@ func TestJournalDropsATornOrGarbageTail(t *testing.T) {
 // journal keeps its records while any is pending, and is empty once all are
 // settled.
 func TestJournalEmptiesOnceEverythingIsSettled(t *testing.T) {
+	sqliteOnly(t) // the journal is a file beside a SQLite database
 	ctx := context.Background()
 	db := MustOpen(t)
 	j, err := db.OpenJournal(ctx)
@@ -234,6 +237,7 @@ func TestJournalEmptiesOnceEverythingIsSettled(t *testing.T) {
 // A second process serving the same database would truncate the first one's
 // journal: it is refused while the journal is open, and welcome once closed.
 func TestJournalIsHeldByOneProcess(t *testing.T) {
+	sqliteOnly(t) // the journal is a file beside a SQLite database
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "ladder.db")
 	first := mustOpenPath(t, path)

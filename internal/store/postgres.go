@@ -45,7 +45,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	sdb.SetMaxOpenConns(pgMaxConns)
 	sdb.SetMaxIdleConns(pgMaxConns)
 	sdb.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{db: sdb, pg: true, wl: newWriteLock()}
+	db := &DB{db: sdb, pg: true, wl: newWriteLock(), owner: newOwner()}
 	where := cfg.Host + "/" + cfg.Database
 	if err := sdb.PingContext(ctx); err != nil {
 		sdb.Close()

@@ -96,9 +96,12 @@ CREATE TABLE inbox (
     user_id     TEXT COLLATE "C" NOT NULL DEFAULT '', -- the member whose events it is ordered with
     payload     BYTEA NOT NULL,                       -- the event_callback JSON; empty once done
     received_at BIGINT NOT NULL,
-    done_at     BIGINT NOT NULL DEFAULT 0
+    done_at     BIGINT NOT NULL DEFAULT 0,
+    owner       TEXT COLLATE "C" NOT NULL DEFAULT '', -- the replica that handles it (DB.Owner)
+    lease_until BIGINT NOT NULL DEFAULT 0             -- until then no other replica adopts it
 );
 CREATE INDEX inbox_pending ON inbox (id) WHERE done_at = 0;
+CREATE INDEX inbox_lease ON inbox (lease_until) WHERE done_at = 0;
 CREATE INDEX inbox_done ON inbox (done_at) WHERE done_at != 0;
 CREATE INDEX inbox_user ON inbox (user_id) WHERE done_at = 0;
 

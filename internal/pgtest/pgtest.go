@@ -1,0 +1,70 @@
+// Package pgtest gives tests a PostgreSQL database of their own: a new schema
+// in the database LADDER_TEST_POSTGRES names, dropped when the test ends.
+// Without LADDER_TEST_POSTGRES, a test that needs PostgreSQL is skipped with
+// one line saying how to run it.
+package pgtest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for the schema's set-up
+)
+
+// Env names the variable that holds the test database's URL.
+const Env = "LADDER_TEST_POSTGRES"
+
+// Hint is the line a skipped PostgreSQL test prints.
+const Hint = "PostgreSQL tests not run: set LADDER_TEST_POSTGRES=postgres://USER:PASSWORD@HOST:5432/DB?sslmode=disable (a database the user may create schemas in) to run them"
+
+// Available reports whether LADDER_TEST_POSTGRES is set.
+func Available() bool { return os.Getenv(Env) != "" }
+
+// DSN creates an empty schema in LADDER_TEST_POSTGRES, drops it when the
+// test ends, and returns a URL whose search_path is that schema: a new,
+// empty database as far as Ladder can tell. It skips the test with Hint
+// when LADDER_TEST_POSTGRES is not set.
+func DSN(tb testing.TB) string {
+	tb.Helper()
+	base := os.Getenv(Env)
+	if base == "" {
+		tb.Skip(Hint)
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatalf("%s: %v", Env, err)
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		tb.Fatalf("open %s: %v", Env, err)
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "t_" + hex.EncodeToString(b[:])
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := admin.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
+		admin.Close()
+		tb.Fatalf("create schema in %s: %v", Env, err)
+	}
+	tb.Cleanup(func() {
+		defer admin.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := admin.ExecContext(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
+			tb.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	q := u.Query()
+	// libpq (pg_dump) knows no search_path parameter; both it and pgx pass
+	// options on to the server.
+	q.Set("options", "-csearch_path="+schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
