@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 	"github.com/slack-go/slack/slackevents"
@@ -442,12 +444,18 @@ func TestEleventhConnectionIsRefused(t *testing.T) {
 	}
 	resp.Body.Close()
 	defer ws.Close()
+	// A bound for a broken server, which would keep the connection open.
+	if err := ws.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
 	var frame struct{ Type, Reason string }
 	if err := ws.ReadJSON(&frame); err != nil || frame.Type != "disconnect" || frame.Reason != "too_many_websockets" {
 		t.Errorf("first frame of the 11th connection = %+v, %v; want a disconnect for too_many_websockets", frame, err)
 	}
 	if _, data, err := ws.ReadMessage(); err == nil {
 		t.Errorf("the refused connection stayed open and sent %s", data)
+	} else if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+		t.Error("the refused connection stayed open")
 	}
 	if sn := srv.Snapshot(); sn.Refused != 1 || sn.Connections != 10 || sn.Live != 10 {
 		t.Errorf("after the refusal: refused %d, connections %d, live %d; want 1, 10, 10", sn.Refused, sn.Connections, sn.Live)
