@@ -28,6 +28,12 @@ type SlashCommand struct {
 // response_url posts to the server and is recorded as a Message of Kind "response".
 // The envelope waits in a queue while no connection is live.
 func (s *Server) SendSlash(cmd SlashCommand) (envID string, err error) {
+	return s.SendSlashTo(AnyConn, cmd)
+}
+
+// SendSlashTo is SendSlash to the live connection conn, or with AnyConn to the
+// one the server chooses.
+func (s *Server) SendSlashTo(conn int, cmd SlashCommand) (envID string, err error) {
 	s.mu.Lock()
 	u := s.userLocked(cmd.UserID)
 	if cmd.UserName == "" {
@@ -58,13 +64,20 @@ func (s *Server) SendSlash(cmd SlashCommand) (envID string, err error) {
 		"trigger_id":            cmd.TriggerID,
 	}
 	s.mu.Unlock()
-	return s.sendEnvelope("slash_commands", payload, true, nil, cmd.UserID, cmd.ChannelID)
+	return s.sendEnvelope(conn, &envelope{kind: "slash_commands", accepts: true, user: cmd.UserID, channel: cmd.ChannelID}, payload)
 }
 
 // SendEvent sends an events_api envelope carrying event, such as one made by
 // DMEvent, with Slack's outer event_callback payload. An empty eventID gets a fresh
-// one; send the same eventID with retryAttempt 1, 2, 3 to simulate Slack's retries.
+// one; send the same eventID with retryAttempt 1, 2, 3 to simulate Slack's retries,
+// or use RetryEvent.
 func (s *Server) SendEvent(eventID string, event any, retryAttempt int) (envID string, err error) {
+	return s.SendEventTo(AnyConn, eventID, event, retryAttempt)
+}
+
+// SendEventTo is SendEvent to the live connection conn, or with AnyConn to the
+// one the server chooses.
+func (s *Server) SendEventTo(conn int, eventID string, event any, retryAttempt int) (envID string, err error) {
 	raw, err := json.Marshal(event)
 	if err != nil {
 		return "", fmt.Errorf("fakeslack: marshal event: %w", err)
@@ -89,16 +102,22 @@ func (s *Server) SendEvent(eventID string, event any, retryAttempt int) (envID s
 		"event_context":         "4-fake-" + eventID,
 	}
 	s.mu.Unlock()
-	retry := retryInfo{attempt: retryAttempt}
+	e := &envelope{kind: "events_api", eventID: eventID, attempt: retryAttempt}
 	if retryAttempt > 0 {
-		retry.reason = "timeout"
+		e.reason = "timeout"
 	}
-	return s.sendEnvelope("events_api", payload, false, &retry, "", "")
+	return s.sendEnvelope(conn, e, payload)
 }
 
 // SendInteractive sends an interactive envelope carrying payload, such as one made
 // by BlockAction or ViewSubmission.
 func (s *Server) SendInteractive(payload any) (envID string, err error) {
+	return s.SendInteractiveTo(AnyConn, payload)
+}
+
+// SendInteractiveTo is SendInteractive to the live connection conn, or with
+// AnyConn to the one the server chooses.
+func (s *Server) SendInteractiveTo(conn int, payload any) (envID string, err error) {
 	raw, err := json.Marshal(payload)
 	if err != nil {
 		return "", fmt.Errorf("fakeslack: marshal payload: %w", err)
@@ -108,36 +127,30 @@ func (s *Server) SendInteractive(payload any) (envID string, err error) {
 	}
 	_ = json.Unmarshal(raw, &head)
 	accepts := head.Type == "view_submission" || head.Type == "block_suggestion"
-	return s.sendEnvelope("interactive", json.RawMessage(raw), accepts, nil, "", "")
+	return s.sendEnvelope(conn, &envelope{kind: "interactive", accepts: accepts}, json.RawMessage(raw))
 }
 
-type retryInfo struct {
-	attempt int
-	reason  string
-}
-
-func (s *Server) sendEnvelope(kind string, payload any, accepts bool, retry *retryInfo, user, channel string) (string, error) {
+// sendEnvelope gives e an id and payload and sends it to conn.
+func (s *Server) sendEnvelope(conn int, e *envelope, payload any) (string, error) {
 	s.mu.Lock()
-	id := fmt.Sprintf("00000000-fake-4000-8000-%012d", s.nextLocked())
+	e.id = s.envelopeIDLocked()
 	s.restampLocked(payload)
+	if e.kind == "events_api" {
+		s.sock.attempts[e.eventID] = max(s.sock.attempts[e.eventID], e.attempt)
+	}
 	s.mu.Unlock()
-	frame := map[string]any{
-		"envelope_id":              id,
-		"payload":                  payload,
-		"type":                     kind,
-		"accepts_response_payload": accepts,
-	}
-	if retry != nil {
-		frame["retry_attempt"], frame["retry_reason"] = retry.attempt, retry.reason
-	}
-	data, err := json.Marshal(frame)
+	raw, err := json.Marshal(payload)
 	if err != nil {
-		return "", fmt.Errorf("fakeslack: marshal envelope: %w", err)
+		return "", fmt.Errorf("fakeslack: marshal payload: %w", err)
 	}
-	if err := s.send(&envelope{id: id, kind: kind, data: data, user: user, channel: channel}); err != nil {
+	e.payload = raw
+	if e.data, err = e.frame(); err != nil {
 		return "", err
 	}
-	return id, nil
+	if err := s.send(e, conn); err != nil {
+		return "", err
+	}
+	return e.id, nil
 }
 
 // trigger is a trigger_id handed out with an interaction. views.open and views.push

@@ -7,10 +7,16 @@
 // without sleeping. It serves both the app's tests and `bot try`, so it never imports
 // the testing package.
 //
-// Envelopes sent while no connection is live wait in a queue and go out in order to
-// the next connection, right after its hello. An envelope already written to a
-// connection that then drops is not sent again: Slack retries only events_api
-// envelopes, and a test does that with SendEvent's retryAttempt.
+// The app may hold up to 10 Socket Mode connections at once, as replicas of it do;
+// the websocket of an eleventh is refused with a disconnect frame of reason
+// too_many_websockets. Each envelope goes to one live connection: by round robin
+// over the live connections in id order, or to the one a test names with the To
+// methods (SendEventTo, SendSlashTo, SendInteractiveTo, SendRawTo, RetryEvent).
+// Envelopes sent while no connection is live wait in a queue and go out in order
+// to the next connection, right after its hello. When a connection closes, the
+// events_api envelopes it had not acked are retried on another live connection,
+// or queued, up to Slack's 3 retries; slash commands and interactions it had not
+// acked are lost, as with Slack, and listed by Lost. See conns.go for the sources.
 //
 // The server is as strict as Slack where Slack's documentation says what it
 // refuses, and records every refusal a real app would not notice in a test:
@@ -122,7 +128,9 @@ type View struct {
 // Ack is an acknowledgement the app sent over Socket Mode.
 type Ack struct {
 	EnvelopeID string
-	Payload    json.RawMessage
+	// Conn is the id of the connection the ack came on; see Frame.
+	Conn    int
+	Payload json.RawMessage
 	// Latency is the time from writing the envelope to reading its ack; zero when the
 	// envelope is unknown.
 	Latency time.Duration
@@ -131,7 +139,9 @@ type Ack struct {
 
 // Frame is one websocket message the app sent, ack or not.
 type Frame struct {
-	// Conn numbers the connection, counting from 1.
+	// Conn is the id of the connection: the server numbers the connections it
+	// admits from 1, in the order their websockets opened. A connection it
+	// refuses takes no number.
 	Conn int
 	Data []byte
 	At   time.Time
@@ -155,12 +165,19 @@ type Snapshot struct {
 	Views    []View
 	Acks     []Ack
 	Frames   []Frame
+	// Deliveries holds the envelopes written to connections; Lost those that
+	// closed connections took with them and that will not be sent again.
+	Deliveries []Delivery
+	Lost       []Delivery
 	// Connections counts the connections that have been sent hello.
 	Connections int
 	// Live counts the connections that are open and take envelopes.
-	Live  int
-	Pings int
-	Pongs int
+	Live int
+	// Refused counts the websockets turned away for being over the limit of
+	// open connections.
+	Refused int
+	Pings   int
+	Pongs   int
 }
 
 // Option configures a Server.
@@ -439,8 +456,11 @@ func (s *Server) snapshotLocked() Snapshot {
 		Views:       s.views[:len(s.views):len(s.views)],
 		Acks:        s.acks[:len(s.acks):len(s.acks)],
 		Frames:      s.frames[:len(s.frames):len(s.frames)],
+		Deliveries:  s.sock.deliveries[:len(s.sock.deliveries):len(s.sock.deliveries)],
+		Lost:        s.sock.lost[:len(s.sock.lost):len(s.sock.lost)],
 		Connections: s.sock.hellos,
 		Live:        len(s.sock.live),
+		Refused:     s.sock.refused,
 		Pings:       s.pings,
 		Pongs:       s.pongs,
 	}

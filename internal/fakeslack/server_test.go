@@ -43,6 +43,9 @@ type app struct {
 	events chan socketmode.Event
 	done   chan struct{}
 	err    error // RunContext's result, once done is closed
+	// stop ends the client and waits for it, as when the app's process ends;
+	// it is safe to call more than once.
+	stop func()
 }
 
 // connect runs a Socket Mode client against srv until the test ends.
@@ -75,10 +78,14 @@ func connect(t *testing.T, srv *fakeslack.Server, appToken string) *app {
 			}
 		}
 	})
-	t.Cleanup(func() {
-		cancel()
-		wg.Wait()
-	})
+	var once sync.Once
+	a.stop = func() {
+		once.Do(func() {
+			cancel()
+			wg.Wait()
+		})
+	}
+	t.Cleanup(a.stop)
 	return a
 }
 

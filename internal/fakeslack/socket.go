@@ -2,6 +2,7 @@ package fakeslack
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"sync"
@@ -21,10 +22,14 @@ const (
 
 // sockState is the Socket Mode side of the server. Guarded by Server.mu.
 type sockState struct {
-	// live holds the connections that take envelopes, newest last.
+	// live holds the connections that take envelopes, in the order they were
+	// sent hello.
 	live []*conn
-	// open holds every connection not yet closed, for Close.
+	// open holds every admitted connection not yet closed: the ones that count
+	// towards maxConnections, and the ones Close closes.
 	open map[*conn]bool
+	// conns holds every admitted connection, by id from 1, for Conns.
+	conns []*conn
 	// queue holds the envelopes waiting for a connection.
 	queue []*envelope
 	// sent holds each envelope written, by id, for the latency of its ack.
@@ -34,15 +39,24 @@ type sockState struct {
 	// whether each was used: each URL takes one connection.
 	urls   map[string]bool
 	hellos int
-	dialed int
+	// refused counts the websockets turned away with too_many_websockets.
+	refused int
+	// last is the id of the connection the server last chose for an envelope,
+	// for round robin.
+	last int
+	// attempts holds the highest retry_attempt sent for each event_id.
+	attempts   map[string]int
+	deliveries []Delivery
+	lost       []Delivery
 }
 
 func newSockState() sockState {
 	return sockState{
-		open:  map[*conn]bool{},
-		sent:  map[string]*envelope{},
-		acked: map[string]bool{},
-		urls:  map[string]bool{},
+		open:     map[*conn]bool{},
+		sent:     map[string]*envelope{},
+		acked:    map[string]bool{},
+		urls:     map[string]bool{},
+		attempts: map[string]int{},
 	}
 }
 
@@ -60,6 +74,8 @@ func (st *sockState) retire(c *conn) {
 
 // conn is one Socket Mode connection.
 type conn struct {
+	// n is the connection's id: connections are numbered from 1 in the order
+	// the server admitted them.
 	n  int
 	ws *websocket.Conn
 	// done is closed when the read loop has ended.
@@ -67,6 +83,10 @@ type conn struct {
 	// closing is closed to close the connection after disconnectGrace.
 	closing     chan struct{}
 	closingOnce sync.Once
+	// sent holds the envelopes written to the connection, and acks counts the
+	// acks read on it. Guarded by Server.mu.
+	sent []*envelope
+	acks int
 }
 
 func (c *conn) closeSoon() { c.closingOnce.Do(func() { close(c.closing) }) }
@@ -76,10 +96,38 @@ type envelope struct {
 	id   string
 	kind string
 	data []byte
+	// payload and accepts are the envelope's, kept to build a retry.
+	payload json.RawMessage
+	accepts bool
+	// eventID, attempt and reason are an events_api envelope's event_id,
+	// retry_attempt and retry_reason; retryOf is the envelope it retries.
+	eventID string
+	attempt int
+	reason  string
+	retryOf string
 	// user and channel say where the text of a slash command's ack shows.
 	user, channel string
 	// written is when the frame went out. Guarded by Server.mu.
 	written time.Time
+}
+
+// frame encodes e as Slack sends it. Only events_api envelopes carry
+// retry_attempt and retry_reason.
+func (e *envelope) frame() ([]byte, error) {
+	f := map[string]any{
+		"envelope_id":              e.id,
+		"payload":                  e.payload,
+		"type":                     e.kind,
+		"accepts_response_payload": e.accepts,
+	}
+	if e.kind == "events_api" {
+		f["retry_attempt"], f["retry_reason"] = e.attempt, e.reason
+	}
+	data, err := json.Marshal(f)
+	if err != nil {
+		return nil, fmt.Errorf("fakeslack: marshal envelope: %w", err)
+	}
+	return data, nil
 }
 
 func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
@@ -116,8 +164,15 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 		_ = ws.Close()
 		return
 	}
-	s.sock.dialed++
-	c.n = s.sock.dialed
+	if len(s.sock.open) >= maxConnections {
+		s.sock.refused++
+		s.notifyLocked()
+		s.mu.Unlock()
+		tooMany(ws)
+		return
+	}
+	c.n = len(s.sock.conns) + 1
+	s.sock.conns = append(s.sock.conns, c)
 	s.sock.open[c] = true
 	s.mu.Unlock()
 
@@ -135,9 +190,34 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.sock.retire(c)
 	delete(s.sock.open, c)
+	retries := s.orphanedLocked(c)
 	s.notifyLocked()
 	s.mu.Unlock()
 	close(c.done)
+	_ = ws.Close()
+	// Slack retries the events the connection took with it on the others.
+	// The only error is ErrClosed, and then nothing is delivered any more.
+	for _, e := range retries {
+		_ = s.send(e, AnyConn)
+	}
+}
+
+// tooMany turns away a connection over maxConnections as Slack does: the
+// websocket opens, and instead of hello the app reads a disconnect with
+// reason too_many_websockets, and then the connection closes. Slack's
+// maintainers describe it in slackapi/bolt-js#2225 ("When Slack detects it
+// has more than 10 concurrent websocket connections open with a single app,
+// it will send ... reason: too_many_websockets"), and the frame itself, read
+// before any hello, is in the logs of slackapi/bolt-js#2021, #2238 and
+// slackapi/java-slack-sdk#1223, where the connection closes right after it.
+func tooMany(ws *websocket.Conn) {
+	frame, _ := json.Marshal(map[string]any{
+		"type":       "disconnect",
+		"reason":     "too_many_websockets",
+		"debug_info": map[string]any{"host": "applink-fake"},
+	})
+	_ = ws.SetWriteDeadline(time.Now().Add(writeTimeout))
+	_ = ws.WriteMessage(websocket.TextMessage, frame)
 	_ = ws.Close()
 }
 
@@ -146,8 +226,11 @@ func (s *Server) hello(c *conn) {
 	s.deliver.Lock()
 	defer s.deliver.Unlock()
 
+	// num_connections counts the app's open connections, this one included,
+	// as Slack's hello does (slackapi/python-slack-sdk#1940 reads it to count
+	// the connections Slack holds for the app).
 	s.mu.Lock()
-	n := len(s.sock.live) + 1
+	n := len(s.sock.open)
 	s.mu.Unlock()
 	frame, _ := json.Marshal(map[string]any{
 		"type":            "hello",
@@ -175,6 +258,7 @@ func (s *Server) hello(c *conn) {
 		if err := s.write(c, e); err != nil {
 			s.mu.Lock()
 			s.sock.retire(c)
+			c.unsend(e)
 			s.sock.queue = append(queued[i:], s.sock.queue...)
 			s.mu.Unlock()
 			_ = c.ws.Close()
@@ -190,20 +274,34 @@ func writeFrame(c *conn, frame []byte) error {
 	return c.ws.WriteMessage(websocket.TextMessage, frame)
 }
 
-// write sends e on c. The caller holds s.deliver.
+// write sends e on c. The caller holds s.deliver. The delivery is recorded
+// before the frame goes out, so that its ack always finds it.
 func (s *Server) write(c *conn, e *envelope) error {
 	s.mu.Lock()
 	e.written = time.Now()
 	if e.id != "" {
 		s.sock.sent[e.id] = e
 	}
+	c.sent = append(c.sent, e)
+	s.sock.deliveries = append(s.sock.deliveries, e.delivery(c.n))
+	s.notifyLocked()
 	s.mu.Unlock()
 	return writeFrame(c, e.data)
 }
 
-// send writes e to the newest live connection, or queues it until a connection
-// says hello.
-func (s *Server) send(e *envelope) error {
+// unsend forgets e, the last envelope written to c, whose write failed: it
+// goes to another connection instead. The caller holds s.mu and s.deliver.
+func (c *conn) unsend(e *envelope) {
+	if n := len(c.sent); n > 0 && c.sent[n-1] == e {
+		c.sent = c.sent[:n-1]
+	}
+}
+
+// send writes e to the live connection with id to or, with AnyConn, to the
+// live connection the server chooses; with no live connection it queues e
+// until one says hello. A connection that is given but not live is an
+// ErrNoConnection.
+func (s *Server) send(e *envelope, to int) error {
 	s.deliver.Lock()
 	defer s.deliver.Unlock()
 	for {
@@ -212,32 +310,47 @@ func (s *Server) send(e *envelope) error {
 			s.mu.Unlock()
 			return ErrClosed
 		}
-		if len(s.sock.live) == 0 {
+		c := s.sock.pick(to)
+		if c == nil {
+			if to != AnyConn {
+				s.mu.Unlock()
+				return fmt.Errorf("%w: %d", ErrNoConnection, to)
+			}
 			s.sock.queue = append(s.sock.queue, e)
 			s.mu.Unlock()
 			return nil
 		}
-		c := s.sock.live[len(s.sock.live)-1]
 		s.mu.Unlock()
-		if s.write(c, e) == nil {
+		err := s.write(c, e)
+		if err == nil {
 			return nil
 		}
 		// The connection is broken: stop using it and try the next one.
 		s.mu.Lock()
 		s.sock.retire(c)
+		c.unsend(e)
 		s.mu.Unlock()
 		_ = c.ws.Close()
+		if to != AnyConn {
+			return fmt.Errorf("fakeslack: write to connection %d: %w", to, err)
+		}
 	}
 }
 
 // SendRaw sends frame as it is, for garbage and unknown envelope types. If frame
 // is JSON with an envelope_id, WaitAck can wait for its ack.
 func (s *Server) SendRaw(frame []byte) error {
+	return s.SendRawTo(AnyConn, frame)
+}
+
+// SendRawTo is SendRaw to the live connection conn, or with AnyConn to the one
+// the server chooses. The server never sends a raw frame again.
+func (s *Server) SendRawTo(conn int, frame []byte) error {
 	var head struct {
 		EnvelopeID string `json:"envelope_id"`
 	}
 	_ = json.Unmarshal(frame, &head)
-	return s.send(&envelope{id: head.EnvelopeID, data: append([]byte(nil), frame...)})
+	return s.send(&envelope{id: head.EnvelopeID, data: append([]byte(nil), frame...)}, conn)
 }
 
 // Disconnect sends every live connection a disconnect frame with reason
@@ -252,15 +365,20 @@ func (s *Server) Disconnect(reason string) {
 	s.sock.live = nil
 	s.notifyLocked()
 	s.mu.Unlock()
+	for _, c := range conns {
+		disconnect(c, reason)
+	}
+}
+
+// disconnect tells c to go away with reason and closes it after the grace period.
+func disconnect(c *conn, reason string) {
 	frame, _ := json.Marshal(map[string]any{
 		"type":       "disconnect",
 		"reason":     reason,
 		"debug_info": map[string]any{"host": "applink-fake"},
 	})
-	for _, c := range conns {
-		_ = writeFrame(c, frame)
-		c.closeSoon()
-	}
+	_ = writeFrame(c, frame)
+	c.closeSoon()
 }
 
 // Drop closes every live connection at once, without a frame, like a network
@@ -335,7 +453,8 @@ func (s *Server) received(c *conn, data []byte, at time.Time) {
 	s.mu.Lock()
 	s.frames = append(s.frames, Frame{Conn: c.n, Data: data, At: at})
 	if isAck {
-		ack := Ack{EnvelopeID: a.EnvelopeID, Payload: nullToNil(a.Payload), At: at}
+		ack := Ack{EnvelopeID: a.EnvelopeID, Conn: c.n, Payload: nullToNil(a.Payload), At: at}
+		c.acks++
 		e := s.sock.sent[a.EnvelopeID]
 		if e != nil {
 			ack.Latency = at.Sub(e.written)
