@@ -23,6 +23,7 @@ type config struct {
 	ReminderAfter   time.Duration `envconfig:"LADDER_REMINDER_AFTER" default:"48h"`
 	HTTPAddr        string        `envconfig:"LADDER_HTTP_ADDR" default:"127.0.0.1:8080"`
 	PostRate        float64       `envconfig:"LADDER_POST_RATE" default:"100"`
+	SendTimeout     time.Duration `envconfig:"LADDER_SEND_TIMEOUT" default:"30s"`
 	LogLevel        string        `envconfig:"LADDER_LOG_LEVEL" default:"info"`
 }
 
@@ -36,6 +37,9 @@ func loadConfig() (config, error) {
 	}
 	if c.PostRate <= 0 || c.PostRate > 1000 {
 		return c, &exitError{2, fmt.Errorf("LADDER_POST_RATE %v: accepted: a number of posts a second above 0 and at most 1000, for example 50 (the most the send queue may reach; it starts at Slack's documented pace and finds the real one)", c.PostRate)}
+	}
+	if c.SendTimeout < time.Second || c.SendTimeout > 5*time.Minute {
+		return c, &exitError{2, fmt.Errorf("LADDER_SEND_TIMEOUT %v: accepted: a duration from 1s to 5m, for example 30s (how long one Web API call of the send queue may take; a replica that dies holds its sends for 3 times this plus 30s)", c.SendTimeout)}
 	}
 	return c, nil
 }

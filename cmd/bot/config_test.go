@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // LADDER_POST_RATE is the send queue's ceiling: a positive number of posts a
@@ -30,5 +31,28 @@ func TestPostRate(t *testing.T) {
 		} else if !errors.As(err, &ee) || ee.code != 2 {
 			t.Errorf("%s: %v, want exit status 2", bad, err)
 		}
+	}
+}
+
+// LADDER_SEND_TIMEOUT bounds one call of the send queue, and so how long a
+// dead replica's sends wait to be taken over.
+func TestSendTimeout(t *testing.T) {
+	t.Setenv("LADDER_SEND_TIMEOUT", "")
+	os.Unsetenv("LADDER_SEND_TIMEOUT")
+	c, err := loadConfig()
+	if err != nil || c.SendTimeout != 30*time.Second {
+		t.Fatalf("default = %v, %v; want 30s", c.SendTimeout, err)
+	}
+	for _, bad := range []string{"0s", "500ms", "6m", "soon"} {
+		t.Setenv("LADDER_SEND_TIMEOUT", bad)
+		if _, err := loadConfig(); err == nil {
+			t.Errorf("LADDER_SEND_TIMEOUT=%s: no error", bad)
+		} else if bad != "soon" && !strings.Contains(err.Error(), "accepted: a duration from 1s to 5m") {
+			t.Errorf("LADDER_SEND_TIMEOUT=%s: %v; want the accepted forms named", bad, err)
+		}
+	}
+	t.Setenv("LADDER_SEND_TIMEOUT", "2s")
+	if c, err := loadConfig(); err != nil || c.SendTimeout != 2*time.Second {
+		t.Errorf("2s = %v, %v", c.SendTimeout, err)
 	}
 }

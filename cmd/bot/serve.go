@@ -80,6 +80,7 @@ func serveWith(ctx context.Context, cfg config, log *slog.Logger, clock func() t
 		DigestCron:    cfg.DigestCron,
 		ReminderAfter: cfg.ReminderAfter,
 		PostRate:      cfg.PostRate,
+		SendTimeout:   cfg.SendTimeout,
 	})
 	if err != nil {
 		return &exitError{2, fmt.Errorf("LADDER_DIGEST_CRON: %w", err)}
