@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,7 +65,9 @@ func DSN(tb testing.TB) string {
 	q := u.Query()
 	// libpq (pg_dump) knows no search_path parameter; both it and pgx pass
 	// options on to the server.
-	q.Set("options", "-csearch_path="+schema)
-	u.RawQuery = q.Encode()
+	// Commits need not wait for the disk: a test database is thrown away.
+	q.Set("options", "-csearch_path="+schema+" -csynchronous_commit=off")
+	// A space as %20: libpq reads "+" as itself.
+	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
 	return u.String()
 }

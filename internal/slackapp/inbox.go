@@ -372,15 +372,7 @@ func (a *App) feed(ctx context.Context, fed *int64) bool {
 			return true
 		}
 		for _, e := range evs {
-			inner, err := innerEvent(e.Payload)
-			if err != nil {
-				a.metrics.error("inbox")
-				a.log.Error("an event in the inbox cannot be read; dropping it", "event_id", e.EventID, "err", err)
-				a.markDone(ctx, e.ID)
-				*fed = e.ID
-				continue
-			}
-			if !a.pool.submit(e.UserID, a.inboxJob(e.ID, e.UserID, inner)) {
+			if !a.submitStored(ctx, e) {
 				return true
 			}
 			*fed = e.ID
@@ -389,6 +381,20 @@ func (a *App) feed(ctx context.Context, fed *int64) bool {
 			return false
 		}
 	}
+}
+
+// submitStored hands the pool the work of an event read back from the
+// inbox, and reports false if the pool has no room for it. One that cannot
+// be read is marked done and dropped, and counts as handed over.
+func (a *App) submitStored(ctx context.Context, e store.InboxEvent) bool {
+	inner, err := innerEvent(e.Payload)
+	if err != nil {
+		a.metrics.error("inbox")
+		a.log.Error("an event in the inbox cannot be read; dropping it", "event_id", e.EventID, "err", err)
+		a.markDone(ctx, e.ID)
+		return true
+	}
+	return a.pool.submit(e.UserID, a.inboxJob(e.ID, e.UserID, inner))
 }
 
 // innerEvent decodes a stored event_callback payload as slack-go decodes it
@@ -449,14 +455,7 @@ func (a *App) adopt(ctx context.Context) {
 		a.log.Info("handling the events another replica acked and did not handle", "events", len(evs))
 	}
 	for i, e := range evs {
-		inner, err := innerEvent(e.Payload)
-		if err != nil {
-			a.metrics.error("inbox")
-			a.log.Error("an event in the inbox cannot be read; dropping it", "event_id", e.EventID, "err", err)
-			a.markDone(ctx, e.ID)
-			continue
-		}
-		if !a.pool.submit(e.UserID, a.inboxJob(e.ID, e.UserID, inner)) {
+		if !a.submitStored(ctx, e) {
 			for _, e := range evs[i:] {
 				a.release(ctx, e.ID)
 			}
