@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ladderapp/ladder/internal/ladder"
+	"github.com/ladderapp/ladder/internal/pgtest"
 	"github.com/ladderapp/ladder/internal/store"
 	"github.com/ladderapp/ladder/internal/store/storetest"
 )
@@ -15,15 +16,24 @@ import (
 var now = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 
 func TestSeed(t *testing.T) {
+	testSeed(t, filepath.Join(t.TempDir(), "ladder.db"))
+}
+
+func TestSeedPostgres(t *testing.T) {
+	testSeed(t, pgtest.DSN(t))
+}
+
+// testSeed seeds the empty database dsn names, reads the workspace back
+// through store, and seeds it again, which must fail.
+func testSeed(t *testing.T, dsn string) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "ladder.db")
 	slot, _ := ladder.ParseSlot("tue 10:00")
 	spec := storetest.SeedSpec{Prefix: "USEED", Members: 3, Weeks: 4, Now: now, Slot: slot,
 		Prompts: []ladder.Prompt{{ID: "p-people", Area: ladder.People}, {ID: "p-scaling", Area: ladder.Scaling}}}
-	if err := storetest.Seed(ctx, path, spec); err != nil {
+	if err := storetest.Seed(ctx, dsn, spec); err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open(ctx, path)
+	db, err := store.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +68,7 @@ func TestSeed(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := storetest.Seed(ctx, path, spec); err == nil {
+	if err := storetest.Seed(ctx, dsn, spec); err == nil {
 		t.Error("seeding the same members twice: got nil, want an error")
 	}
 }
