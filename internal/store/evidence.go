@@ -186,7 +186,7 @@ func scanEvidence(s scanner) (ladder.Evidence, error) {
 
 // MarkConfirmed records that the user was told the evidence was stored.
 func (db *DB) MarkConfirmed(ctx context.Context, userID string, id int64, at time.Time) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.rowWrite(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx,
 			`UPDATE evidence SET confirmed_at = ? WHERE id = ? AND user_id = ?`, toMS(at), id, userID)
 		return err

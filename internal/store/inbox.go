@@ -87,7 +87,7 @@ func (db *DB) Receive(ctx context.Context, evs []InboxEvent) ([]int64, error) {
 // EventDone records that the event of inbox row id was handled, and clears
 // the copy of its payload: the row stays only as the event's dedupe record.
 func (db *DB) EventDone(ctx context.Context, id int64, at time.Time) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.rowWrite(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx,
 			`UPDATE inbox SET payload = ?, done_at = ? WHERE id = ? AND done_at = 0`, []byte{}, max(toMS(at), 1), id)
 		return err
@@ -242,7 +242,7 @@ func settleEarly(ctx context.Context, tx *sql.Tx, e *ladder.Evidence) error {
 // and goes ahead of the writes already queued.
 func (db *DB) writeFirst(ctx context.Context, fn func(*sql.Tx) error) error {
 	if db.pg {
-		return db.write(ctx, fn)
+		return db.rowWrite(ctx, fn)
 	}
 	conn, err := db.inbox.get(ctx, db.db)
 	if err != nil {

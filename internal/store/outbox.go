@@ -240,7 +240,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, c Claim) (OutboxItem, bool, error
 		it    OutboxItem
 		found bool
 	)
-	err = db.claimWrite(ctx, func(tx *sql.Tx) error {
+	err = db.rowWrite(ctx, func(tx *sql.Tx) error {
 		// One indexed lookup per state and lane rather than one query over
 		// all, so a claim costs the same with ten rows queued or ten
 		// thousand. A row whose sender died goes first: it has waited
@@ -298,7 +298,7 @@ const notHeldBack = `(kind <> 'export' OR NOT EXISTS (
 // sent in digests_sent. It fails with ErrLeaseLost if the claim is no longer
 // the caller's.
 func (db *DB) CompleteOutbox(ctx context.Context, it OutboxItem, channel, ts string, at time.Time) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.rowWrite(ctx, func(tx *sql.Tx) error {
 		if err := finish(ctx, tx, it, OutboxSent, channel, ts, "", at); err != nil {
 			return err
 		}
@@ -338,7 +338,7 @@ func (db *DB) CompleteOutbox(ctx context.Context, it OutboxItem, channel, ts str
 // turned away before doing anything (a 429) does not count against the
 // item's attempts when counted is false.
 func (db *DB) RetryOutbox(ctx context.Context, it OutboxItem, due time.Time, unsure, counted bool, reason string) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.rowWrite(ctx, func(tx *sql.Tx) error {
 		uncount := 0
 		if !counted {
 			uncount = 1
@@ -363,7 +363,7 @@ func (db *DB) FinishOutbox(ctx context.Context, it OutboxItem, state OutboxState
 	if state != OutboxFailed && state != OutboxDropped {
 		return fmt.Errorf("finish outbox %s: state %q is not failed or dropped", it.Key, state)
 	}
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.rowWrite(ctx, func(tx *sql.Tx) error {
 		return finish(ctx, tx, it, state, "", "", reason, at)
 	})
 	if err != nil {

@@ -33,7 +33,7 @@ func (db *DB) Owner() string { return db.owner }
 // RenewInbox extends to now+InboxLease the lease on every inbox row this
 // process holds and has not handled.
 func (db *DB) RenewInbox(ctx context.Context, now time.Time) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.rowWrite(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE inbox SET lease_until = ? WHERE owner = ? AND done_at = 0`,
 			toMS(now.Add(InboxLease)), db.owner)
 		return err
@@ -50,7 +50,7 @@ func (db *DB) RenewInbox(ctx context.Context, now time.Time) error {
 // Replicas adopting at once each take different rows.
 func (db *DB) AdoptEvents(ctx context.Context, now time.Time, limit int) ([]InboxEvent, error) {
 	var evs []InboxEvent
-	err := db.claimWrite(ctx, func(tx *sql.Tx) (err error) {
+	err := db.rowWrite(ctx, func(tx *sql.Tx) (err error) {
 		evs, err = queryAll(ctx, tx, scanInboxEvent, `
 			UPDATE inbox SET owner = ?1, lease_until = ?2
 			WHERE id IN (SELECT id FROM inbox WHERE done_at = 0 AND owner <> ?1 AND lease_until <= ?3
@@ -80,7 +80,7 @@ func (db *DB) adoptAll(ctx context.Context) error {
 // ReleaseEvent gives up this process's hold on inbox row id, unhandled, so
 // that any replica, this one included, adopts it at its next AdoptEvents.
 func (db *DB) ReleaseEvent(ctx context.Context, id int64) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.rowWrite(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE inbox SET owner = '', lease_until = 0 WHERE id = ? AND owner = ? AND done_at = 0`,
 			id, db.owner)
 		return err
