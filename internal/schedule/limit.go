@@ -38,8 +38,16 @@ func DefaultBudgets() map[string]Budget {
 // budget is not limited, but can still be paused.
 type limiter struct {
 	mu      sync.Mutex
-	buckets map[string]*bucket
-	paused  map[string]pause
+	budgets map[string]Budget
+	limits  map[string]*limit
+}
+
+// limit is what the limiter knows of one method: its bucket and its pause. A
+// queue whose pace is shared by replicas keeps it in the store instead
+// (shared.go), and runs the same methods on it.
+type limit struct {
+	bucket *bucket // nil: the method has no budget
+	paused pause
 }
 
 // pause is a 429's hold on a method: from at, when it came, until until.
@@ -56,15 +64,27 @@ type bucket struct {
 }
 
 func newLimiter(budgets map[string]Budget) *limiter {
-	l := &limiter{buckets: map[string]*bucket{}, paused: map[string]pause{}}
-	for method, b := range budgets {
-		if b.PerSecond <= 0 {
-			continue
-		}
-		burst := float64(max(b.Burst, 1))
-		l.buckets[method] = &bucket{rate: b.PerSecond, burst: burst, tokens: burst, minBurst: burst}
+	return &limiter{budgets: budgets, limits: map[string]*limit{}}
+}
+
+// newLimit is a method's limit before its first call: a full bucket if it
+// has a budget, and no pause.
+func newLimit(b Budget) *limit {
+	if b.PerSecond <= 0 {
+		return &limit{}
 	}
-	return l
+	burst := float64(max(b.Burst, 1))
+	return &limit{bucket: &bucket{rate: b.PerSecond, burst: burst, tokens: burst, minBurst: burst}}
+}
+
+// of returns method's limit, made on first use. l.mu must be held.
+func (l *limiter) of(method string) *limit {
+	m := l.limits[method]
+	if m == nil {
+		m = newLimit(l.budgets[method])
+		l.limits[method] = m
+	}
+	return m
 }
 
 // take spends one of method's tokens at now and returns 0, or returns how
@@ -74,10 +94,38 @@ func newLimiter(budgets map[string]Budget) *limiter {
 func (l *limiter) take(method string, now time.Time, reserve float64) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if p := l.paused[method]; p.holds(now) {
-		return p.until.Sub(now)
+	return l.of(method).take(now, reserve)
+}
+
+// setRate changes method's rate from now on, keeping its tokens; the burst
+// follows the rate, one second's worth, and never shrinks below the budget's.
+func (l *limiter) setRate(method string, now time.Time, rate float64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.of(method).setRate(now, rate)
+}
+
+// refund gives back a token taken for a call that was not made.
+func (l *limiter) refund(method string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.of(method).refund()
+}
+
+// pause stops method until until, as a 429's Retry-After asks, and empties
+// its bucket, so that when the pause ends the method starts again with only
+// what it would have earned meanwhile rather than a fresh burst.
+func (l *limiter) pause(method string, now, until time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.of(method).pause(now, until)
+}
+
+func (m *limit) take(now time.Time, reserve float64) time.Duration {
+	if m.paused.holds(now) {
+		return m.paused.until.Sub(now)
 	}
-	b := l.buckets[method]
+	b := m.bucket
 	if b == nil {
 		return 0
 	}
@@ -89,18 +137,29 @@ func (l *limiter) take(method string, now time.Time, reserve float64) time.Durat
 	return time.Duration(math.Ceil((1 + reserve - b.tokens) / b.rate * float64(time.Second)))
 }
 
-// setRate changes method's rate from now on, keeping its tokens; the burst
-// follows the rate, one second's worth, and never shrinks below the budget's.
-func (l *limiter) setRate(method string, now time.Time, rate float64) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b := l.buckets[method]
+func (m *limit) setRate(now time.Time, rate float64) {
+	b := m.bucket
 	if b == nil || rate <= 0 {
 		return
 	}
 	b.refill(now)
 	b.rate, b.burst = rate, math.Max(b.minBurst, rate)
 	b.tokens = math.Min(b.tokens, b.burst)
+}
+
+func (m *limit) refund() {
+	if b := m.bucket; b != nil {
+		b.tokens = math.Min(b.burst, b.tokens+1)
+	}
+}
+
+func (m *limit) pause(now, until time.Time) {
+	if !m.paused.holds(now) || until.After(m.paused.until) {
+		m.paused = pause{at: now, until: until}
+	}
+	if b := m.bucket; b != nil {
+		b.tokens, b.last = 0, now
+	}
 }
 
 func (b *bucket) refill(now time.Time) {
@@ -110,27 +169,4 @@ func (b *bucket) refill(now time.Time) {
 	// A clock set back refills from where it now is, rather than waiting
 	// for it to come back.
 	b.last = now
-}
-
-// refund gives back a token taken for a call that was not made.
-func (l *limiter) refund(method string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if b := l.buckets[method]; b != nil {
-		b.tokens = math.Min(b.burst, b.tokens+1)
-	}
-}
-
-// pause stops method until until, as a 429's Retry-After asks, and empties
-// its bucket, so that when the pause ends the method starts again with only
-// what it would have earned meanwhile rather than a fresh burst.
-func (l *limiter) pause(method string, now, until time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if p := l.paused[method]; !p.holds(now) || until.After(p.until) {
-		l.paused[method] = pause{at: now, until: until}
-	}
-	if b := l.buckets[method]; b != nil {
-		b.tokens, b.last = 0, now
-	}
 }

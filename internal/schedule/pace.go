@@ -39,12 +39,19 @@ const (
 	creepStep = time.Second
 )
 
-// pacer adapts the rate of one method's bucket. Its methods take the time, so
-// that tests drive it with a clock of their own.
+// pacer adapts the rate of one method's bucket in one process. Its methods
+// take the time, so that tests drive it with a clock of their own.
 type pacer struct {
 	mu      sync.Mutex
-	rate    float64
 	ceiling float64
+	s       pace
+}
+
+// pace is what a pacer knows besides its ceiling. A queue whose pace is
+// shared by replicas keeps it in the store instead (shared.go), and runs the
+// same methods on it.
+type pace struct {
+	rate float64
 	// slow is true until the first 429: the rate doubles rather than creeps.
 	slow      bool
 	wanted    bool      // a send waited for the rate since lastRaise
@@ -53,24 +60,36 @@ type pacer struct {
 }
 
 func newPacer(start, ceiling float64) *pacer {
-	if ceiling <= 0 {
-		ceiling = DefaultPostCeiling
+	ceiling = postCeiling(ceiling)
+	return &pacer{ceiling: ceiling, s: newPace(start, ceiling)}
+}
+
+// postCeiling is the ceiling Config.PostRate asks for, or the default.
+func postCeiling(c float64) float64 {
+	if c <= 0 {
+		return DefaultPostCeiling
 	}
-	return &pacer{rate: min(max(start, MinPostRate), ceiling), ceiling: ceiling, slow: true}
+	return c
+}
+
+// newPace is the pace before the first send: start, within the floor and the
+// ceiling, in slow start.
+func newPace(start, ceiling float64) pace {
+	return pace{rate: min(max(start, MinPostRate), ceiling), slow: true}
 }
 
 // Rate is the pace now, in posts a second.
 func (p *pacer) Rate() float64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.rate
+	return p.s.rate
 }
 
 // held records that a send had to wait for the rate: there is more to send
 // than the rate allows.
 func (p *pacer) held() {
 	p.mu.Lock()
-	p.wanted = true
+	p.s.held()
 	p.mu.Unlock()
 }
 
@@ -79,26 +98,7 @@ func (p *pacer) held() {
 func (p *pacer) sent(now time.Time) float64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.lastRaise.IsZero() {
-		p.lastRaise = now
-	}
-	step := creepStep
-	if p.slow {
-		step = slowStep
-	}
-	if now.Sub(p.lastRaise) < step {
-		return p.rate
-	}
-	if p.wanted && (p.slow || now.Sub(p.last429) >= postHold) {
-		if p.slow {
-			p.rate *= 2
-		} else {
-			p.rate *= postRaise
-		}
-		p.rate = min(p.rate, p.ceiling)
-	}
-	p.lastRaise, p.wanted = now, false
-	return p.rate
+	return p.s.sent(now, p.ceiling)
 }
 
 // limited records a 429 at now, and returns the rate to use once the pause
@@ -106,13 +106,46 @@ func (p *pacer) sent(now time.Time) float64 {
 func (p *pacer) limited(now time.Time) float64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	return p.s.limited(now)
+}
+
+func (s *pace) held() { s.wanted = true }
+
+func (s *pace) sent(now time.Time, ceiling float64) float64 {
+	if s.lastRaise.IsZero() {
+		s.lastRaise = now
+	}
+	if now.Sub(s.lastRaise) < s.step() {
+		return s.rate
+	}
+	if s.wanted && (s.slow || now.Sub(s.last429) >= postHold) {
+		if s.slow {
+			s.rate *= 2
+		} else {
+			s.rate *= postRaise
+		}
+		s.rate = min(s.rate, ceiling)
+	}
+	s.lastRaise, s.wanted = now, false
+	return s.rate
+}
+
+// step is how long after the last raise the rate may rise again.
+func (s *pace) step() time.Duration {
+	if s.slow {
+		return slowStep
+	}
+	return creepStep
+}
+
+func (s *pace) limited(now time.Time) float64 {
 	// The sends in flight when Slack said stop meet the same limit: one
 	// decrease per second, not one per send.
-	if !p.last429.IsZero() && now.Sub(p.last429) < time.Second && now.After(p.last429.Add(-time.Second)) {
-		return p.rate
+	if !s.last429.IsZero() && now.Sub(s.last429) < time.Second && now.After(s.last429.Add(-time.Second)) {
+		return s.rate
 	}
-	p.slow = false
-	p.rate = max(p.rate*postBackoff, MinPostRate)
-	p.last429, p.lastRaise, p.wanted = now, now, false
-	return p.rate
+	s.slow = false
+	s.rate = max(s.rate*postBackoff, MinPostRate)
+	s.last429, s.lastRaise, s.wanted = now, now, false
+	return s.rate
 }

@@ -37,9 +37,12 @@ type queue struct {
 	now   func() time.Time
 	lim   *limiter
 	pace  *pacer
-	cfg   Config
-	owner string
-	seq   atomic.Int64
+	// shared, when Config.SharedPace is set, stands in for lim and pace
+	// where the queue posts: the pace all replicas share (shared.go).
+	shared *sharedPace
+	cfg    Config
+	owner  string
+	seq    atomic.Int64
 
 	// claimMu makes a claim and its entry in sending one step, so that no
 	// other worker claims between the two.
@@ -63,7 +66,7 @@ type queue struct {
 func newQueue(log *slog.Logger, db *store.DB, sl Poster, now func() time.Time, cfg Config) *queue {
 	var b [6]byte
 	_, _ = crand.Read(b[:])
-	return &queue{
+	q := &queue{
 		log: log, db: db, slack: sl, now: now, cfg: cfg,
 		lim:      newLimiter(cfg.Budgets),
 		pace:     newPacer(cfg.Budgets[postMethod].PerSecond, cfg.PostRate),
@@ -72,6 +75,10 @@ func newQueue(log *slog.Logger, db *store.DB, sl Poster, now func() time.Time, c
 		sending:  map[int64]string{},
 		nextPost: map[string]gap{},
 	}
+	if cfg.SharedPace {
+		q.shared = newSharedPace(db, cfg.Budgets, cfg.PostRate)
+	}
+	return q
 }
 
 func (q *queue) stats() Stats {
@@ -88,6 +95,9 @@ func (q *queue) wake() {
 	q.wakeCh = make(chan struct{})
 	q.hint = time.Time{}
 	q.wakeMu.Unlock()
+	if q.shared != nil {
+		q.shared.woken()
+	}
 }
 
 func (q *queue) flushHint() time.Time {
@@ -132,23 +142,26 @@ func (q *queue) work(ctx context.Context, stop <-chan struct{}, block bool) {
 		}
 		woken := q.woken()
 		now := q.now()
-		// A bulk send leaves a token in the bucket for a person waiting;
-		// when only that one is left, only the interactive lane may use it.
-		interactiveOnly := false
-		bulkWait := q.lim.take(postMethod, now, bulkReserve)
-		if bulkWait > 0 {
-			wait := q.lim.take(postMethod, now, 0)
-			if wait > 0 {
-				if !block || !sleep(ctx, stop, woken, min(wait, bulkWait)) {
-					return
-				}
-				continue
+		bulkWait, wait, err := q.takePost(ctx, now)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return
+		case err != nil:
+			q.log.Error("take a chat.postMessage token", "err", err)
+			if !block || !sleep(ctx, stop, nil, time.Second) {
+				return
 			}
-			interactiveOnly = true
+			continue
+		case wait > 0:
+			if !block || !sleep(ctx, stop, woken, min(wait, bulkWait)) {
+				return
+			}
+			continue
 		}
+		interactiveOnly := bulkWait > 0
 		it, ok, err := q.claim(ctx, now, interactiveOnly)
 		if err != nil || !ok {
-			q.lim.refund(postMethod)
+			q.giveBack(ctx, err == nil && !ok && interactiveOnly)
 		}
 		switch {
 		case err != nil && ctx.Err() != nil:
@@ -160,7 +173,6 @@ func (q *queue) work(ctx context.Context, stop <-chan struct{}, block bool) {
 			}
 		case !ok && interactiveOnly:
 			// Bulk rows may be due: they wait for the rate.
-			q.pace.held()
 			if !block || !sleep(ctx, stop, woken, bulkWait) {
 				return
 			}
@@ -172,6 +184,79 @@ func (q *queue) work(ctx context.Context, stop <-chan struct{}, block bool) {
 			q.process(ctx, it)
 			q.release(it.ID)
 		}
+	}
+}
+
+// takePost takes a chat.postMessage token for a worker at now: for any
+// row, if the bucket holds more than the interactive lane's reserve, and then
+// bulkWait is 0; or else for an interactive row only. A bulk send leaves a
+// token in the bucket for a person waiting; when only that one is left, only
+// the interactive lane may use it. wait, if not 0, is how long until even an
+// interactive row may go, and nothing was taken.
+func (q *queue) takePost(ctx context.Context, now time.Time) (bulkWait, wait time.Duration, err error) {
+	if q.shared != nil {
+		return q.shared.takePost(ctx, now)
+	}
+	if bulkWait = q.lim.take(postMethod, now, bulkReserve); bulkWait > 0 {
+		wait = q.lim.take(postMethod, now, 0)
+	}
+	return bulkWait, wait, nil
+}
+
+// giveBack returns a chat.postMessage token taken for a post not made. With
+// held, only an interactive row could have had it and there was none: the
+// bulk rows that are due wait for the rate.
+func (q *queue) giveBack(ctx context.Context, held bool) {
+	if q.shared != nil {
+		bctx, cancel := bookkeeping(ctx)
+		defer cancel()
+		if err := q.shared.giveBack(bctx, q.now(), held); err != nil {
+			q.log.Error("give back a chat.postMessage token", "err", err)
+		}
+		return
+	}
+	q.lim.refund(postMethod)
+	if held {
+		q.pace.held()
+	}
+}
+
+// take takes a token of method's budget at now, or returns how long until
+// there is one.
+func (q *queue) take(ctx context.Context, method string, now time.Time) (time.Duration, error) {
+	if q.shared != nil {
+		return q.shared.take(ctx, method, now)
+	}
+	return q.lim.take(method, now, 0), nil
+}
+
+// accepted records that Slack accepted a post: the pace may rise.
+func (q *queue) accepted(ctx context.Context) {
+	if q.shared != nil {
+		bctx, cancel := bookkeeping(ctx)
+		defer cancel()
+		if err := q.shared.sent(bctx, q.now()); err != nil {
+			q.log.Error("record the pace after a post", "err", err)
+		}
+		return
+	}
+	q.lim.setRate(postMethod, q.now(), q.pace.sent(q.now()))
+}
+
+// limited records a 429 from method at now: the method pauses until until,
+// and chat.postMessage's pace falls.
+func (q *queue) limited(ctx context.Context, method string, now, until time.Time) {
+	if q.shared != nil {
+		bctx, cancel := bookkeeping(ctx)
+		defer cancel()
+		if err := q.shared.limited(bctx, method, now, until); err != nil {
+			q.log.Error("share a 429's pause", "method", method, "err", err)
+		}
+		return
+	}
+	q.lim.pause(method, now, until)
+	if method == postMethod {
+		q.lim.setRate(method, now, q.pace.limited(now))
 	}
 }
 
@@ -277,17 +362,17 @@ func (q *queue) process(ctx context.Context, it store.OutboxItem) {
 	// A row settled without a post gives back the token taken for it.
 	if it.Unsure {
 		if done := q.reconcile(ctx, it); done {
-			q.lim.refund(postMethod)
+			q.giveBack(ctx, false)
 			return
 		}
 	}
 	if !it.ExpiresAt.IsZero() && q.now().After(it.ExpiresAt) {
-		q.lim.refund(postMethod)
+		q.giveBack(ctx, false)
 		q.finish(ctx, it, store.OutboxDropped, "expired: too late to send")
 		return
 	}
 	if why, err := q.stillDue(ctx, it); err != nil || why != "" {
-		q.lim.refund(postMethod)
+		q.giveBack(ctx, false)
 		if err != nil {
 			q.retried.Add(1)
 			q.retry(ctx, it, q.now().Add(q.backoff(it.Attempts)), it.Unsure, true, "reading whether it is still due: "+err.Error())
@@ -299,7 +384,7 @@ func (q *queue) process(ctx context.Context, it store.OutboxItem) {
 	// Another process may have taken the row over while this one looked in
 	// Slack: its clock said the lease was over. Then it is that one's to post.
 	if held, err := q.db.OutboxHeld(ctx, it); err != nil || !held {
-		q.lim.refund(postMethod)
+		q.giveBack(ctx, false)
 		if err != nil {
 			// Not posted; when the lease ends the row is taken over.
 			q.log.Error("check a claim before posting", "key", it.Key, "err", err)
@@ -312,7 +397,7 @@ func (q *queue) process(ctx context.Context, it store.OutboxItem) {
 	ch, ts, err := q.slack.PostOutbox(sctx, it)
 	cancel()
 	if err == nil {
-		q.lim.setRate(postMethod, q.now(), q.pace.sent(q.now()))
+		q.accepted(ctx)
 		q.complete(ctx, it, ch, ts, &q.sent)
 		return
 	}
@@ -327,7 +412,13 @@ func (q *queue) reconcile(ctx context.Context, it store.OutboxItem) bool {
 	// A lookup calls conversations.open, then .history or, for a reply in a
 	// thread, .replies: it waits for the budgets and pauses of all three.
 	for _, m := range []string{"conversations.open", "conversations.history", "conversations.replies"} {
-		if wait := q.lim.take(m, now, 0); wait > 0 {
+		wait, err := q.take(ctx, m, now)
+		if err != nil {
+			q.log.Error("take a token", "method", m, "err", err)
+			q.retry(ctx, it, now.Add(time.Second), false, false, "reading the "+m+" budget: "+err.Error())
+			return true
+		}
+		if wait > 0 {
 			q.retry(ctx, it, now.Add(wait), false, false, "waiting for the "+m+" budget")
 			return true
 		}
@@ -360,10 +451,7 @@ func (q *queue) failure(ctx context.Context, it store.OutboxItem, err error) {
 	case e.Code == ladder.ERateLimited:
 		q.rateLimited.Add(1)
 		until := now.Add(e.RetryAfter)
-		q.lim.pause(method, now, until)
-		if method == postMethod {
-			q.lim.setRate(method, now, q.pace.limited(now))
-		}
+		q.limited(ctx, method, now, until)
 		q.log.Info("rate limited by Slack; pausing the method", "method", method, "retry_after", e.RetryAfter)
 		q.retry(ctx, it, until, false, false, "ratelimited")
 	case e.Code == ladder.EPermanent:

@@ -67,6 +67,13 @@ type Config struct {
 	// PostRate is the most chat.postMessage calls a second the pace may
 	// reach (LADDER_POST_RATE). Default DefaultPostCeiling.
 	PostRate float64
+	// SharedPace keeps the send queue's pace (each Web API method's budget,
+	// a 429's pause, and chat.postMessage's adaptive rate) in the store's
+	// send_pace table, which every replica sending from the same database
+	// reads and writes, instead of in this process: Slack limits an app per
+	// workspace, not per process. Each token taken costs a short write
+	// transaction. Default false: one process keeps its pace in memory.
+	SharedPace bool
 	// Workers is how many sends may be in flight at once. The budget can
 	// only be spent if Workers ≥ rate × Slack's latency: 16 keeps 50 posts
 	// a second going at 300ms a call. Default 16.
