@@ -81,6 +81,9 @@ func serveWith(ctx context.Context, cfg config, log *slog.Logger, clock func() t
 		ReminderAfter: cfg.ReminderAfter,
 		PostRate:      cfg.PostRate,
 		SendTimeout:   cfg.SendTimeout,
+		// Replicas share Slack's per-app limits: on PostgreSQL, the pace and
+		// a 429's pause live in the database.
+		SharedPace: store.IsPostgres(cfg.DB),
 	})
 	if err != nil {
 		return &exitError{2, fmt.Errorf("LADDER_DIGEST_CRON: %w", err)}

@@ -236,7 +236,11 @@ func (s *Scheduler) syncZones(ctx context.Context, p *pass) (time.Time, error) {
 	}
 	const method = "users.info"
 	for i, u := range due {
-		if wait := s.q.lim.take(method, p.now, 0); wait > 0 {
+		wait, err := s.q.take(ctx, method, p.now)
+		if err != nil {
+			return p.now.Add(time.Minute), err
+		}
+		if wait > 0 {
 			return p.now.Add(max(wait, time.Minute)), nil
 		}
 		sctx, cancel := context.WithTimeout(ctx, s.cfg.SendTimeout)
@@ -246,7 +250,7 @@ func (s *Scheduler) syncZones(ctx context.Context, p *pass) (time.Time, error) {
 		case "": // read
 		case ladder.ERateLimited:
 			wait := failureOf(err).RetryAfter
-			s.q.lim.pause(method, p.now, p.now.Add(wait))
+			s.q.limited(ctx, method, p.now, p.now.Add(wait))
 			return p.now.Add(max(wait, time.Minute)), nil
 		case ladder.EPermanent:
 			// The user is gone from Slack: keep the zone we had, and do not

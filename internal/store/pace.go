@@ -34,10 +34,11 @@ type PaceState struct {
 // has none), lets fn change it, and writes it back, all in one transaction:
 // a replica that reserves a slot at the same moment waits for this one and
 // sees what it wrote. If fn returns an error, nothing is written and Pace
-// returns it.
+// returns it. On PostgreSQL the row is locked (FOR UPDATE) under READ
+// COMMITTED: replicas queue for it rather than fail as SERIALIZABLE would.
 func (db *DB) Pace(ctx context.Context, method string, fn func(*PaceState) error) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		s, err := readPace(ctx, tx, method)
+	err := db.rowWrite(ctx, func(tx *sql.Tx) error {
+		s, err := db.readPace(ctx, tx, method)
 		if errors.Is(err, sql.ErrNoRows) {
 			// Two replicas may find no row at once: each inserts, one
 			// insert does nothing, and both read the row that is there.
@@ -45,7 +46,7 @@ func (db *DB) Pace(ctx context.Context, method string, fn func(*PaceState) error
 				`INSERT INTO send_pace (method) VALUES (?) ON CONFLICT (method) DO NOTHING`, method); err != nil {
 				return err
 			}
-			s, err = readPace(ctx, tx, method)
+			s, err = db.readPace(ctx, tx, method)
 		}
 		if err != nil {
 			return err
@@ -67,14 +68,14 @@ func (db *DB) Pace(ctx context.Context, method string, fn func(*PaceState) error
 	return nil
 }
 
-func readPace(ctx context.Context, tx *sql.Tx, method string) (PaceState, error) {
+func (db *DB) readPace(ctx context.Context, tx *sql.Tx, method string) (PaceState, error) {
 	var (
 		s                                PaceState
 		counted, paused, raised, last429 int64
 	)
 	err := tx.QueryRowContext(ctx, `
 		SELECT rate, burst, tokens, counted_at, paused_until, slow, wanted, last_raise, last_429
-		FROM send_pace WHERE method = ?`, method).Scan(
+		FROM send_pace WHERE method = ?`+db.forUpdate(), method).Scan(
 		&s.Rate, &s.Burst, &s.Tokens, &counted, &paused, &s.Slow, &s.Wanted, &raised, &last429)
 	s.CountedAt, s.PausedUntil, s.LastRaise, s.Last429 = fromMS(counted), fromMS(paused), fromMS(raised), fromMS(last429)
 	return s, err

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -75,7 +74,7 @@ func TestPaceFailedChangeNotWritten(t *testing.T) {
 // token taken is counted once.
 func TestPaceConcurrentReplicas(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "ladder.db")
+	path := newTestDSN(t)
 	replicas := []*DB{mustOpenPath(t, path), mustOpenPath(t, path), mustOpenPath(t, path)}
 	const each = 40
 	var wg sync.WaitGroup

@@ -278,6 +278,15 @@ func (db *DB) skipLocked() string {
 	return ""
 }
 
+// forUpdate ends a read that the transaction will write back: on PostgreSQL
+// it locks the row. SQLite's one writer needs none.
+func (db *DB) forUpdate() string {
+	if db.pg {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
 // jsonValues is a table of the values of the JSON array in parameter ?n.
 func (db *DB) jsonValues(n int) string {
 	if db.pg {
