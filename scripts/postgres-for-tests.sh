@@ -31,4 +31,6 @@ psql_su "-c \"DROP DATABASE IF EXISTS ladder_ci WITH (FORCE)\""
 psql_su "-c \"DROP ROLE IF EXISTS ladder_ci\""
 psql_su "-c \"CREATE ROLE ladder_ci LOGIN PASSWORD 'ladder_ci'\""
 psql_su "-c \"CREATE DATABASE ladder_ci OWNER ladder_ci\""
+# So that the forget test can flush to disk and read the table files.
+psql_su "-c \"GRANT pg_checkpoint, pg_read_all_settings TO ladder_ci\""
 echo "export LADDER_TEST_POSTGRES='postgres://ladder_ci:ladder_ci@127.0.0.1:$port/ladder_ci?sslmode=disable'"
