@@ -5,6 +5,9 @@ import (
 	"flag"
 	"os"
 	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ladderapp/ladder/internal/pgtest"
@@ -40,28 +43,62 @@ func TestPostgresConformance(t *testing.T) {
 	if os.Getenv("LADDER_TEST_POSTGRES") == "" {
 		t.Skip(PostgresHint)
 	}
-	args := []string{"-test.count=1", "-test.skip=^TestPostgresConformance$"}
+	// -run picks the tests as it would on SQLite; a pattern that names
+	// this test alone (-run PostgresConformance) runs them all.
+	run := ".*"
 	if f := flag.Lookup("test.run"); f != nil && f.Value.String() != "" {
-		args = append(args, "-test.run="+f.Value.String())
+		run = f.Value.String()
+		if ok, _ := regexp.MatchString(run, "TestPostgresConformance"); ok {
+			run = ".*"
+		}
 	}
-	if testing.Verbose() {
-		args = append(args, "-test.v")
-	}
-	if testing.Short() {
-		args = append(args, "-test.short")
-	}
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "LADDER_TEST_BACKEND=postgres")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	if err != nil || testing.Verbose() {
-		t.Logf("the suite on PostgreSQL:\n%s", out.String())
-	}
+	// The tests mostly wait for the server, so several children run them
+	// sooner than one: each takes every conformanceChildren-th test.
+	list, err := exec.Command(os.Args[0], "-test.list", run).Output()
 	if err != nil {
-		t.Fatalf("the store's tests fail on PostgreSQL: %v", err)
+		t.Fatalf("list the tests: %v", err)
 	}
+	var names []string
+	for _, n := range strings.Fields(string(list)) {
+		if strings.HasPrefix(n, "Test") && n != "TestPostgresConformance" {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		t.Skip("no store test matches -run " + run)
+	}
+	var wg sync.WaitGroup
+	for i := range min(conformanceChildren, len(names)) {
+		var mine []string
+		for j := i; j < len(names); j += conformanceChildren {
+			mine = append(mine, names[j])
+		}
+		wg.Go(func() {
+			args := []string{"-test.count=1", "-test.run=^(" + strings.Join(mine, "|") + ")$"}
+			if testing.Verbose() {
+				args = append(args, "-test.v")
+			}
+			if testing.Short() {
+				args = append(args, "-test.short")
+			}
+			cmd := exec.Command(os.Args[0], args...)
+			cmd.Env = append(os.Environ(), "LADDER_TEST_BACKEND=postgres")
+			var out bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			err := cmd.Run()
+			if err != nil || testing.Verbose() {
+				t.Logf("the suite on PostgreSQL, part %d:\n%s", i+1, out.String())
+			}
+			if err != nil {
+				t.Errorf("the store's tests fail on PostgreSQL (part %d): %v", i+1, err)
+			}
+		})
+	}
+	wg.Wait()
 }
+
+// conformanceChildren is how many processes run the suite on PostgreSQL.
+const conformanceChildren = 3
 
 // sqliteOnly skips a test of what only SQLite has.
 func sqliteOnly(tb testing.TB) {
