@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"regexp"
@@ -36,15 +37,54 @@ var tableCount = map[bool]string{
 // onPostgres is true in the child that runs the suite on PostgreSQL.
 var onPostgres = os.Getenv("LADDER_TEST_BACKEND") == "postgres"
 
-func TestPostgresConformance(t *testing.T) {
-	if onPostgres {
-		t.Skip("this is the PostgreSQL run")
+// TestMain starts the suite on PostgreSQL before the SQLite tests, so that
+// the two run side by side: the children wait on the server more than they
+// use this machine. TestPostgresConformance reports their outcome.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	listing := flag.Lookup("test.list") != nil && flag.Lookup("test.list").Value.String() != ""
+	if !onPostgres && !listing && os.Getenv("LADDER_TEST_POSTGRES") != "" && selected("TestPostgresConformance") {
+		conformance = startConformance()
 	}
-	if os.Getenv("LADDER_TEST_POSTGRES") == "" {
-		t.Skip(PostgresHint)
+	os.Exit(m.Run())
+}
+
+// selected reports whether -run picks the test name (and -skip leaves it).
+func selected(name string) bool {
+	if f := flag.Lookup("test.run"); f != nil && f.Value.String() != "" {
+		if ok, _ := regexp.MatchString(f.Value.String(), name); !ok {
+			return false
+		}
 	}
-	// -run picks the tests as it would on SQLite; a pattern that names
-	// this test alone (-run PostgresConformance) runs them all.
+	if f := flag.Lookup("test.skip"); f != nil && f.Value.String() != "" {
+		if ok, _ := regexp.MatchString(f.Value.String(), name); ok {
+			return false
+		}
+	}
+	return true
+}
+
+// conformanceRun is the suite's run on PostgreSQL: done is closed when every
+// child has exited, and then parts holds each one's output and error.
+type conformanceRun struct {
+	done  chan struct{}
+	parts []conformancePart
+	err   error // listing the tests failed
+}
+
+type conformancePart struct {
+	out string
+	err error
+}
+
+var conformance *conformanceRun
+
+// startConformance runs the store's tests on PostgreSQL in
+// conformanceChildren children at once, each taking every
+// conformanceChildren-th test. -run picks the tests as it would on SQLite;
+// a pattern that names TestPostgresConformance alone runs them all.
+func startConformance() *conformanceRun {
+	r := &conformanceRun{done: make(chan struct{})}
 	run := ".*"
 	if f := flag.Lookup("test.run"); f != nil && f.Value.String() != "" {
 		run = f.Value.String()
@@ -52,11 +92,14 @@ func TestPostgresConformance(t *testing.T) {
 			run = ".*"
 		}
 	}
-	// The tests mostly wait for the server, so several children run them
-	// sooner than one: each takes every conformanceChildren-th test.
-	list, err := exec.Command(os.Args[0], "-test.list", run).Output()
+	// As a child on PostgreSQL, so that its TestMain starts nothing.
+	lister := exec.Command(os.Args[0], "-test.list", run)
+	lister.Env = append(os.Environ(), "LADDER_TEST_BACKEND=postgres")
+	list, err := lister.Output()
 	if err != nil {
-		t.Fatalf("list the tests: %v", err)
+		r.err = fmt.Errorf("list the tests: %w", err)
+		close(r.done)
+		return r
 	}
 	var names []string
 	for _, n := range strings.Fields(string(list)) {
@@ -64,11 +107,9 @@ func TestPostgresConformance(t *testing.T) {
 			names = append(names, n)
 		}
 	}
-	if len(names) == 0 {
-		t.Skip("no store test matches -run " + run)
-	}
+	r.parts = make([]conformancePart, min(conformanceChildren, len(names)))
 	var wg sync.WaitGroup
-	for i := range min(conformanceChildren, len(names)) {
+	for i := range r.parts {
 		var mine []string
 		for j := i; j < len(names); j += conformanceChildren {
 			mine = append(mine, names[j])
@@ -86,15 +127,44 @@ func TestPostgresConformance(t *testing.T) {
 			var out bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &out
 			err := cmd.Run()
-			if err != nil || testing.Verbose() {
-				t.Logf("the suite on PostgreSQL, part %d:\n%s", i+1, out.String())
-			}
-			if err != nil {
-				t.Errorf("the store's tests fail on PostgreSQL (part %d): %v", i+1, err)
-			}
+			r.parts[i] = conformancePart{out: out.String(), err: err}
 		})
 	}
-	wg.Wait()
+	go func() {
+		wg.Wait()
+		close(r.done)
+	}()
+	return r
+}
+
+func TestPostgresConformance(t *testing.T) {
+	if onPostgres {
+		t.Skip("this is the PostgreSQL run")
+	}
+	if os.Getenv("LADDER_TEST_POSTGRES") == "" {
+		t.Skip(PostgresHint)
+	}
+	if conformance == nil {
+		t.Fatal("the suite on PostgreSQL was not started")
+	}
+	// Parallel, so that it waits for the children after the SQLite tests,
+	// which ran meanwhile.
+	t.Parallel()
+	<-conformance.done
+	if conformance.err != nil {
+		t.Fatal(conformance.err)
+	}
+	if len(conformance.parts) == 0 {
+		t.Skip("no store test matches -run")
+	}
+	for i, p := range conformance.parts {
+		if p.err != nil || testing.Verbose() {
+			t.Logf("the suite on PostgreSQL, part %d:\n%s", i+1, p.out)
+		}
+		if p.err != nil {
+			t.Errorf("the store's tests fail on PostgreSQL (part %d): %v", i+1, p.err)
+		}
+	}
 }
 
 // conformanceChildren is how many processes run the suite on PostgreSQL.
