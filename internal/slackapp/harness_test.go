@@ -79,6 +79,10 @@ func newHarness(t *testing.T, apiOpts ...slack.Option) *harness {
 // newHarnessWithin is newHarness for a test that may take up to d in all.
 func newHarnessWithin(t *testing.T, d time.Duration, apiOpts ...slack.Option) *harness {
 	t.Helper()
+	// Each harness has its own fake Slack, database and clock, and much of a
+	// test is waiting on them in real time (a Retry-After, a per-channel
+	// budget): two at once keep the package's run short.
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
 	h := &harness{t: t, ctx: ctx, clock: clocktest.Running(monday), logs: &syncBuffer{}, done: make(chan error, 1)}
