@@ -1,14 +1,7 @@
 package schedule_test
 
 import (
-	"context"
-	"fmt"
 	"testing"
-	"time"
-
-	"github.com/ladderapp/ladder/internal/fakeslack"
-	"github.com/ladderapp/ladder/internal/ladder"
-	"github.com/ladderapp/ladder/internal/schedule"
 )
 
 // BenchmarkFanout10000At50 is the spec's target: 10,000 members due in the
@@ -45,73 +38,5 @@ func BenchmarkQueueCapacity(b *testing.B) { benchmarkFanout(b, 10000, 0) }
 // and the 429s met, and fails if a member got other than one prompt or the
 // ratio is over 1.1.
 func benchmarkFanout(b *testing.B, members, perSecond int) {
-	if testing.Short() {
-		b.Skip("long benchmark")
-	}
-	for range b.N {
-		b.StopTimer()
-		cfg := schedule.Config{Workers: -1} // the default
-		if perSecond == 0 {
-			cfg.Budgets = map[string]schedule.Budget{"chat.postMessage": {}} // unlimited
-		}
-		e := newRunningEnv(b, midweek, cfg)
-		tz, slot := dueAt(midweek)
-		ids := make([]string, members)
-		for i := range ids {
-			ids[i] = fmt.Sprintf("U%05d", i)
-			m := ladder.Member{UserID: ids[i], TZ: tz, Level: ladder.EM, Target: ladder.SeniorEM, Track: "broad",
-				Slot: slot, Share: ladder.ShareSummary, EnrolledAt: midweek.Add(-time.Hour)}
-			if _, _, err := e.db.Enroll(e.ctx, m); err != nil {
-				b.Fatal(err)
-			}
-			e.slack.AddUser(fakeslack.User{ID: ids[i], Name: ids[i], TZ: tz})
-		}
-		e.slack.Limit("chat.postMessage", perSecond) // 0: no limit
-
-		b.StartTimer()
-		start := time.Now()
-		if err := e.sched.Start(e.ctx); err != nil {
-			b.Fatal(err)
-		}
-		ideal := time.Minute
-		if perSecond > 0 {
-			ideal = time.Duration(members) * time.Second / time.Duration(perSecond)
-		}
-		ctx, cancel := context.WithTimeout(e.ctx, 2*ideal+30*time.Second)
-		_, err := e.slack.WaitMessages(ctx, members)
-		elapsed := time.Since(start)
-		cancel()
-		b.StopTimer()
-		if serr := e.sched.Stop(e.ctx); serr != nil {
-			b.Error(serr)
-		}
-		if err != nil {
-			b.Fatalf("after %s: %v (%d of %d delivered)", elapsed, err, len(e.slack.Messages()), members)
-		}
-
-		e.onePerChannel(ids, weeklyText)
-		calls, limited := 0, 0
-		for _, c := range e.slack.CallsTo("chat.postMessage") {
-			calls++
-			if c.Status == 429 {
-				limited++
-			}
-		}
-		b.ReportMetric(elapsed.Seconds(), "s/fanout")
-		b.ReportMetric(float64(calls), "calls")
-		b.ReportMetric(float64(limited), "429s")
-		if perSecond == 0 {
-			rate := float64(members) / elapsed.Seconds()
-			b.ReportMetric(rate, "sends/s")
-			b.Logf("%d members, no limit: %s, %.0f sends a second", members, elapsed.Round(time.Millisecond), rate)
-			continue
-		}
-		ratio := elapsed.Seconds() / ideal.Seconds()
-		b.ReportMetric(ratio, "x-ideal")
-		b.Logf("%d members at %d/s: %s (ideal %s, ratio %.3f), %d chat.postMessage calls, %d answered 429",
-			members, perSecond, elapsed.Round(time.Millisecond), ideal, ratio, calls, limited)
-		if ratio > 1.1 {
-			b.Errorf("fan-out took %.3f× the time Slack's limit allows; want at most 1.1×", ratio)
-		}
-	}
+	runFanout(b, 1, members, perSecond, false)
 }
