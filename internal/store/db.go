@@ -162,10 +162,12 @@ func (db *DB) migrate(ctx context.Context, fsys fs.FS, dialect string) error {
 			return fmt.Errorf("migrate: %w", err)
 		}
 		defer conn.Close()
-		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(?)`, int64(migrationLock)); err != nil {
+		// The lock is the schema's: databases in other schemas of the same
+		// server (the tests' own) migrate without waiting for this one.
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(?, hashtext(current_schema()))`, migrationLock); err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(?)`, int64(migrationLock))
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(?, hashtext(current_schema()))`, migrationLock)
 	}
 	if _, err := db.db.ExecContext(ctx, `
 		CREATE TABLE IF NOT EXISTS schema_migrations (

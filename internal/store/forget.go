@@ -137,8 +137,16 @@ func (db *DB) Erase(ctx context.Context, within time.Duration) error {
 	// decides no date.
 	deadline := time.Now().Add(within)
 	wait := 50 * time.Millisecond
+	step := db.checkpoint
+	if db.pg {
+		horizon, err := db.pgHorizon(ctx)
+		if err != nil {
+			return err
+		}
+		step = func(ctx context.Context) error { return db.vacuum(ctx, horizon) }
+	}
 	for {
-		err := db.checkpoint(ctx)
+		err := step(ctx)
 		if err != nil && ctx.Err() != nil {
 			return fmt.Errorf("%w (%w)", ErrNotErased, ctx.Err())
 		}
@@ -164,9 +172,6 @@ const checkpointBusyTimeout = 200 * time.Millisecond
 // reader blocks does not fail: it returns busy = 1, or leaves frames in the
 // log, and that is ErrNotErased.
 func (db *DB) checkpoint(ctx context.Context) error {
-	if db.pg {
-		return db.vacuum(ctx)
-	}
 	conn, err := db.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("checkpoint: %w", err)

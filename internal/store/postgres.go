@@ -67,10 +67,10 @@ func redactDSN(msg, dsn string) string {
 	return msg
 }
 
-// migrationLock is the advisory lock that replicas starting together take
-// around their migrations, so that one applies them and the rest find them
-// applied. It is the number of "ladder:migrate" in no particular scheme.
-const migrationLock = 0x6c61646465720001
+// migrationLock is the first key of the advisory lock that replicas starting
+// together take around their migrations, so that one applies them and the
+// rest find them applied; the second is the schema's. LockMember's is 1.
+const migrationLock = 2
 
 // pgRetries bounds the attempts of one serializable transaction.
 const pgRetries = 30
@@ -304,6 +304,18 @@ func noLimit(pg bool) any {
 	return -1
 }
 
+// pgHorizon is the id the next transaction will get, as text: every
+// transaction that committed before it was read, a deletion included, has a
+// smaller one. A session whose snapshot is older may still see what the
+// deletion removed.
+func (db *DB) pgHorizon(ctx context.Context) (string, error) {
+	var h string
+	if err := db.db.QueryRowContext(ctx, `SELECT (pg_snapshot_xmax(pg_current_snapshot())::text::bigint % 4294967296)::text`).Scan(&h); err != nil {
+		return "", fmt.Errorf("erase: %w", err)
+	}
+	return h, nil
+}
+
 // textTables are the tables that hold what members typed, or their names:
 // the ones vacuum rewrites after a forget.
 var textTables = []string{"evidence", "held_answers", "early_edits", "inbox", "outbox", "members"}
@@ -321,12 +333,33 @@ const vacuumLockTimeout = 2 * time.Second
 // vacuumLockTimeout for others, and a table it could not lock is
 // ErrNotErased. The WAL still holds the text until PostgreSQL recycles its
 // segments; the README says so.
-func (db *DB) vacuum(ctx context.Context) error {
+//
+// VACUUM FULL copies a deleted row that another session's snapshot may still
+// see (a "recently dead" tuple) into the new file. So vacuum first checks
+// that no other session on the database holds a snapshot or transaction
+// older than horizon, which Erase reads once the deletion has committed, and
+// is ErrNotErased while one does: a backup's pg_dump, or a replica's long
+// read. We found this on the data files: with another test's session waiting
+// on a lock, the forgotten text was in the table's new file. Sessions of
+// other roles show no snapshot in pg_stat_activity unless the app's role has
+// pg_read_all_stats; the README says so.
+func (db *DB) vacuum(ctx context.Context, horizon string) error {
 	conn, err := db.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("vacuum: %w", err)
 	}
 	defer conn.Close()
+	var older int
+	if err := conn.QueryRowContext(ctx, `
+		SELECT count(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid()
+		  AND (age(backend_xmin) > age(?::xid) OR age(backend_xid) > age(?::xid))`,
+		horizon, horizon).Scan(&older); err != nil {
+		return fmt.Errorf("vacuum: %w", err)
+	}
+	if older > 0 {
+		return fmt.Errorf("vacuum: %w (%d other sessions hold a snapshot from before the deletion)", ErrNotErased, older)
+	}
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf("SET lock_timeout = %d", vacuumLockTimeout.Milliseconds())); err != nil {
 		return fmt.Errorf("vacuum: %w", err)
 	}

@@ -3,6 +3,8 @@ package store
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -115,5 +117,55 @@ func TestForgetRewritesPostgresFiles(t *testing.T) {
 		if !bytes.Contains(data, []byte("kept")) {
 			t.Error("the new evidence file lost the other member's text")
 		}
+	}
+}
+
+// TestForgetWithAnOlderSnapshotPostgres forgets a member while another
+// session (a pg_dump, a replica's long read) holds a snapshot from before the
+// deletion. VACUUM FULL would copy the deleted row into the table's new file
+// for that session's sake, so Forget says it could not erase yet, and leaves
+// the table alone; once the session is done, Erase completes.
+func TestForgetWithAnOlderSnapshotPostgres(t *testing.T) {
+	postgresOnly(t)
+	ctx := context.Background()
+	dsn := newTestDSN(t)
+	db := mustOpenPath(t, dsn)
+	other := mustOpenPath(t, dsn)
+	mustEnroll(t, db, "UKEEP")
+	mustEnroll(t, db, "UGONE")
+	if _, _, err := db.AddEvidence(ctx, ladder.Evidence{UserID: "UGONE", Area: ladder.People,
+		Text: "said SNAPSHOT-MARKER", Channel: "DG", TS: "1.0", Created: now}); err != nil {
+		t.Fatal(err)
+	}
+	reader, err := other.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Rollback()
+	// The snapshot is taken by the reader's first query. It reads another
+	// table, so that it holds no lock on the evidence table that would stop
+	// VACUUM FULL anyway: only the snapshot is in the way.
+	var n int
+	if err := reader.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil || n == 0 {
+		t.Fatalf("the reader sees %d migrations, %v", n, err)
+	}
+	before := relationFile(t, db, "evidence")
+	if err := db.Forget(ctx, "UGONE"); !errors.Is(err, ErrNotErased) {
+		t.Fatalf("Forget with an older snapshot open = %v, want ErrNotErased", err)
+	}
+	if after := relationFile(t, db, "evidence"); after != before {
+		t.Errorf("the evidence table was rewritten (%s to %s) while a snapshot could still see the row", before, after)
+	}
+	if _, err := db.Member(ctx, "UGONE"); !errors.Is(err, ladder.ErrNotEnrolled) {
+		t.Errorf("Member after Forget = %v, want ErrNotEnrolled: the rows are deleted", err)
+	}
+	if err := reader.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Erase(ctx, eraseWait); err != nil {
+		t.Fatalf("Erase once the reader is done: %v", err)
+	}
+	if after := relationFile(t, db, "evidence"); after == before {
+		t.Errorf("the evidence table kept its file %s after the erase", after)
 	}
 }
