@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/ladderapp/ladder/internal/blocktext"
@@ -91,6 +92,9 @@ func (s *trySession) onMessage(m fakeslack.Message) {
 		return
 	case "reaction":
 		s.out.block(dm+": Ladder reacted with :"+m.Text+":", "")
+		return
+	case "file":
+		s.printFile(dm, m)
 		return
 	default:
 		label = dm + " (" + m.Kind + ")"
@@ -221,4 +225,22 @@ func (s *trySession) findModalLocked(user, id string) *tryModal {
 		}
 	}
 	return nil
+}
+
+// printFile prints a file Ladder shared (files.completeUploadExternal): the
+// message it came with, then each file's name, title and contents, which
+// Slack would show as an attachment to open.
+func (s *trySession) printFile(dm string, m fakeslack.Message) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var b strings.Builder
+	if m.Text != "" {
+		text, _ := s.render.MessageControls(m.Text, nil, s.next)
+		b.WriteString(text + "\n")
+	}
+	for _, f := range m.Files {
+		fmt.Fprintf(&b, "\n📎 %s (%q, %d bytes)\n%s\n%s\n%s", f.Name, f.Title, len(f.Content),
+			strings.Repeat("─", 40), strings.TrimRight(string(f.Content), "\n"), strings.Repeat("─", 40))
+	}
+	s.out.block(dm+": a file", b.String())
 }

@@ -60,6 +60,9 @@ var defaultTiers = map[string]int{
 	"views.open":            tier4,
 	"views.push":            tier4,
 	"views.update":          tier4,
+	// files.*: "Tier 4" on both methods' pages.
+	"files.getUploadURLExternal":   tier4,
+	"files.completeUploadExternal": tier4,
 }
 
 // postPerChannel is chat.postMessage's own limit: "one message per second per

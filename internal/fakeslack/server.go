@@ -112,6 +112,9 @@ type Message struct {
 	ResponseType    string
 	ReplaceOriginal bool
 	DeleteOriginal  bool
+	// Files are the files a "file" message shares (files.completeUploadExternal),
+	// its Text the initial_comment.
+	Files []File
 }
 
 // View is a view the app published, opened, pushed or updated.
@@ -250,6 +253,8 @@ type Server struct {
 	web       webState
 	limits    limits
 	sock      sockState
+	scopes    scopeState
+	files     fileState
 }
 
 // New starts a fake Slack on a local port. Call Close to stop it.
@@ -285,6 +290,7 @@ func New(opts ...Option) *Server {
 	mux.HandleFunc("/api/", s.serveAPI)
 	mux.HandleFunc("/socket", s.serveSocket)
 	mux.HandleFunc("/response/", s.serveResponse)
+	mux.HandleFunc(uploadPath, s.serveUpload)
 	s.http = httptest.NewServer(mux)
 	return s
 }

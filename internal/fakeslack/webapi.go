@@ -103,7 +103,7 @@ type storedView struct {
 type reaction struct{ channel, ts, name string }
 
 func (s *Server) webMethods() map[string]func(Call) reply {
-	return s.withHistory(map[string]func(Call) reply{
+	return s.withFiles(s.withHistory(map[string]func(Call) reply{
 		"auth.test":             s.authTest,
 		"apps.connections.open": s.connectionsOpen,
 		"chat.postMessage":      s.chatPost,
@@ -117,7 +117,7 @@ func (s *Server) webMethods() map[string]func(Call) reply {
 		"views.update":          s.viewsUpdate,
 		"reactions.add":         s.reactionsAdd,
 		"users.info":            s.usersInfo,
-	})
+	}))
 }
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
@@ -146,6 +146,8 @@ func (s *Server) serveCall(w http.ResponseWriter, r *http.Request, method string
 	var rep reply
 	if veto := s.gateIf(gated, r, c); veto != nil {
 		rep = *veto
+	} else if missing := s.checkScope(method); gated && missing != nil {
+		rep = *missing
 	} else {
 		rep = h(c)
 	}
@@ -212,6 +214,9 @@ func writeReply(w http.ResponseWriter, r reply) {
 		return
 	case r.err != "":
 		body = map[string]any{"ok": false, "error": r.err}
+		for k, v := range r.body { // missing_scope's needed and provided
+			body[k] = v
+		}
 		if r.blocks != nil {
 			// chat.* list the problems in errors as well; views.* only in
 			// response_metadata.

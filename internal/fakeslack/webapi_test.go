@@ -61,6 +61,8 @@ func TestPostMessageToUserGoesToTheirDM(t *testing.T) {
 
 func TestChatMethods(t *testing.T) {
 	srv := newServer(t)
+	// reactions.add needs reactions:write, which Ladder's manifest does not ask for.
+	srv.SetScopes(append(fakeslack.ManifestScopes(), "reactions:write")...)
 	web := api(srv)
 	ch, ts, err := web.PostMessage("U1", slack.MsgOptionText("draft", false))
 	if err != nil {

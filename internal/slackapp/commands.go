@@ -420,21 +420,18 @@ func (a *App) setLevel(ctx context.Context, m ladder.Member, c command) (Message
 // characters of a text object once fenced.
 const exportChunk = 2800
 
-// export queues the member's promotion packet for their DM and answers at
-// once: the send queue posts it (see export.go).
+// export queues the member's promotion packet for their DM, as one file,
+// and answers at once: the send queue uploads it (see upload.go).
 func (a *App) export(ctx context.Context, m ladder.Member) (Message, error) {
-	n, parts, cut, err := a.queueExport(ctx, m)
+	n, err := a.queueExportFile(ctx, m)
 	if err != nil {
 		return Message{}, err
 	}
 	if n == 0 {
 		return text("There's no evidence to export yet. Answer a few weekly questions first."), nil
 	}
-	t := fmt.Sprintf("Your packet is on its way to our DM: %s of evidence, grouped by area and dated, in %s.", plural(n, "piece"), plural(parts, "message"))
-	if cut {
-		t += fmt.Sprintf(" It is longer than one export carries (%d messages), so it stops there, and the last message says what it leaves out.", maxExportMessages)
-	}
-	return text("%s", t), nil
+	return text("Your packet is on its way to our DM as a Markdown file: %s of evidence, organised by what %s expects.",
+		plural(n, "piece"), escapeText(levelName(a.ladder, m.Target))), nil
 }
 
 // exportPacket builds the DMs that carry a member's promotion packet as it

@@ -151,8 +151,8 @@ func TestExportAndForget(t *testing.T) {
 
 	contains(t, "export", h.slash(alice, "export"), "on its way to our DM", "2 pieces of evidence")
 	h.sendQueued()
-	packet := h.waitPost(alice, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Promotion packet, part 1") })
-	contains(t, "packet", packet.Text, "# Promotion packet: alice", "## Readiness", secret, "2026-11-23", "Not yet filed under an area")
+	packet := string(h.files(alice, 1)[0].Content)
+	contains(t, "packet", packet, "# Promotion packet: alice", "## Readiness", secret, "2026-11-23", "Not yet filed under an area")
 
 	contains(t, "forget asks", h.slash(alice, "forget"), "2 pieces of evidence", "/ladder forget confirm")
 	if len(h.evidence(alice)) != 2 {

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ladderapp/ladder/internal/blocktext"
 	"github.com/ladderapp/ladder/internal/fakeslack"
 	"github.com/ladderapp/ladder/internal/ladder"
 )
@@ -141,18 +140,16 @@ func TestMemberTextIsNeverMarkup(t *testing.T) {
 	contains(t, "digest send", h.digestSend(), "1 queued")
 	checkInert(t, "digest", h.waitPost(bob, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Monthly digest") }))
 
-	// The export: Markdown, with Slack's markup turned into what a doc
-	// reads (U0BOSS is nobody Slack knows, so stays an id), and escaped in
-	// Slack, inside the code fence too.
+	// The export: a Markdown file, with Slack's markup turned into what a
+	// doc reads (U0BOSS is nobody Slack knows, so stays an id); the message
+	// it comes with holds none of the member's words.
 	contains(t, "export", h.slash(alice, "export"), "packet is on its way")
 	h.sendQueued()
-	packet := h.waitPost(alice, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Promotion packet, part 1") })
 	const markdown = "> Ran the @channel review @here with @U0BOSS: [Q3 review doc](https://evil.example) R&D *bold* `tick`"
-	for _, part := range []string{packet.Text, strs(packet.Blocks)} {
-		lacks(t, "export", part, live...)
-		contains(t, "export", part, strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(markdown))
-	}
-	contains(t, "export as Slack shows it", blocktext.Message(packet.Text, packet.Blocks), markdown)
+	contains(t, "export file", string(h.files(alice, 1)[0].Content), markdown)
+	share := h.waitFile(alice)
+	lacks(t, "export comment", share.Text+strs(share.Blocks), live...)
+	lacks(t, "export comment", share.Text, "evil.example", "U0BOSS")
 }
 
 // TestEditedDMIsStoredAsWritten edits a DM answer to hostile text: the edit

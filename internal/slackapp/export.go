@@ -10,12 +10,13 @@ import (
 	"github.com/ladderapp/ladder/internal/store"
 )
 
-// This file sends a member's promotion packet (/ladder export). The command
-// only queues it, one outbox row per message, and answers at once; the send
-// queue (package schedule) posts the messages one at a time, in order, paced
-// for the DM, and renders each when it is sent, so the worker that ran the
-// command is free for other members at once, and a packet in flight survives
-// a restart.
+// This file sends a member's promotion packet as DM messages: how it went
+// before it went as one file (upload.go), and how it still goes where the
+// install lacks files:write. The packet is queued as one outbox row per
+// message; the send queue (package schedule) posts the messages one at a
+// time, in order, paced for the DM, and renders each when it is sent, so the
+// worker that ran the command is free for other members at once, and a
+// packet in flight survives a restart.
 
 // maxExportMessages caps one packet: about 110,000 characters. Beyond it the
 // last message says what is left out.
@@ -41,31 +42,6 @@ func (a *App) wakeSends() {
 	if w := a.wake.Load(); w != nil {
 		(*w)()
 	}
-}
-
-// queueExport queues m's promotion packet as it stands now, and returns how
-// many pieces of evidence and messages it holds, and whether it was cut at
-// maxExportMessages.
-func (a *App) queueExport(ctx context.Context, m ladder.Member) (pieces, messages int, cut bool, err error) {
-	at := a.now()
-	layout, pieces, cut, err := a.packet(ctx, m, at)
-	if err != nil || pieces == 0 {
-		return pieces, 0, false, err
-	}
-	id := newKeyID()
-	items := make([]store.OutboxItem, len(layout))
-	for i := range layout {
-		items[i] = store.OutboxItem{
-			Key:  fmt.Sprintf("export:%s:%s:%d", m.UserID, id, i+1),
-			Kind: store.OutboxExport, Method: "chat.postMessage", UserID: m.UserID, Part: i + 1,
-			DueAt: at.Add(time.Duration(i) * exportPace), Created: at,
-		}
-	}
-	if _, err := a.db.Enqueue(ctx, items...); err != nil {
-		return 0, 0, false, err
-	}
-	a.wakeSends()
-	return pieces, len(layout), cut, nil
 }
 
 // outboxExport renders one message of a packet queued by queueExport, from

@@ -118,6 +118,9 @@ func (a *App) PostOutbox(ctx context.Context, it store.OutboxItem) (channel, ts 
 	case store.OutboxDigest:
 		return a.outboxDigest(ctx, it)
 	case store.OutboxExport:
+		if isFileRow(it) {
+			return a.postExportFile(ctx, it)
+		}
 		msg, err = a.outboxExport(ctx, it)
 	case store.OutboxDM:
 		msg, err = dmMessage(it)
@@ -271,6 +274,9 @@ func (a *App) FindPosted(ctx context.Context, it store.OutboxItem) (channel, ts 
 		}
 		// None begun: an earlier version posted a digest whole, under the
 		// row's own key.
+	}
+	if isFileRow(it) {
+		return a.findExportFile(ctx, it)
 	}
 	thread := ""
 	if it.Kind == store.OutboxDM {
