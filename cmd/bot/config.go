@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/kelseyhightower/envconfig"
+
+	"github.com/ladderapp/ladder/internal/schedule"
 )
 
 // config is every setting, read from the environment by envconfig. The README's
@@ -25,6 +27,8 @@ type config struct {
 	PostRate        float64       `envconfig:"LADDER_POST_RATE" default:"100"`
 	SendTimeout     time.Duration `envconfig:"LADDER_SEND_TIMEOUT" default:"30s"`
 	LogLevel        string        `envconfig:"LADDER_LOG_LEVEL" default:"info"`
+	// Retention is read by schedule.ParseRetention: keep, or 3y, 18mo, 30w, 400d.
+	Retention schedule.Retention `envconfig:"LADDER_RETENTION" default:"keep"`
 }
 
 func loadConfig() (config, error) {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ladderapp/ladder/internal/schedule"
 )
 
 // LADDER_POST_RATE is the send queue's ceiling: a positive number of posts a
@@ -54,5 +56,21 @@ func TestSendTimeout(t *testing.T) {
 	t.Setenv("LADDER_SEND_TIMEOUT", "2s")
 	if c, err := loadConfig(); err != nil || c.SendTimeout != 2*time.Second {
 		t.Errorf("2s = %v, %v", c.SendTimeout, err)
+	}
+}
+
+func TestRetentionSetting(t *testing.T) {
+	t.Setenv("LADDER_RETENTION", "")
+	os.Unsetenv("LADDER_RETENTION")
+	if c, err := loadConfig(); err != nil || !c.Retention.Keeps() {
+		t.Fatalf("default = %v, %v; want keep", c.Retention, err)
+	}
+	t.Setenv("LADDER_RETENTION", "3y")
+	if c, err := loadConfig(); err != nil || c.Retention != (schedule.Retention{Years: 3}) {
+		t.Errorf("3y = %+v, %v", c.Retention, err)
+	}
+	t.Setenv("LADDER_RETENTION", "18m")
+	if _, err := loadConfig(); err == nil || !strings.Contains(err.Error(), "write mo for months") {
+		t.Errorf("18m = %v; want the months hint", err)
 	}
 }

@@ -6,6 +6,7 @@
 //	bot try [--db PATH] the whole app in a terminal, against a simulated workspace
 //	bot backup PATH    an online, consistent copy of the database
 //	bot healthcheck    probe /healthz, for container health checks
+//	bot purge          erase every member's data, from disk
 package main
 
 import (
@@ -79,6 +80,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, clock f
 		return backup(ctx, args, stdout)
 	case "healthcheck":
 		return healthcheck(ctx, args, stdout)
+	case "purge":
+		return purge(ctx, args, clock, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -94,4 +97,5 @@ const usage = `usage:
                      a temporary database unless --db names one (LADDER_DB is never used)
   bot backup PATH    write an online, consistent copy of the database (LADDER_DB) to PATH
   bot healthcheck    exit 0 if the app's /healthz (LADDER_HTTP_ADDR) answers 200, for container health checks
+  bot purge [--confirm]  erase every member's data from the database (LADDER_DB) now; without --confirm, say what it would erase
 `

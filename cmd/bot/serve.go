@@ -81,6 +81,7 @@ func serveWith(ctx context.Context, cfg config, log *slog.Logger, clock func() t
 		ReminderAfter: cfg.ReminderAfter,
 		PostRate:      cfg.PostRate,
 		SendTimeout:   cfg.SendTimeout,
+		Retention:     cfg.Retention,
 		// Replicas share Slack's per-app limits: on PostgreSQL, the pace and
 		// a 429's pause live in the database.
 		SharedPace: store.IsPostgres(cfg.DB),

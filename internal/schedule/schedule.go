@@ -93,6 +93,9 @@ type Config struct {
 	// ChannelGap is the least time between two posts to one DM. Default 1s:
 	// Slack allows about one message a second in a channel.
 	ChannelGap time.Duration
+	// Retention is how long evidence and growth goals are kept
+	// (LADDER_RETENTION); once a day, older ones are erased. Default: kept.
+	Retention Retention
 	// SendOnly runs the send workers without the minute tick: for a test
 	// that ticks by hand while the app's own sends go out.
 	SendOnly bool
@@ -162,8 +165,9 @@ type Scheduler struct {
 	lastDigest time.Time  // the last digest check
 	// digested is each manager's month last queued: with a cron that fires
 	// every minute, it spares the store an insert that would change nothing.
-	digested  map[string]string
-	lastPrune time.Time
+	digested   map[string]string
+	lastPrune  time.Time
+	lastRetain time.Time // the last retention pass that completed
 
 	runMu    sync.Mutex
 	cron     *cron.Cron
@@ -348,6 +352,9 @@ func (s *Scheduler) Tick(ctx context.Context) error {
 				s.log.Info("pruned finished sends and old event ids", "rows", n)
 			}
 		}
+	}
+	if err := s.retain(ctx, now); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

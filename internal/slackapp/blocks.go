@@ -200,4 +200,4 @@ const helpText = "*Ladder* — weekly reflections that build your case for the n
 	"• `/ladder digest` — preview this month's digest about your reports\n" +
 	"• `/ladder export` — your evidence as a Markdown promotion packet\n" +
 	"• `/ladder forget` — delete all your data (asks to confirm)\n" +
-	"• `/ladder admin enroll @a @b…`, `/ladder admin stats`, `/ladder admin digest send` — admins only"
+	"• `/ladder admin enroll @a @b…`, `/ladder admin stats`, `/ladder admin digest send`, `/ladder admin audit` — admins only"

@@ -484,6 +484,9 @@ func (a *App) admin(ctx context.Context, userID string, c command) (Message, err
 				already = append(already, "<@"+u+">")
 			}
 		}
+		if err := a.audit(ctx, userID, "admin enroll", fmt.Sprintf("%d enrolled, %d already enrolled", len(added), len(already))); err != nil {
+			return Message{}, err
+		}
 		t := fmt.Sprintf("Enrolled %d: %s. Each got the welcome DM.", len(added), strings.Join(added, ", "))
 		if len(added) == 0 {
 			t = "Nobody new to enroll."
@@ -497,6 +500,9 @@ func (a *App) admin(ctx context.Context, userID string, c command) (Message, err
 		if err != nil {
 			return Message{}, err
 		}
+		if err := a.audit(ctx, userID, "admin stats", ""); err != nil {
+			return Message{}, err
+		}
 		return text("*Ladder in numbers* (counts only; admins never see evidence):\n• Members: %d (%d not paused)\n• Managers receiving digests: %d\n• Pieces of evidence: %d\n• Prompts this week: %d (%d skipped)\n• Digests this month: %d",
 			s.Members, s.Active, s.Managers, s.Evidence, s.PromptsThisWeek, s.SkippedThisWeek, s.DigestsMonth), nil
 	case "digest":
@@ -508,7 +514,12 @@ func (a *App) admin(ctx context.Context, userID string, c command) (Message, err
 		if err != nil {
 			return Message{}, err
 		}
+		if err := a.audit(ctx, userID, "admin digest send", fmt.Sprintf("%d queued, %d already sent or queued this month", queued, already)); err != nil {
+			return Message{}, err
+		}
 		return text("Digests: %d queued; they go out in a moment, after any confirmations waiting. %d had already gone out or been queued this month, so they are not sent again.", queued, already), nil
+	case "audit":
+		return a.auditTrail(ctx)
 	}
 	return Message{}, usagef("Unknown admin command.")
 }

@@ -1,6 +1,7 @@
 package slackapp_test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -137,6 +138,23 @@ func TestAdminEnrollAndDigestSendIdempotent(t *testing.T) {
 	if digests != 1 {
 		t.Errorf("digests to bob: got %d, want 1", digests)
 	}
+
+	// Each action above is on the audit trail, newest first, as counts.
+	// Members do not see it.
+	contains(t, "audit for a member", h.slash(alice, "admin audit"), "for Ladder's admins")
+	audit := h.slash(admin, "admin audit")
+	contains(t, "admin audit", audit, "The last 4 admin actions",
+		"<@"+admin+">: admin digest send, 0 queued, 1 already sent or queued this month",
+		"<@"+admin+">: admin enroll, 0 enrolled, 1 already enrolled",
+		"<@"+admin+">: admin enroll, 2 enrolled, 0 already enrolled")
+	if first, last := strings.Index(audit, "1 queued"), strings.Index(audit, "2 enrolled"); first < 0 || last < first {
+		t.Errorf("audit not newest first:\n%s", audit)
+	}
+	trail, err := h.db.AuditTrail(context.Background(), 10)
+	if err != nil || len(trail) != 4 || trail[3].Action != "admin enroll" || trail[3].Actor != admin {
+		t.Errorf("audit rows = %+v, %v; want the 4 actions, the first an enroll by the admin", trail, err)
+	}
+	contains(t, "audit takes no arguments", h.slash(admin, "admin audit everything"), "takes no arguments")
 }
 
 func TestExportAndForget(t *testing.T) {

@@ -30,7 +30,7 @@ type command struct {
 	weeks   int // pause <weeks>; 0 means until resume
 	share   ladder.Share
 	confirm bool   // forget confirm
-	sub     string // admin: enroll, stats, digest
+	sub     string // admin: enroll, stats, digest, audit
 
 	// responseURL is where the reply goes: the digest preview, which can
 	// take several messages, sends all but the last there itself.
@@ -290,7 +290,7 @@ func parseLevel(l *ladder.Ladder, c *command, args []string) error {
 }
 
 func parseAdmin(c *command, args []string) error {
-	usage := "Usage: `/ladder admin enroll @a @b…`, `/ladder admin stats` or `/ladder admin digest send`."
+	usage := "Usage: `/ladder admin enroll @a @b…`, `/ladder admin stats`, `/ladder admin digest send` or `/ladder admin audit`."
 	if len(args) == 0 {
 		return usagef("%s", usage)
 	}
@@ -309,9 +309,9 @@ func parseAdmin(c *command, args []string) error {
 			c.users = append(c.users, id)
 		}
 		return nil
-	case "stats":
+	case "stats", "audit":
 		if len(rest) > 0 {
-			return usagef("`/ladder admin stats` takes no arguments.")
+			return usagef("`/ladder admin %s` takes no arguments.", c.sub)
 		}
 		return nil
 	case "digest":
