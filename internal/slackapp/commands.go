@@ -330,7 +330,7 @@ func (a *App) gaps(ctx context.Context, m ladder.Member) (Message, error) {
 	if err != nil {
 		return Message{}, err
 	}
-	return gapsMessage(a.ladder, m, r, prompts.Steps(a.ladder, st), goals, a.now().In(m.Location())), nil
+	return a.withManagerView(ctx, m, r, gapsMessage(a.ladder, m, r, prompts.Steps(a.ladder, st), goals, a.now().In(m.Location()))) // calibrate.go
 }
 
 // defaultEvidenceLimit is how many pieces /ladder evidence lists.
