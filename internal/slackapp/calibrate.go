@@ -230,7 +230,7 @@ func calibrateModal(l *ladder.Ladder, m ladder.Member, prev store.Calibration) s
 	note.Multiline = true
 	note.MaxLength = maxCalNote
 	note.InitialValue = prev.Note
-	in := slack.NewInputBlock(calNoteBlock, plain("Note for them (optional)"), nil, note)
+	in := slack.NewInputBlock(calNoteBlock, plain("Note for them"), nil, note)
 	in.Optional = true
 	bs = append(bs, in)
 	return slack.ModalViewRequest{
