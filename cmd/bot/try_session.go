@@ -48,6 +48,8 @@ const tryHelp = `What you can type here:
   submit                 send the open dialog, as its submit button does
   cancel                 close the open dialog without saving
   as @<name>             be someone else: as @bob, and as @alice to come back
+                         (the manager in the loop: as alice, /ladder manager @bob; as bob,
+                         press Accept, then /ladder 1on1 @alice, or Calibrate in /ladder digest)
   who                    the people in this workspace
   home                   the Home tab of the person at the keyboard
   say <text>             a DM that starts with one of these words: say press release is out

@@ -198,6 +198,7 @@ const helpText = "*Ladder* — weekly reflections that build your case for the n
 	"• `/ladder manager @user` — asks that person to receive your monthly digest; nothing reaches them until they accept (`none` for nobody)\n" +
 	"• `/ladder share full|summary|off` — what that digest shows of you\n" +
 	"• `/ladder digest` — preview this month's digest about your reports\n" +
+	"• `/ladder 1on1` — what to bring to your manager; `/ladder 1on1 @user` — an agenda for a 1:1 with a report (their manager only, while they share `full` or `summary`)\n" +
 	"• `/ladder export` — your evidence as a Markdown promotion packet\n" +
 	"• `/ladder forget` — delete all your data (asks to confirm)\n" +
 	"• `/ladder admin enroll @a @b…`, `/ladder admin stats`, `/ladder admin digest send`, `/ladder admin audit` — admins only"

@@ -173,6 +173,8 @@ func readOnly(c command) bool {
 		return true
 	case "evidence":
 		return c.user != ""
+	case "1on1": // a manager needs no enrolment; a report's agenda enrols nobody
+		return true
 	}
 	return c.show
 }
@@ -189,6 +191,8 @@ func (a *App) guestCommand(ctx context.Context, user string, c command) (Message
 		return a.reportEvidence(ctx, user, c.user)
 	case "settings":
 		return Message{}, a.openSettings(ctx, user, c.triggerID)
+	case "1on1":
+		return a.guestOneOnOne(ctx, user, c.user) // oneonone.go
 	}
 	return text("%s", notEnrolledSetting(a.ladder, a.newMember(user))), nil
 }
@@ -281,6 +285,8 @@ func (a *App) memberCommand(ctx context.Context, m ladder.Member, c command) (Me
 		return a.previewDigest(ctx, m, c.responseURL)
 	case "export":
 		return a.export(ctx, m)
+	case "1on1":
+		return a.oneOnOne(ctx, m, c.user) // oneonone.go
 	}
 	return Message{}, usagef("Unknown command %q. Try `/ladder help`.", c.name)
 }
@@ -330,7 +336,7 @@ func (a *App) gaps(ctx context.Context, m ladder.Member) (Message, error) {
 	if err != nil {
 		return Message{}, err
 	}
-	return gapsMessage(a.ladder, m, r, prompts.Steps(a.ladder, st), goals, a.now().In(m.Location())), nil
+	return a.withManagerView(ctx, m, r, gapsMessage(a.ladder, m, r, prompts.Steps(a.ladder, st), goals, a.now().In(m.Location()))) // calibrate.go
 }
 
 // defaultEvidenceLimit is how many pieces /ladder evidence lists.

@@ -46,21 +46,36 @@ func (a *App) digestPartsFor(ctx context.Context, manager string, period ladder.
 		return nil, 0, err
 	}
 	var lines, ids []string
+	var shown []ladder.Member
 	for _, r := range reports {
 		if after != "" && r.UserID <= after {
 			continue // shown in a part already posted; Reports are in user id order
 		}
 		lines = append(lines, a.digestLine(ctx, r, period)+"\n")
 		ids = append(ids, r.UserID)
+		shown = append(shown, r)
 	}
 	if len(lines) == 0 {
 		return nil, 0, nil
 	}
+	// Each part ends with the Calibrate buttons of its reports who share
+	// (calibrate.go), in blocks the split leaves room for.
+	toCalibrate := func(from, to int) (ms []ladder.Member) {
+		for _, m := range shown[from:to] {
+			if calibrable(m) {
+				ms = append(ms, m)
+			}
+		}
+		return ms
+	}
 	head := fmt.Sprintf("*Monthly digest · %s · your reports*", label)
-	texts, ends := digestTexts(head, lines, done)
+	texts, ends := digestTexts(head, lines, done, func(from, to int) int { return calibrateBlockCount(len(toCalibrate(from, to))) })
 	parts := make([]digestPart, len(texts))
+	prev := 0
 	for i, t := range texts {
-		parts[i] = digestPart{msg: Message{Text: t, Blocks: textBlocks(t)}, through: ids[ends[i]-1]}
+		bs := append(textBlocks(t), calibrateBlocks(toCalibrate(prev, ends[i]), 1)...)
+		parts[i] = digestPart{msg: Message{Text: t, Blocks: bs}, through: ids[ends[i]-1]}
+		prev = ends[i]
 	}
 	return parts, len(lines), nil
 }
@@ -84,7 +99,9 @@ const (
 // digestTexts lays out a digest: the heading, one entry per report, and the
 // footer, in as many messages as it takes, numbered "(k/N)" from done+1 when
 // there is more than one. ends[i] is the number of lines in parts up to i.
-func digestTexts(head string, lines []string, done int) (texts []string, ends []int) {
+// extra(from, to) is how many blocks a part showing lines[from:to] needs
+// besides its text.
+func digestTexts(head string, lines []string, done int, extra func(from, to int) int) (texts []string, ends []int) {
 	compose := func(number string, ls []string, last bool) string {
 		var b strings.Builder
 		b.WriteString(head + number + "\n\n")
@@ -98,8 +115,8 @@ func digestTexts(head string, lines []string, done int) (texts []string, ends []
 		}
 		return b.String()
 	}
-	fits := func(t string) bool {
-		return utf8.RuneCountInString(t) <= maxDigestText && len(chunks(t, maxTextObject)) <= maxDigestBlocks
+	fits := func(t string, blocks int) bool {
+		return utf8.RuneCountInString(t) <= maxDigestText && len(chunks(t, maxTextObject))+blocks <= maxDigestBlocks
 	}
 	// Split with room for the longest number and footer, then number.
 	for i := 0; i < len(lines); {
@@ -107,7 +124,7 @@ func digestTexts(head string, lines []string, done int) (texts []string, ends []
 		// The first count that no longer fits; the one before it does. A
 		// single line always goes, so that the split ends.
 		n := sort.Search(len(rest)+1, func(n int) bool {
-			return n > 0 && !fits(compose(digestNumberRoom, rest[:n], false)+digestFooter)
+			return n > 0 && !fits(compose(digestNumberRoom, rest[:n], false)+digestFooter, extra(i, i+n))
 		})
 		i += max(n-1, 1)
 		ends = append(ends, i)

@@ -69,6 +69,12 @@ func (a *App) homeView(ctx context.Context, userID string) (slack.HomeTabViewReq
 		return view, err
 	}
 	bs := homeBlocks(a.ladder, m, r, prompts.Steps(a.ladder, st), goals, es, a.now())
+	// The current manager's view, beside the areas (calibrate.go).
+	withView, err := a.withManagerView(ctx, m, r, Message{Blocks: bs})
+	if err != nil {
+		return view, err
+	}
+	bs = withView.Blocks
 	if len(bs) > maxViewBlocks {
 		bs = bs[:maxViewBlocks]
 	}

@@ -25,6 +25,10 @@ func (a *App) onInteractive(ctx context.Context, evt socketmode.Event) {
 		a.onSettingsSubmit(ctx, evt.Request.EnvelopeID, cb) // settings.go: acks with the form's errors
 		return
 	}
+	if cb.Type == slack.InteractionTypeViewSubmission && cb.View.CallbackID == callbackCalibrate {
+		a.onCalibrateSubmit(ctx, evt.Request.EnvelopeID, cb) // calibrate.go: stores, then acks
+		return
+	}
 	if open, rest := a.splitModalActions(ctx, cb); open {
 		if len(rest) == 0 {
 			a.ack(ctx, evt.Request.EnvelopeID, nil)
@@ -75,6 +79,9 @@ func (a *App) onAction(ctx context.Context, cb slack.InteractionCallback, act *s
 	case actionManagerAccept, actionManagerDecline: // consent.go; the manager need not be enrolled
 		return a.onManagerAnswer(ctx, cb, act)
 	case actionAnswer, actionHomeAsk, actionExpectations, actionOpenSettings: // here only when the modal path was full
+		return a.openModal(ctx, cb, act)
+	}
+	if isCalibrate(act.ActionID) { // here only when the modal path was full; the manager need not be enrolled
 		return a.openModal(ctx, cb, act)
 	}
 	m, err := a.db.Member(ctx, user)

@@ -53,7 +53,7 @@ func (m *modals) wait() { m.wg.Wait() }
 // opensModal reports whether act is a click that opens a modal.
 func opensModal(act *slack.BlockAction) bool {
 	return act.ActionID == actionAnswer || act.ActionID == actionHomeAsk || act.ActionID == actionExpectations ||
-		act.ActionID == actionOpenSettings
+		act.ActionID == actionOpenSettings || isCalibrate(act.ActionID)
 }
 
 // splitModalActions starts the clicks of cb that open a modal on the modal
@@ -100,6 +100,9 @@ func (a *App) runModal(ctx context.Context, cb slack.InteractionCallback, act *s
 // before views.open: the question named by the Answer button, or the Home
 // tab's current question.
 func (a *App) openModal(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction) error {
+	if isCalibrate(act.ActionID) { // calibrate.go
+		return a.openCalibrate(ctx, cb, act.Value)
+	}
 	var p ladder.Prompt
 	switch act.ActionID {
 	case actionAnswer:

@@ -42,7 +42,7 @@ type command struct {
 // subcommands are the words /ladder understands, in the order a typo's
 // suggestion prefers them.
 var subcommands = []string{"help", "gaps", "prompt", "evidence", "settings", "start", "level", "track", "schedule",
-	"pause", "resume", "manager", "share", "digest", "export", "forget", "admin"}
+	"pause", "resume", "manager", "share", "digest", "export", "forget", "admin", "1on1"}
 
 // usageError is a command the user typed wrongly. Its message says what was
 // wrong and names the accepted forms.
@@ -106,6 +106,8 @@ func parseCommand(l *ladder.Ladder, text string) (command, error) {
 		return c, usagef("Usage: `/ladder forget`, then `/ladder forget confirm` to delete all your data.")
 	case "admin":
 		return c, parseAdmin(&c, args)
+	case "1on1":
+		return c, parseOneOnOne(&c, args) // oneonone.go
 	}
 	hint := ""
 	if s := suggest(name, subcommands); s != "" {

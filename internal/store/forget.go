@@ -59,7 +59,8 @@ func (db *DB) Forget(ctx context.Context, userID string) error {
 const eraseWait = 5 * time.Second
 
 // ForgetMember deletes a member with all their evidence, prompts and growth
-// goals, the digests they were sent as a manager (digests_sent holds one row
+// goals, the calibrations and 1:1 agenda times that name them as report or
+// as manager, the digests they were sent as a manager (digests_sent holds one row
 // per manager and month, and never names a report), and every reference to
 // them in other members' rows: as a manager, named or declined. It returns what the app
 // still has to do in Slack. Run on a user who is already gone, it finishes
@@ -84,6 +85,10 @@ func (db *DB) ForgetMember(ctx context.Context, userID string) (Forgotten, error
 			`DELETE FROM evidence WHERE user_id = ?`,
 			`DELETE FROM prompts_sent WHERE user_id = ?`,
 			`DELETE FROM growth_goals WHERE member_id = ?`,
+			`DELETE FROM calibrations WHERE report = ?`,
+			`DELETE FROM calibrations WHERE manager = ?`,
+			`DELETE FROM oneonone_agendas WHERE report = ?`,
+			`DELETE FROM oneonone_agendas WHERE manager = ?`,
 			`DELETE FROM digests_sent WHERE manager = ?`,
 			`DELETE FROM digest_subjects WHERE manager = ?`,
 			`UPDATE members SET manager = '', manager_pending = 0 WHERE manager = ?`,

@@ -318,7 +318,7 @@ func (db *DB) pgHorizon(ctx context.Context) (string, error) {
 
 // textTables are the tables that hold what members typed, or their names:
 // the ones vacuum rewrites after a forget.
-var textTables = []string{"evidence", "held_answers", "early_edits", "inbox", "outbox", "members"}
+var textTables = []string{"evidence", "held_answers", "early_edits", "inbox", "outbox", "members", "calibrations"}
 
 // vacuumLockTimeout bounds how long one VACUUM FULL waits for the readers
 // and writers of its table. Erase tries again with backoff.
