@@ -78,7 +78,11 @@ func TestRetention(t *testing.T) {
 	const marker = "RETENTION-MARKER-81c2"
 	dsn := newTestDSN(t)
 	db := mustOpenPath(t, dsn)
-	mustEnroll(t, db, "U1")
+	m := newMember("U1")
+	m.Manager = "UM" // accepted: the manager may calibrate
+	if _, _, err := db.Enroll(ctx, m); err != nil {
+		t.Fatal(err)
+	}
 	cutoff := now.AddDate(-3, 0, 0)
 	for i, e := range []ladder.Evidence{
 		{UserID: "U1", Area: ladder.People, Text: "old " + marker, Channel: "D1", TS: "1.0", Created: cutoff.Add(-time.Hour)},
@@ -96,6 +100,10 @@ func TestRetention(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if err := db.SetCalibration(ctx, Calibration{Report: "U1", Manager: "UM", Areas: map[ladder.AreaID]string{ladder.People: "getting_there"},
+		Note: "an old view", Created: cutoff.Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
 	if !onPostgres {
 		if err := db.checkpoint(ctx); err != nil {
 			t.Fatal(err)
@@ -110,8 +118,11 @@ func TestRetention(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got != (Erased{Evidence: 1, Goals: 1}) {
-		t.Errorf("EraseOlderThan = %+v, want 1 piece of evidence and 1 goal", got)
+	if got != (Erased{Evidence: 1, Goals: 1, Calibrations: 1}) {
+		t.Errorf("EraseOlderThan = %+v, want 1 piece of evidence, 1 goal and 1 manager's view", got)
+	}
+	if n := count(t, db, `SELECT count(*) FROM calibrations`); n != 0 {
+		t.Errorf("%d calibrations left, want the old one gone", n)
 	}
 	es, err := db.Evidence(ctx, "U1", "", 0)
 	if err != nil {

@@ -10,9 +10,10 @@ import (
 
 // Erased counts what a retention pass or a purge deleted.
 type Erased struct {
-	Members  int
-	Evidence int
-	Goals    int
+	Members      int
+	Evidence     int
+	Goals        int
+	Calibrations int
 }
 
 // String says it in counts, for the audit trail and the log.
@@ -25,6 +26,9 @@ func (e Erased) String() string {
 	if e.Goals > 0 {
 		parts = append(parts, plural(e.Goals, "growth goal"))
 	}
+	if e.Calibrations > 0 {
+		parts = append(parts, plural(e.Calibrations, "manager's view"))
+	}
 	return strings.Join(parts, ", ")
 }
 
@@ -35,8 +39,8 @@ func plural(n int, one string) string {
 	return fmt.Sprintf("%d %ss", n, one)
 }
 
-// EraseOlderThan deletes the evidence and growth goals created before cutoff,
-// with answers waiting for an area and edits waiting for their answer from
+// EraseOlderThan deletes the evidence, growth goals and managers' views
+// (calibrations) created before cutoff, with answers waiting for an area from
 // before it, and then erases them from disk as Forget does. It writes what it
 // did to the audit trail, as ActorLadder's "retention", when it deleted
 // anything. A failed erase returns ErrNotErased: the rows are gone, and the
@@ -52,6 +56,9 @@ func (db *DB) EraseOlderThan(ctx context.Context, cutoff, now time.Time) (Erased
 			{&e.Evidence, `DELETE FROM evidence WHERE created_at < ?`},
 			{&e.Goals, `DELETE FROM growth_goals WHERE created_at < ?`},
 			{nil, `DELETE FROM held_answers WHERE created_at < ?`},
+			// A manager's view written before the cutoff is as old as the
+			// evidence it weighed.
+			{&e.Calibrations, `DELETE FROM calibrations WHERE created_at < ?`},
 		} {
 			res, err := tx.ExecContext(ctx, d.query, toMS(cutoff))
 			if err != nil {
@@ -65,7 +72,7 @@ func (db *DB) EraseOlderThan(ctx context.Context, cutoff, now time.Time) (Erased
 				*d.n = int(n)
 			}
 		}
-		if e.Evidence+e.Goals == 0 {
+		if e.Evidence+e.Goals+e.Calibrations == 0 {
 			return nil
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, actor, action, detail) VALUES (?, ?, ?, ?)`,
@@ -75,7 +82,7 @@ func (db *DB) EraseOlderThan(ctx context.Context, cutoff, now time.Time) (Erased
 	if err != nil {
 		return Erased{}, fmt.Errorf("retention: %w", err)
 	}
-	if e.Evidence+e.Goals == 0 {
+	if e.Evidence+e.Goals+e.Calibrations == 0 {
 		return e, nil
 	}
 	if err := db.Erase(ctx, eraseWait); err != nil {
