@@ -1,6 +1,9 @@
 package fakeslack
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // A message shortcut is an entry of a message's context menu ("More actions"),
 // which the app declares in its manifest with type "message" and a
@@ -79,4 +82,21 @@ func (s *Server) userMessageObjectLocked(m *said, ts string) map[string]any {
 		msg["thread_ts"] = m.threadTS
 	}
 	return msg
+}
+
+// LatestUserMessage is the newest message a person (not a bot) posted that
+// viewer can see: in a channel, or in viewer's own DM with the bot. ok is
+// false if there is none.
+func (s *Server) LatestUserMessage(viewer string) (channel, ts string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k := range s.web.said {
+		if strings.HasPrefix(k.channel, "D") && k.channel != dmChannel(viewer) {
+			continue
+		}
+		if !ok || tsLess(ts, k.ts) {
+			channel, ts, ok = k.channel, k.ts, true
+		}
+	}
+	return channel, ts, ok
 }

@@ -117,3 +117,22 @@ func digits(ts string) string {
 	}
 	return string(out)
 }
+
+// TestLatestUserMessage: the newest message a person wrote that the viewer
+// can see: channels and the viewer's own DM, never another's DM.
+func TestLatestUserMessage(t *testing.T) {
+	srv := newServer(t)
+	if _, _, ok := srv.LatestUserMessage("U1"); ok {
+		t.Error("a message in an empty workspace")
+	}
+	inChannel := srv.ChannelMessage("U2", "CGENERAL", "hello", "")
+	srv.DMEvent("U3", "my own words", srv.NewTS()) // U3's DM: not U1's to see
+	if ch, ts, ok := srv.LatestUserMessage("U1"); !ok || ch != "CGENERAL" || ts != inChannel {
+		t.Errorf("latest for U1 = %s %s %v, want the channel's", ch, ts, ok)
+	}
+	own := srv.NewTS()
+	srv.DMEvent("U1", "a note to self", own)
+	if ch, ts, ok := srv.LatestUserMessage("U1"); !ok || ch != "DU1" || ts != own {
+		t.Errorf("latest for U1 = %s %s %v, want their DM", ch, ts, ok)
+	}
+}

@@ -2,6 +2,7 @@ package slackapp_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -48,7 +49,11 @@ func (h *harness) shortcut(user, channel, ts string) (modal, string) {
 		return false
 	})
 	if err != nil {
-		h.t.Fatalf("the shortcut opened no modal for %s: %v\nviews.open: %v\nlogs:\n%s", user, err, h.fake.CallsTo("views.open"), h.logs)
+		var calls []string
+		for _, c := range h.fake.CallsTo("views.open") {
+			calls = append(calls, fmt.Sprintf("%d %s", c.Status, c.Error))
+		}
+		h.t.Fatalf("the shortcut opened no modal for %s: %v\nviews.open calls: %v\nlogs:\n%s", user, err, calls, h.logs)
 	}
 	return got, id
 }
@@ -252,5 +257,86 @@ func TestSaveToLadderLongMessage(t *testing.T) {
 	contains(t, "modal", stringsIn(got.raw), "longer than the 3,000 characters")
 	if got.initial("save_area") != string(ladder.Technical) {
 		t.Errorf("suggested %q for an incident review, want technical", got.initial("save_area"))
+	}
+}
+
+// TestSaveToLadderOpensWhileItsWorkerIsBusy: alice's worker is held by a
+// neighbour's enrolment, whose users.info Slack answers only after 8 s,
+// longer than a trigger lives. The shortcut's modal opens all the same: it
+// never waits behind the member's worker.
+func TestSaveToLadderOpensWhileItsWorkerIsBusy(t *testing.T) {
+	h := newHarness(t)
+	h.slash(alice, "start")
+	var neighbour string
+	for i := 0; neighbour == ""; i++ {
+		if u := fmt.Sprintf("UNEXT%02d", i); workerOf(u) == workerOf(alice) {
+			neighbour = u
+		}
+	}
+	h.fake.AddUser(fakeslack.User{ID: neighbour, Name: "neighbour", TZ: "UTC"})
+	h.fake.FailNext("users.info", 1, fakeslack.Failure{Delay: 8 * time.Second})
+	env, err := h.fake.SendSlash(fakeslack.SlashCommand{UserID: neighbour, Text: "start"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The ack comes when the reply's budget runs out: the worker is in
+	// users.info by then.
+	if _, err := h.fake.WaitAck(h.ctx, env); err != nil {
+		t.Fatal(err)
+	}
+
+	ts := h.fake.ChannelMessage(dave, "CLAUNCH", "Shipped the launch", "")
+	h.shortcut(alice, "CLAUNCH", ts)
+	for _, c := range h.fake.CallsTo("views.open") {
+		if c.Error != "" || c.Status != 200 {
+			t.Errorf("views.open: status %d, error %q; want the modal open", c.Status, c.Error)
+		}
+	}
+	if n := len(h.fake.CallsTo("users.info")); n != 1 {
+		t.Errorf("users.info answered %d times, want alice's only: the modal opened while the neighbour's call waited", n)
+	}
+}
+
+// TestSaveToLadderCheckedAndWithoutLink: a message in a conversation Slack
+// will not link for the app (chat.getPermalink: channel_not_found, as for a
+// private channel it is not in) opens all the same, says it is saved without
+// a link, and is. An emptied text field is refused in the modal first, and
+// nothing is stored for it.
+func TestSaveToLadderCheckedAndWithoutLink(t *testing.T) {
+	h := newHarness(t)
+	h.slash(alice, "start")
+	ts := h.fake.ChannelMessage(dave, "GPRIVATE", "Ran the design review for the payments migration", "")
+	h.fake.FailNext("chat.getPermalink", 2, fakeslack.Failure{Error: "channel_not_found"})
+
+	opened, id := h.shortcut(alice, "GPRIVATE", ts)
+	if opened.initial("save_area") != string(ladder.Technical) {
+		t.Errorf("suggested %q, want technical", opened.initial("save_area"))
+	}
+	updated := h.waitSaveLink(id)
+	contains(t, "source line", stringsIn(updated.raw), "Source: no link, as Ladder can't see that conversation. It is saved without one.")
+
+	p, err := h.fake.SubmissionPayload(fakeslack.Interaction{User: alice, ViewID: id,
+		Inputs: map[string]map[string][]string{"save_text": {"value": {"   "}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := h.fake.SendInteractive(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ack, err := h.fake.WaitAck(h.ctx, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	contains(t, "ack of an empty text", string(ack.Payload), `"response_action":"errors"`, `"save_text"`, "Write what to keep")
+	if n := len(h.evidence(alice)); n != 0 {
+		t.Errorf("alice has %d pieces of evidence after an empty save, want none", n)
+	}
+
+	h.submitSave(alice, id, nil)
+	h.waitPost(alice, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Saved to") })
+	es := h.evidence(alice)
+	if len(es) != 1 || es[0].Link != "" || es[0].Text != "Ran the design review for the payments migration" || es[0].Area != ladder.Technical {
+		t.Errorf("stored %+v, want the text under technical, without a link", es)
 	}
 }

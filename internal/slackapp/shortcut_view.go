@@ -44,7 +44,7 @@ func saveModal(l *ladder.Ladder, src saveSource, suggested ladder.AreaID) slack.
 
 	note := slack.NewPlainTextInputBlockElement(plain("Your part in it, or why it matters"), inputSave)
 	note.Multiline, note.MaxLength = true, maxSaveNote
-	noteBlock := input(blockSaveNote, "A note (optional)", "Saved below the text.", note)
+	noteBlock := input(blockSaveNote, "A note", "Saved below the text.", note)
 	noteBlock.Optional = true
 
 	return slack.ModalViewRequest{
