@@ -340,3 +340,25 @@ func TestSaveToLadderCheckedAndWithoutLink(t *testing.T) {
 		t.Errorf("stored %+v, want the text under technical, without a link", es)
 	}
 }
+
+// TestSaveToLadderInThePacket: the promotion packet shows a saved message's
+// source as the link itself, never as words that hide it.
+func TestSaveToLadderInThePacket(t *testing.T) {
+	h := newHarness(t)
+	h.slash(alice, "start")
+	ts := h.fake.ChannelMessage(dave, "CLAUNCH", "Thanks for shipping the launch", "")
+	_, id := h.shortcut(alice, "CLAUNCH", ts)
+	h.waitSaveLink(id)
+	h.submitSave(alice, id, nil)
+	h.waitPost(alice, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Saved to") })
+
+	h.slash(alice, "export")
+	h.sendQueued()
+	parts, _ := packets(h.fake.Messages(), alice)
+	var all strings.Builder
+	for _, p := range parts {
+		all.WriteString(p.Text)
+	}
+	link := fakeslack.Permalink("CLAUNCH", ts, "")
+	contains(t, "packet", all.String(), "Thanks for shipping the launch", "Source: &lt;"+link+"&gt;")
+}
