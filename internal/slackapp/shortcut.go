@@ -71,8 +71,11 @@ func (a *App) onShortcut(ctx context.Context, envelopeID string, cb slack.Intera
 	switch {
 	case cb.Type == slack.InteractionTypeMessageAction && cb.CallbackID == callbackSaveShortcut:
 		open := func() { a.runSaveModal(ctx, cb) }
+		// With the modal path full, the member's worker may still open it
+		// in time; with both full, nothing opens and the member tries again.
 		if !a.modals.start(open) && !a.pool.submit(cb.User.ID, func(context.Context) { open() }) {
 			a.metrics.error("queue_full")
+			a.log.Warn("no room to open the save modal", "user", cb.User.ID)
 		}
 		a.ack(ctx, envelopeID, nil)
 		return true
@@ -173,8 +176,7 @@ func (a *App) linkSave(ctx context.Context, view slack.View, src saveSource, sug
 // not link (one deleted since, or in a conversation the app cannot see)
 // is saved without a link; the reason is returned for the modal to show.
 func (a *App) permalink(ctx context.Context, src saveSource) (link, why string) {
-	var err error
-	err = a.call(ctx, "chat.getPermalink", func() error {
+	err := a.call(ctx, "chat.getPermalink", func() (err error) {
 		link, err = a.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: src.Channel, Ts: src.TS})
 		return err
 	})
