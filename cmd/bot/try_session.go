@@ -53,6 +53,7 @@ const tryHelp = `What you can type here:
   who                    the people in this workspace
   home                   the Home tab of the person at the keyboard
   say <text>             a DM that starts with one of these words: say press release is out
+` + tryShortcutHelp + `
   help                   this list
 @name, in a command or a DM, becomes a Slack mention of that person.`
 
@@ -119,6 +120,8 @@ func (s *trySession) do(ctx context.Context, line string) error {
 			s.as(rest)
 			return nil
 		}
+	case "shortcut":
+		return s.shortcut(ctx, rest) // try_shortcut.go
 	case "say":
 		if bare {
 			s.note("Say what? `say <text>` sends the text to Ladder as a DM.")

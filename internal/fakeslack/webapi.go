@@ -110,6 +110,7 @@ func (s *Server) webMethods() map[string]func(Call) reply {
 		"chat.postEphemeral":    s.chatEphemeral,
 		"chat.update":           s.chatUpdate,
 		"chat.delete":           s.chatDelete,
+		"chat.getPermalink":     s.chatGetPermalink, // permalink.go
 		"conversations.open":    s.conversationsOpen,
 		"views.publish":         s.viewsPublish,
 		"views.open":            func(c Call) reply { return s.viewsOpen("open", c) },

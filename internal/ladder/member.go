@@ -285,6 +285,9 @@ type Evidence struct {
 	// and Confirmed when it went; zero until the user was told.
 	Thread    string
 	Confirmed time.Time
+	// Link is the permalink of the Slack message the evidence was saved
+	// from with the "Save to Ladder" shortcut; "" for any other evidence.
+	Link string
 }
 
 // Fact is the part of a piece of evidence that readiness needs.

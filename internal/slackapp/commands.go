@@ -357,7 +357,7 @@ func (a *App) evidence(ctx context.Context, m ladder.Member, area ladder.AreaID)
 	if area != "" {
 		head += " in " + areaName(a.ladder, area)
 	}
-	t := fmt.Sprintf("*%s* (%d):\n%s", head, len(es), evidenceLines(a.ladder, es, 280))
+	t := fmt.Sprintf("*%s* (%d):\n%s", head, len(es), ownEvidenceLines(a.ladder, es, 280)) // shortcut_view.go: with source links
 	return Message{Text: t, Blocks: textBlocks(t)}, nil
 }
 

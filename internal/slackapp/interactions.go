@@ -21,6 +21,9 @@ func (a *App) onInteractive(ctx context.Context, evt socketmode.Event) {
 	if !ok || evt.Request == nil {
 		return
 	}
+	if a.onShortcut(ctx, evt.Request.EnvelopeID, cb) { // shortcut.go: Save to Ladder and its modal
+		return
+	}
 	if cb.Type == slack.InteractionTypeViewSubmission && cb.View.CallbackID == callbackSettings {
 		a.onSettingsSubmit(ctx, evt.Request.EnvelopeID, cb) // settings.go: acks with the form's errors
 		return

@@ -93,6 +93,9 @@ func packetPieces(l *ladder.Ladder, m ladder.Member, who string, r ladder.Readin
 			if !e.Edited.IsZero() {
 				lines = append(lines, "", "_(edited "+e.Edited.Format("2006-01-02")+")_")
 			}
+			if e.Link != "" { // saved with the shortcut: the source, shown as itself
+				lines = append(lines, "", "Source: <"+markdownLinkURL(e.Link)+">")
+			}
 			pieces = append(pieces, packetPiece{lines: lines, area: a.Name})
 		}
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 // evidenceCols are the evidence columns in the order scanEvidence reads them.
-const evidenceCols = `id, user_id, area, prompt_id, text, truncated, channel, ts, created_at, edited_at, confirm_thread, confirmed_at`
+const evidenceCols = `id, user_id, area, prompt_id, text, truncated, channel, ts, created_at, edited_at, confirm_thread, confirmed_at, link`
 
 // AddEvidence stores e and returns it with its id and created=true. If evidence
 // from the same Slack message (channel and ts) is already stored, as when Slack
@@ -34,11 +34,11 @@ func (db *DB) AddEvidence(ctx context.Context, e ladder.Evidence) (ladder.Eviden
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `
-			INSERT INTO evidence (user_id, area, prompt_id, text, truncated, channel, ts, created_at, edited_at, confirm_thread, confirmed_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			INSERT INTO evidence (user_id, area, prompt_id, text, truncated, channel, ts, created_at, edited_at, confirm_thread, confirmed_at, link)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (channel, ts) DO NOTHING`,
 			e.UserID, string(e.Area), e.PromptID, e.Text, e.Truncated, e.Channel, e.TS,
-			toMS(e.Created), toMS(e.Edited), e.Thread, toMS(e.Confirmed))
+			toMS(e.Created), toMS(e.Edited), e.Thread, toMS(e.Confirmed), e.Link)
 		if err != nil {
 			return domainErr(err)
 		}
@@ -176,7 +176,7 @@ func scanEvidence(s scanner) (ladder.Evidence, error) {
 		created, edited, confirmed int64
 	)
 	if err := s.Scan(&e.ID, &e.UserID, &area, &e.PromptID, &e.Text, &e.Truncated,
-		&e.Channel, &e.TS, &created, &edited, &e.Thread, &confirmed); err != nil {
+		&e.Channel, &e.TS, &created, &edited, &e.Thread, &confirmed, &e.Link); err != nil {
 		return ladder.Evidence{}, err
 	}
 	e.Area = ladder.AreaID(area)
