@@ -352,6 +352,15 @@ func TestSaveToLadderInThePacket(t *testing.T) {
 	h.submitSave(alice, id, nil)
 	h.waitPost(alice, func(m fakeslack.Message) bool { return strings.Contains(m.Text, "Saved to") })
 
+	// The packet file has the text with its source.
+	link := fakeslack.Permalink("CLAUNCH", ts, "")
+	h.slash(alice, "export")
+	h.sendQueued()
+	file := h.files(alice, 1)[0]
+	contains(t, "packet file", string(file.Content), "Thanks for shipping the launch", "Source: <"+link+">")
+
+	// So do the packet's DMs, on an install without files:write.
+	h.fake.RevokeScope("files:write")
 	h.slash(alice, "export")
 	h.sendQueued()
 	parts, _ := packets(h.fake.Messages(), alice)
@@ -359,6 +368,5 @@ func TestSaveToLadderInThePacket(t *testing.T) {
 	for _, p := range parts {
 		all.WriteString(p.Text)
 	}
-	link := fakeslack.Permalink("CLAUNCH", ts, "")
 	contains(t, "packet", all.String(), "Thanks for shipping the launch", "Source: &lt;"+link+"&gt;")
 }

@@ -39,13 +39,9 @@ type packetDoc struct {
 	linkOf func(ladder.Evidence) string
 }
 
-// evidenceLink is the link to where a piece of evidence came from, "" if it
-// has none. LINK: this is the one place to wire ladder.Evidence's Link
-// (source permalinks, added on another branch): return e.Link.
-func evidenceLink(e ladder.Evidence) string {
-	_ = e
-	return ""
-}
+// evidenceLink is the link to where a piece of evidence came from (the
+// permalink a "Save to Ladder" shortcut stored), "" if it has none.
+func evidenceLink(e ladder.Evidence) string { return e.Link }
 
 // packetFileName is the file's name: the target level and the day.
 func packetFileName(m ladder.Member, at time.Time) string {
