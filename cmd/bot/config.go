@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,6 +30,8 @@ type config struct {
 	LogLevel        string        `envconfig:"LADDER_LOG_LEVEL" default:"info"`
 	// Retention is read by schedule.ParseRetention: keep, or 3y, 18mo, 30w, 400d.
 	Retention schedule.Retention `envconfig:"LADDER_RETENTION" default:"keep"`
+	// UninstallGrace is how long the data outlives an uninstall: 30d, 720h.
+	UninstallGrace days `envconfig:"LADDER_UNINSTALL_GRACE" default:"30d"`
 }
 
 func loadConfig() (config, error) {
@@ -45,7 +48,33 @@ func loadConfig() (config, error) {
 	if c.SendTimeout < time.Second || c.SendTimeout > 5*time.Minute {
 		return c, &exitError{2, fmt.Errorf("LADDER_SEND_TIMEOUT %v: accepted: a duration from 1s to 5m, for example 30s (how long one Web API call of the send queue may take; a replica that dies holds its sends for 3 times this plus 30s)", c.SendTimeout)}
 	}
+	if g := time.Duration(c.UninstallGrace); g < time.Hour || g > 366*24*time.Hour {
+		return c, &exitError{2, fmt.Errorf("LADDER_UNINSTALL_GRACE %v: %s", g, graceForms)}
+	}
 	return c, nil
+}
+
+// days is a duration that may also be written in days: 30d.
+type days time.Duration
+
+const graceForms = "accepted: a number of days such as 30d, or a duration such as 72h, from 1h to 366d (how long every member's data is kept after Slack says the app was uninstalled)"
+
+// Decode lets envconfig read days.
+func (d *days) Decode(v string) error {
+	if n, ok := strings.CutSuffix(strings.TrimSpace(v), "d"); ok {
+		i, err := strconv.Atoi(n)
+		if err != nil || i < 0 {
+			return fmt.Errorf("%q: %s", v, graceForms)
+		}
+		*d = days(time.Duration(i) * 24 * time.Hour)
+		return nil
+	}
+	t, err := time.ParseDuration(v)
+	if err != nil {
+		return fmt.Errorf("%q: %s", v, graceForms)
+	}
+	*d = days(t)
+	return nil
 }
 
 // setupHelp says how to get the tokens. It never echoes a token's value.

@@ -74,3 +74,23 @@ func TestRetentionSetting(t *testing.T) {
 		t.Errorf("18m = %v; want the months hint", err)
 	}
 }
+
+func TestUninstallGraceSetting(t *testing.T) {
+	t.Setenv("LADDER_UNINSTALL_GRACE", "")
+	os.Unsetenv("LADDER_UNINSTALL_GRACE")
+	if c, err := loadConfig(); err != nil || time.Duration(c.UninstallGrace) != 30*24*time.Hour {
+		t.Fatalf("default = %v, %v; want 30 days", time.Duration(c.UninstallGrace), err)
+	}
+	for in, want := range map[string]time.Duration{"7d": 7 * 24 * time.Hour, "72h": 72 * time.Hour} {
+		t.Setenv("LADDER_UNINSTALL_GRACE", in)
+		if c, err := loadConfig(); err != nil || time.Duration(c.UninstallGrace) != want {
+			t.Errorf("%s = %v, %v; want %v", in, time.Duration(c.UninstallGrace), err, want)
+		}
+	}
+	for _, bad := range []string{"0d", "30m", "400d", "a month", "-3d"} {
+		t.Setenv("LADDER_UNINSTALL_GRACE", bad)
+		if _, err := loadConfig(); err == nil || !strings.Contains(err.Error(), "accepted: a number of days such as 30d") {
+			t.Errorf("LADDER_UNINSTALL_GRACE=%s: %v; want the accepted forms", bad, err)
+		}
+	}
+}

@@ -176,12 +176,14 @@ func TestKill9KeepsConfirmedAnswersAndSIGTERMExitsZero(t *testing.T) {
 	}
 }
 
+// A token pasted wrong (invalid_auth) stops the app. A token that worked and
+// was revoked (token_revoked) is an uninstall instead: TestUninstall.
 func TestRejectedTokensExitThree(t *testing.T) {
 	fake := fakeslack.New()
 	defer fake.Close()
-	fake.RevokeTokens()
+	const wrong = "xoxb-1-not-the-installed-token"
 	t.Setenv("SLACK_APP_TOKEN", fake.AppToken)
-	t.Setenv("SLACK_BOT_TOKEN", fake.BotToken)
+	t.Setenv("SLACK_BOT_TOKEN", wrong)
 	t.Setenv("SLACK_API_URL", fake.APIURL())
 	t.Setenv("LADDER_DB", filepath.Join(t.TempDir(), "ladder.db"))
 	t.Setenv("LADDER_HTTP_ADDR", "")
@@ -192,7 +194,7 @@ func TestRejectedTokensExitThree(t *testing.T) {
 	if code != 3 {
 		t.Fatalf("exit code: got %d, want 3\n%s", code, errOut.String())
 	}
-	if !strings.Contains(errOut.String(), "rejected the tokens") || strings.Contains(errOut.String(), fake.BotToken) {
+	if !strings.Contains(errOut.String(), "rejected the tokens") || strings.Contains(errOut.String(), wrong) {
 		t.Errorf("message: %q", errOut.String())
 	}
 }

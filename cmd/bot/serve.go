@@ -82,6 +82,8 @@ func serveWith(ctx context.Context, cfg config, log *slog.Logger, clock func() t
 		PostRate:      cfg.PostRate,
 		SendTimeout:   cfg.SendTimeout,
 		Retention:     cfg.Retention,
+		// Until then the data is kept; a reinstall resumes.
+		UninstallGrace: time.Duration(cfg.UninstallGrace),
 		// Replicas share Slack's per-app limits: on PostgreSQL, the pace and
 		// a 429's pause live in the database.
 		SharedPace: store.IsPostgres(cfg.DB),
@@ -114,7 +116,11 @@ func serveWith(ctx context.Context, cfg config, log *slog.Logger, clock func() t
 			log.Warn("scheduler stopped with sends in flight", "err", err)
 		}
 	}()
+	app.InstallStateFrom(sched)
 	err = app.Run(ctx)
+	if errors.Is(err, slackapp.ErrRevoked) {
+		return stayUninstalled(ctx, app, err, log)
+	}
 	if errors.Is(err, slackapp.ErrAuth) {
 		return &exitError{3, fmt.Errorf("%w. Check SLACK_BOT_TOKEN and SLACK_APP_TOKEN, or reinstall the app; see the README's Slack setup", err)}
 	}
@@ -165,4 +171,21 @@ func dbName(db string) string {
 		return "postgres://[unparsable URL]"
 	}
 	return u.Redacted()
+}
+
+// stayUninstalled keeps the process up after Slack refused the token as
+// revoked: it serves no one, but the scheduler erases the data when the
+// uninstall's grace period ends, and /healthz says so meanwhile. It returns
+// when ctx ends (SIGTERM). A restart with a token that works resumes.
+func stayUninstalled(ctx context.Context, app *slackapp.App, err error, log *slog.Logger) error {
+	// Recorded even if SIGTERM came meanwhile: the next start must know.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if rerr := app.Uninstalled(rctx, "token_revoked"); rerr != nil {
+		return fmt.Errorf("%w; and recording it failed: %w", err, rerr)
+	}
+	log.Warn("staying up without Slack, to erase the data when the grace period ends; restart with a new SLACK_BOT_TOKEN once the app is installed again", "err", err)
+	<-ctx.Done()
+	log.Info("ladder stopped cleanly")
+	return nil
 }

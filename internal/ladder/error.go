@@ -21,6 +21,10 @@ const (
 	// ENotDue is a message that no longer needs sending: the member paused,
 	// answered or left, or it went out by another path. It is dropped.
 	ENotDue = "not_due"
+	// ERevoked is Slack refusing the app's token: it was uninstalled or its
+	// token revoked. Nothing was sent, and nothing can be until it is
+	// installed again: the sender stops, and keeps the message.
+	ERevoked = "revoked"
 )
 
 // Error is a failure that crosses a package line with what the caller needs

@@ -58,6 +58,11 @@ type queue struct {
 
 	sent, reconciled, rateLimited, retried, failed, dropped atomic.Int64
 
+	// revoked, if set, is told when Slack refuses the token.
+	revoked func(context.Context)
+	// halted is set while the app is uninstalled: no row is claimed.
+	halted atomic.Bool
+
 	wakeMu sync.Mutex
 	wakeCh chan struct{}
 	hint   time.Time // Flush need not look before it; zero after a wake
@@ -141,6 +146,13 @@ func (q *queue) work(ctx context.Context, stop <-chan struct{}, block bool) {
 		default:
 		}
 		woken := q.woken()
+		if q.halted.Load() {
+			// Uninstalled: wait for the tick that finds it installed again.
+			if !block || !sleep(ctx, stop, woken, time.Minute) {
+				return
+			}
+			continue
+		}
 		now := q.now()
 		bulkWait, wait, err := q.takePost(ctx, now)
 		switch {
@@ -456,6 +468,13 @@ func (q *queue) failure(ctx context.Context, it store.OutboxItem, err error) {
 		q.retry(ctx, it, until, false, false, "ratelimited")
 	case e.Code == ladder.EPermanent:
 		q.finish(ctx, it, store.OutboxFailed, err.Error())
+	case e.Code == ladder.ERevoked:
+		// Nothing was sent, and nothing can be: the row waits, uncounted,
+		// for the app to be installed again.
+		q.retry(ctx, it, now, false, false, "token revoked")
+		if q.revoked != nil {
+			q.revoked(ctx)
+		}
 	case it.Attempts >= q.cfg.MaxAttempts:
 		q.finish(ctx, it, store.OutboxFailed, "gave up after "+strconv.Itoa(it.Attempts)+" attempts: "+err.Error())
 	default:

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -96,6 +97,10 @@ type Config struct {
 	// Retention is how long evidence and growth goals are kept
 	// (LADDER_RETENTION); once a day, older ones are erased. Default: kept.
 	Retention Retention
+	// UninstallGrace is how long the data is kept after Slack says the app
+	// was uninstalled (LADDER_UNINSTALL_GRACE); then it is erased. Default
+	// DefaultUninstallGrace.
+	UninstallGrace time.Duration
 	// SendOnly runs the send workers without the minute tick: for a test
 	// that ticks by hand while the app's own sends go out.
 	SendOnly bool
@@ -140,6 +145,9 @@ func (c Config) withDefaults() Config {
 	if c.Keep <= 0 {
 		c.Keep = 40 * 24 * time.Hour
 	}
+	if c.UninstallGrace <= 0 {
+		c.UninstallGrace = DefaultUninstallGrace
+	}
 	return c
 }
 
@@ -168,10 +176,13 @@ type Scheduler struct {
 	digested   map[string]string
 	lastPrune  time.Time
 	lastRetain time.Time // the last retention pass that completed
+	// uninstall is set while the app is uninstalled (install.go).
+	uninstall atomic.Pointer[store.Uninstall]
 
 	runMu    sync.Mutex
 	cron     *cron.Cron
 	stopping chan struct{}
+	runCtx   context.Context // the started scheduler's, for Resume
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
 }
@@ -188,12 +199,14 @@ func New(log *slog.Logger, db *store.DB, sl Poster, clock func() time.Time, cfg 
 		clock = time.Now
 	}
 	log = log.With("component", "schedule")
-	return &Scheduler{
+	s := &Scheduler{
 		log: log, db: db, slack: sl, now: clock, cfg: cfg, digest: spec,
 		q:        newQueue(log, db, sl, clock, cfg),
 		version:  -1, // the first tick is a full pass
 		digested: map[string]string{},
-	}, nil
+	}
+	s.q.revoked = s.revoked
+	return s, nil
 }
 
 // Start starts the minute tick and the send workers, and runs a first tick at
@@ -214,7 +227,7 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		return fmt.Errorf("schedule: %w", err)
 	}
 	stop := make(chan struct{})
-	s.cron, s.cancel, s.stopping = c, cancel, stop
+	s.cron, s.cancel, s.stopping, s.runCtx = c, cancel, stop, runCtx
 	for range s.cfg.Workers {
 		s.wg.Go(func() { s.q.work(runCtx, stop, true) })
 	}
@@ -311,6 +324,9 @@ func (s *Scheduler) Tick(ctx context.Context) error {
 	defer s.tickMu.Unlock()
 	now := s.now()
 	var errs []error
+	if halted, err := s.checkInstall(ctx, now); halted || err != nil {
+		return err
+	}
 	version, err := s.db.ScheduleVersion(ctx)
 	if err != nil {
 		return err

@@ -82,6 +82,8 @@ type App struct {
 	queueDigests atomic.Pointer[func(ctx context.Context) (queued, already int, err error)]
 	// wake wakes the send queue; see WakeSendsWith.
 	wake atomic.Pointer[func()]
+	// install is where the uninstall state lives (uninstall.go).
+	install atomic.Pointer[InstallState]
 	// webhooks posts to response_url, with a timeout.
 	webhooks *http.Client
 	// acks counts the slash commands whose ack budget is running.
@@ -148,6 +150,7 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	a.botUserID = botUser
+	a.installedAgain(ctx)
 	defer a.stopped.Store(true)
 	// The events a stop left in the journal go to the inbox table before
 	// the inbox replays it. The journal closes last, after the drain.
@@ -195,9 +198,12 @@ loop:
 			break loop
 		case err := <-sockErr:
 			sockErr = nil
-			if isAuthError(err) {
+			switch {
+			case isAuthError(err) && a.uninstalledSince(ctx):
+				fatal = fmt.Errorf("%w: %w", ErrRevoked, err)
+			case isAuthError(err):
 				fatal = fmt.Errorf("%w: %s", ErrAuth, err)
-			} else {
+			default:
 				fatal = fmt.Errorf("socket mode: %w", err)
 			}
 			break loop
@@ -243,6 +249,8 @@ func (a *App) whoAmI(ctx context.Context) (string, error) {
 		switch {
 		case err == nil:
 			return resp.UserID, nil
+		case isRevoked(err):
+			return "", fmt.Errorf("%w: %w", ErrRevoked, err)
 		case isAuthError(err):
 			return "", fmt.Errorf("%w: %s", ErrAuth, err)
 		case ctx.Err() != nil:
@@ -275,6 +283,9 @@ func (a *App) dispatch(ctx context.Context, evt socketmode.Event) error {
 		}
 		a.log.Warn("connection to Slack failed; slack-go retries with backoff", "err", errString(evt.Data))
 	case socketmode.EventTypeInvalidAuth:
+		if a.uninstalledSince(ctx) {
+			return ErrRevoked
+		}
 		return ErrAuth
 	case socketmode.EventTypeIncomingError:
 		a.metrics.error("incoming")
@@ -357,6 +368,15 @@ func socketModeRefused(data any) error {
 		return nil
 	}
 	return fmt.Errorf("%w (apps.connections.open answered %s)", ErrSocketModeDisabled, se.Err)
+}
+
+// isRevoked reports whether Slack refused a token that worked before.
+func isRevoked(err error) bool {
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		return revokedCodes[se.Err]
+	}
+	return err != nil && revokedCodes[err.Error()]
 }
 
 func isAuthError(err error) bool {

@@ -57,6 +57,8 @@ func (a *App) handleEvent(ctx context.Context, inner slackevents.EventsAPIInnerE
 			a.refreshZone(ctx, e.User)
 			a.publishHomeLogged(ctx, e.User)
 		}
+	case *slackevents.AppUninstalledEvent, *slackevents.TokensRevokedEvent:
+		a.onUninstall(ctx, e)
 	default:
 		a.log.Debug("ignoring event", "type", inner.Type)
 	}

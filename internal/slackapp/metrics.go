@@ -193,7 +193,8 @@ type promLog struct{ log *slog.Logger }
 
 func (l promLog) Println(v ...any) { l.log.Warn("metrics scrape", "err", fmt.Sprint(v...)) }
 
-// Handler serves /healthz (200 while connected to Slack, 503 otherwise) and
+// Handler serves /healthz (200 while connected to Slack, 503 otherwise, with
+// the reason: not connected, or uninstalled) and
 // /metrics, in the Prometheus exposition format.
 func (a *App) Handler() http.Handler {
 	// The App's collector is registered here rather than in newMetrics,
@@ -201,6 +202,12 @@ func (a *App) Handler() http.Handler {
 	a.metrics.watch.Do(func() { a.metrics.reg.MustRegister(appCollector{a}) })
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		// Uninstalled, the app serves no one, and a restart would not
+		// change it: it says why, and stays up to erase the data in time.
+		if msg, ok := a.healthUninstalled(); ok {
+			http.Error(w, msg, http.StatusServiceUnavailable)
+			return
+		}
 		if !a.metrics.connected.Load() {
 			http.Error(w, "not connected to Slack", http.StatusServiceUnavailable)
 			return

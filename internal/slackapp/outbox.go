@@ -45,6 +45,11 @@ var permanentCodes = map[string]bool{
 	"missing_scope": true, "not_allowed_token_type": true, "method_deprecated": true,
 }
 
+// revokedCodes are Slack's answers to a token that worked and no longer
+// does: the app was uninstalled or its token revoked. invalid_auth is not
+// among them: it is as likely a token pasted wrong, which the start catches.
+var revokedCodes = map[string]bool{"token_revoked": true, "account_inactive": true}
+
 // maybeSentCodes are Slack errors after which a post may have gone through.
 var maybeSentCodes = map[string]bool{"internal_error": true, "fatal_error": true, "service_unavailable": true}
 
@@ -52,8 +57,9 @@ var maybeSentCodes = map[string]bool{"internal_error": true, "fatal_error": true
 // is where Slack's failures become the codes the send queue acts on. A 429 is
 // ERateLimited with its Retry-After. Slack's own refusals ("ok": false) mean
 // nothing happened, and so does any 4xx; the refusals no retry fixes are
-// EPermanent. Token errors are not permanent for the message: the app stops
-// on them, and the message goes out once it is reinstalled. After a 5xx, a
+// EPermanent. Token errors are not permanent for the message: they are
+// ERevoked, the send queue stops, and the message goes out if the app is
+// installed again in time. After a 5xx, a
 // timeout or a broken connection the post may have gone out (MaySent).
 func sendError(method string, err error) error {
 	if err == nil {
@@ -72,6 +78,8 @@ func sendError(method string, err error) error {
 		e.Code, e.RetryAfter = ladder.ERateLimited, time.Second
 	case errors.As(err, &se) && permanentCodes[se.Err]:
 		e.Code = ladder.EPermanent
+	case errors.As(err, &se) && revokedCodes[se.Err]:
+		e.Code = ladder.ERevoked
 	case errors.As(err, &se):
 		e.MaySent = maybeSentCodes[se.Err]
 	case errors.As(err, &sc):

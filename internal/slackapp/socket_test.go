@@ -97,21 +97,37 @@ func TestRateLimitedPostIsRetriedAfterRetryAfter(t *testing.T) {
 	}
 }
 
+// TestInvalidAuthStopsTheApp: a token Slack does not know (invalid_auth, a
+// token pasted wrong) stops the app with ErrAuth; one it revoked
+// (token_revoked, an uninstall) is ErrRevoked. Neither shows the token.
 func TestInvalidAuthStopsTheApp(t *testing.T) {
 	fake := fakeslack.New()
 	defer fake.Close()
-	fake.RevokeTokens()
-	api := slack.New(fake.BotToken, slack.OptionAPIURL(fake.APIURL()), slack.OptionAppLevelToken(fake.AppToken))
-	logs := &syncBuffer{}
-	app := slackapp.New(slog.New(slog.NewTextHandler(logs, nil)), api, nil, nil, nil, slackapp.Config{})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err := app.Run(ctx)
-	if !errors.Is(err, slackapp.ErrAuth) {
-		t.Fatalf("Run: got %v, want ErrAuth", err)
-	}
-	if strings.Contains(logs.String(), fake.BotToken) || strings.Contains(err.Error(), fake.BotToken) {
-		t.Error("the token leaked into the logs or the error")
+	for _, tc := range []struct {
+		name, token string
+		revoke      bool
+		want        error
+	}{
+		{"wrong token", "xoxb-1-not-the-installed-token", false, slackapp.ErrAuth},
+		{"revoked token", fake.BotToken, true, slackapp.ErrRevoked},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.revoke {
+				fake.RevokeTokens()
+			}
+			api := slack.New(tc.token, slack.OptionAPIURL(fake.APIURL()), slack.OptionAppLevelToken(fake.AppToken))
+			logs := &syncBuffer{}
+			app := slackapp.New(slog.New(slog.NewTextHandler(logs, nil)), api, nil, nil, nil, slackapp.Config{})
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			err := app.Run(ctx)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("Run: got %v, want %v", err, tc.want)
+			}
+			if strings.Contains(logs.String(), tc.token) || strings.Contains(err.Error(), tc.token) {
+				t.Error("the token leaked into the logs or the error")
+			}
+		})
 	}
 }
 

@@ -13,5 +13,6 @@ CREATE INDEX audit_at ON audit (at, id);
 CREATE TABLE install (
     team_id        TEXT COLLATE "C" PRIMARY KEY,
     uninstalled_at BIGINT NOT NULL DEFAULT 0,
-    reason         TEXT COLLATE "C" NOT NULL DEFAULT ''
+    reason         TEXT COLLATE "C" NOT NULL DEFAULT '',
+    erased_at      BIGINT NOT NULL DEFAULT 0
 );

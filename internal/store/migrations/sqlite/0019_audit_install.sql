@@ -22,5 +22,6 @@ CREATE INDEX audit_at ON audit (at, id);
 CREATE TABLE install (
     team_id        TEXT PRIMARY KEY,
     uninstalled_at INTEGER NOT NULL DEFAULT 0,
-    reason         TEXT NOT NULL DEFAULT ''  -- "app_uninstalled" or "tokens_revoked"
+    reason         TEXT NOT NULL DEFAULT '', -- "app_uninstalled", "tokens_revoked", "token_revoked"
+    erased_at      INTEGER NOT NULL DEFAULT 0 -- when the grace period's purge ran
 );
