@@ -72,10 +72,12 @@ func TestSendError(t *testing.T) {
 		{"invalid_blocks", refused("invalid_blocks"), permanent},
 		{"missing_scope", refused("missing_scope"), permanent},
 		{"wrapped refusal", fmt.Errorf("post: %w", refused("user_not_found")), permanent},
-		// The app stops on a token error; the message goes out once the app
-		// is reinstalled.
+		// A revoked token is an uninstall: the queue stops and the message
+		// goes out if the app is installed again in time. invalid_auth is
+		// retried as any refusal.
 		{"invalid_auth", refused("invalid_auth"), notSent},
-		{"token_revoked", refused("token_revoked"), notSent},
+		{"token_revoked", refused("token_revoked"), want{code: ladder.ERevoked}},
+		{"account_inactive", refused("account_inactive"), want{code: ladder.ERevoked}},
 		{"an unknown refusal", refused("some_new_error"), notSent},
 		{"internal_error", refused("internal_error"), maySent},
 		{"fatal_error", refused("fatal_error"), maySent},
@@ -117,7 +119,7 @@ func TestSendErrorFromSlack(t *testing.T) {
 		{"user_not_found", fakeslack.SlackError("user_not_found"), 0, want{code: ladder.EPermanent}},
 		{"channel_not_found", fakeslack.SlackError("channel_not_found"), 0, want{code: ladder.EPermanent}},
 		{"is_archived", fakeslack.SlackError("is_archived"), 0, want{code: ladder.EPermanent}},
-		{"token_revoked", fakeslack.SlackError("token_revoked"), 0, want{code: ladder.ETransient}},
+		{"token_revoked", fakeslack.SlackError("token_revoked"), 0, want{code: ladder.ERevoked}},
 		{"internal_error", fakeslack.SlackError("internal_error"), 0, want{code: ladder.ETransient, maySent: true}},
 		{"500", fakeslack.HTTPError(500), 0, want{code: ladder.ETransient, maySent: true}},
 		{"503", fakeslack.HTTPError(503), 0, want{code: ladder.ETransient, maySent: true}},
