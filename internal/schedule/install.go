@@ -93,8 +93,10 @@ func (s *Scheduler) checkInstall(ctx context.Context, now time.Time) (bool, erro
 	if err := s.db.MarkErased(ctx, u.TeamID, now); err != nil {
 		return true, err
 	}
-	u.Erased = now
-	s.uninstall.Store(&u)
+	// A new value: readers (/healthz) may hold the one stored above.
+	erased := u
+	erased.Erased = now
+	s.uninstall.Store(&erased)
 	s.log.Warn("the uninstall's grace period ended: every member's data is erased", "erased", e.String(), "uninstalled", u.At)
 	return true, nil
 }
