@@ -230,11 +230,24 @@ func enroll(t *testing.T, path string, ms ...ladder.Member) {
 // that it returned cleanly.
 func start(t *testing.T, ctx context.Context, fake *fakeslack.Server, clk *clocktest.Clock) (stop func()) {
 	t.Helper()
+	conns := fake.Connections()
+	stop = serveOn(t, ctx, clk)
+	if err := fake.WaitConnections(ctx, conns+1); err != nil {
+		stop()
+		t.Fatalf("the app never connected: %v", err)
+	}
+	return stop
+}
+
+// serveOn runs bot serve on clk without waiting for it to connect (an
+// uninstalled app never does), and returns a stop that cancels it and checks
+// that it returned cleanly.
+func serveOn(t *testing.T, ctx context.Context, clk *clocktest.Clock) (stop func()) {
+	t.Helper()
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	conns := fake.Connections()
 	go func() { done <- run(runCtx, []string{"serve"}, os.Getenv, clk.Now, nil, io.Discard, io.Discard) }()
-	stop = func() {
+	return func() {
 		t.Helper()
 		cancel()
 		select {
@@ -246,11 +259,6 @@ func start(t *testing.T, ctx context.Context, fake *fakeslack.Server, clk *clock
 			t.Fatal("run did not return within 10s")
 		}
 	}
-	if err := fake.WaitConnections(ctx, conns+1); err != nil {
-		stop()
-		t.Fatalf("the app never connected: %v", err)
-	}
-	return stop
 }
 
 // checkDigest checks the digest text a manager sees: its month, the report's

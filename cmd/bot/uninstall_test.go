@@ -5,7 +5,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -85,7 +84,7 @@ func TestUninstall(t *testing.T) {
 	// A start at alice's slot, with the revoked token: it stays up, sends
 	// nothing, and says why.
 	clk.Set(slot.Add(time.Minute))
-	stop = startUnconnected(t, ctx, clk)
+	stop = serveOn(t, ctx, clk)
 	health("uninstalled from Slack since 2026-11-30T08:00:00Z")
 	if n := posts(); n != 0 {
 		t.Errorf("%d posts while uninstalled, want none", n)
@@ -120,7 +119,7 @@ func TestUninstall(t *testing.T) {
 	health("uninstalled from Slack since 2026-11-30T11:30:00Z")
 	stop()
 	clk.Set(slot.Add(2*time.Hour + 7*24*time.Hour + time.Minute))
-	stop = startUnconnected(t, ctx, clk)
+	stop = serveOn(t, ctx, clk)
 	said = health("every member's data was erased at")
 	defer stop()
 	db, err := store.Open(ctx, dbFile)
@@ -137,27 +136,6 @@ func TestUninstall(t *testing.T) {
 		t.Errorf("audit trail = %+v, %v; want Ladder's purge at the end of the grace period", trail, err)
 	}
 	t.Logf("/healthz at the end: %s", said)
-}
-
-// startUnconnected runs bot serve, which is not expected to connect to Slack,
-// and returns a stop that cancels it and checks that it returned cleanly.
-func startUnconnected(t *testing.T, ctx context.Context, clk *clocktest.Clock) (stop func()) {
-	t.Helper()
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- run(runCtx, []string{"serve"}, os.Getenv, clk.Now, nil, io.Discard, io.Discard) }()
-	return func() {
-		t.Helper()
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("run after cancel: %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatal("run did not return within 10s")
-		}
-	}
 }
 
 // freeAddr is a loopback address with a port nothing listens on.

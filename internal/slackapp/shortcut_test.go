@@ -58,33 +58,6 @@ func (h *harness) shortcut(user, channel, ts string) (modal, string) {
 	return got, id
 }
 
-// stringsIn is every string in the JSON raw, one a line: a view's words as
-// Slack reads them, without JSON's escapes.
-func stringsIn(raw string) string {
-	var v any
-	if json.Unmarshal([]byte(raw), &v) != nil {
-		return raw
-	}
-	var b strings.Builder
-	var walk func(any)
-	walk = func(v any) {
-		switch v := v.(type) {
-		case string:
-			b.WriteString(v + "\n")
-		case []any:
-			for _, x := range v {
-				walk(x)
-			}
-		case map[string]any:
-			for _, x := range v {
-				walk(x)
-			}
-		}
-	}
-	walk(v)
-	return b.String()
-}
-
 // element is the element of the input block blockID.
 func (m modal) element(blockID string) map[string]any {
 	for _, b := range m.Blocks {
@@ -175,10 +148,10 @@ func TestSaveToLadderShortcut(t *testing.T) {
 	if opened.element("save_note")["type"] != "plain_text_input" {
 		t.Errorf("no note field: %s", opened.raw)
 	}
-	contains(t, "modal", stringsIn(opened.raw), "<@UDAVE>'s message", "they are not told")
+	contains(t, "modal", strs([]byte(opened.raw)), "<@UDAVE>'s message", "they are not told")
 
 	updated := h.waitSaveLink(id)
-	contains(t, "source line", stringsIn(updated.raw), "Source: "+strings.ReplaceAll(link, "&", "&amp;"))
+	contains(t, "source line", strs([]byte(updated.raw)), "Source: "+strings.ReplaceAll(link, "&", "&amp;"))
 	if updated.element("save_text")["initial_value"] != asWritten {
 		t.Errorf("the update changed the text field: %v", updated.element("save_text"))
 	}
@@ -231,7 +204,7 @@ func TestSaveToLadderStranger(t *testing.T) {
 	h := newHarness(t)
 	ts := h.fake.ChannelMessage(alice, "CLAUNCH", "Shipped the launch", "")
 	got, _ := h.shortcut(carol, "CLAUNCH", ts)
-	contains(t, "stranger's modal", stringsIn(got.raw), "not enrolled", "/ladder start")
+	contains(t, "stranger's modal", strs([]byte(got.raw)), "not enrolled", "/ladder start")
 	if got.CallbackID == "save_modal" || strings.Contains(got.raw, `"submit"`) {
 		t.Errorf("a stranger got a form to save with: %s", got.raw)
 	}
@@ -254,7 +227,7 @@ func TestSaveToLadderLongMessage(t *testing.T) {
 	if v, _ := got.element("save_text")["initial_value"].(string); len([]rune(v)) != 3000 || !strings.HasPrefix(long, v) {
 		t.Errorf("text field holds %d characters, want the first 3000", len([]rune(v)))
 	}
-	contains(t, "modal", stringsIn(got.raw), "longer than the 3,000 characters")
+	contains(t, "modal", strs([]byte(got.raw)), "longer than the 3,000 characters")
 	if got.initial("save_area") != string(ladder.Technical) {
 		t.Errorf("suggested %q for an incident review, want technical", got.initial("save_area"))
 	}
@@ -313,7 +286,7 @@ func TestSaveToLadderCheckedAndWithoutLink(t *testing.T) {
 		t.Errorf("suggested %q, want technical", opened.initial("save_area"))
 	}
 	updated := h.waitSaveLink(id)
-	contains(t, "source line", stringsIn(updated.raw), "Source: no link, as Ladder can't see that conversation. It is saved without one.")
+	contains(t, "source line", strs([]byte(updated.raw)), "Source: no link, as Ladder can't see that conversation. It is saved without one.")
 
 	p, err := h.fake.SubmissionPayload(fakeslack.Interaction{User: alice, ViewID: id,
 		Inputs: map[string]map[string][]string{"save_text": {"value": {"   "}}}})
