@@ -24,17 +24,7 @@ func (h *harness) shortcut(user, channel, ts string) (modal, string) {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	env, err := h.fake.SendInteractive(p)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	ack, err := h.fake.WaitAck(h.ctx, env)
-	if err != nil {
-		h.t.Fatalf("shortcut: no ack: %v", err)
-	}
-	if p := strings.TrimSpace(string(ack.Payload)); p != "" && p != "null" {
-		h.t.Errorf("shortcut: ack payload %s, want none", p)
-	}
+	h.interactQuietly("shortcut", p)
 	var (
 		got modal
 		id  string
@@ -101,16 +91,23 @@ func (h *harness) submitSave(user, id string, inputs map[string]string) {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	env, err := h.fake.SendInteractive(p)
+	h.interactQuietly("save", p)
+}
+
+// interactQuietly sends an interactive payload and waits for its ack, which
+// must carry nothing: no errors, and for a submission, the modal closes.
+func (h *harness) interactQuietly(what string, payload map[string]any) {
+	h.t.Helper()
+	env, err := h.fake.SendInteractive(payload)
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	ack, err := h.fake.WaitAck(h.ctx, env)
 	if err != nil {
-		h.t.Fatalf("save: no ack: %v", err)
+		h.t.Fatalf("%s: no ack: %v", what, err)
 	}
 	if p := strings.TrimSpace(string(ack.Payload)); p != "" && p != "null" {
-		h.t.Errorf("save: ack payload %s, want none (the modal closes)", p)
+		h.t.Errorf("%s: ack payload %s, want none", what, p)
 	}
 }
 
