@@ -1,0 +1,10 @@
+-- The weeks a member was off: the twin of migrations/sqlite/0016_away.sql,
+-- whose comments say what each column means.
+CREATE TABLE weeks_off (
+    user_id    TEXT COLLATE "C" NOT NULL REFERENCES members (user_id) ON DELETE CASCADE,
+    week       TEXT COLLATE "C" NOT NULL,
+    reason     TEXT COLLATE "C" NOT NULL CHECK (reason IN ('away', 'paused')),
+    created_at BIGINT NOT NULL,
+    told_at    BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (user_id, week)
+);
