@@ -29,7 +29,7 @@ import (
 )
 
 // Poster is what the send queue and the scheduler need from the Slack app:
-// render a row and post it, find a post, read a timezone. slackapp.App
+// render a row and post it, find a post, read a timezone or a status. slackapp.App
 // implements it. Its errors are *ladder.Error, read by their code:
 // ERateLimited pauses the method (Op) for RetryAfter, EPermanent fails the
 // row, ENotDue drops it, and ETransient retries it with a backoff, looking
@@ -45,6 +45,10 @@ type Poster interface {
 	// SyncZone reads the user's timezone from Slack, updates an enrolled
 	// member's, and returns it.
 	SyncZone(ctx context.Context, userID string) (string, error)
+	// Away reads the user's Slack status from users.info and reports
+	// whether it says they are away now (ladder.Away): the send queue then
+	// holds their weekly question and its reminder (away.go).
+	Away(ctx context.Context, userID string) (bool, error)
 }
 
 // Config holds the scheduler's settings. Zero fields take the defaults.

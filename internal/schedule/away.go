@@ -1,0 +1,94 @@
+package schedule
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ladderapp/ladder/internal/ladder"
+	"github.com/ladderapp/ladder/internal/store"
+)
+
+// This file holds a member's weekly question while their Slack status says
+// they are away (ladder.Away decides what counts). The status is read just
+// before the question or its reminder is posted, after stillDue, so that it
+// is as fresh as it can be: one users.info call per weekly question and per
+// reminder, within users.info's budget like the zone reads of a pass.
+
+// statusMethod is the Web API method a status is read with.
+const statusMethod = "users.info"
+
+// holdIfAway reads the recipient's status before a weekly prompt or a
+// reminder is posted, and reports whether it has dealt with the row:
+//   - away at a weekly prompt: the week is recorded as away (so it is never
+//     counted as missed, and the member is told of it when they are back) and
+//     the row is dropped; with no prompt posted, no reminder follows;
+//   - away at a reminder: the prompt's week is marked paused, as a pause
+//     after the prompt would, and the reminder is dropped;
+//   - no users.info token yet, or a 429: the row waits for the budget, with
+//     no attempt counted.
+//
+// A status that cannot be read (any other users.info failure) does not hold
+// the question: it is sent, since a question too many is better than a
+// question lost. Other rows are not its business.
+func (q *queue) holdIfAway(ctx context.Context, it store.OutboxItem) bool {
+	if it.Kind != store.OutboxPrompt && it.Kind != store.OutboxReminder {
+		return false
+	}
+	now := q.now()
+	wait, err := q.take(ctx, statusMethod, now)
+	switch {
+	case err != nil:
+		q.log.Warn("cannot read the users.info budget; sending without reading the status", "key", it.Key, "err", err)
+		return false
+	case wait > 0:
+		q.retry(ctx, it, now.Add(wait), it.Unsure, false, "waiting for the users.info budget")
+		return true
+	}
+	sctx, cancel := context.WithTimeout(ctx, q.cfg.SendTimeout)
+	away, err := q.slack.Away(sctx, it.UserID)
+	cancel()
+	if err != nil {
+		if e := failureOf(err); e.Code == ladder.ERateLimited {
+			until := now.Add(e.RetryAfter)
+			q.limited(ctx, statusMethod, now, until)
+			q.retry(ctx, it, until, it.Unsure, false, "users.info rate limited")
+			return true
+		}
+		q.log.Warn("users.info failed; sending without reading the status", "key", it.Key, "err", err)
+		return false
+	}
+	if !away {
+		return false
+	}
+	if err := q.recordAway(ctx, it, now); errors.Is(err, ladder.ErrNotEnrolled) || errors.Is(err, ladder.ErrNotFound) {
+		q.finish(ctx, it, store.OutboxDropped, "no longer due: "+err.Error())
+		return true
+	} else if err != nil {
+		// Not recorded: neither posted nor dropped. The status is read again
+		// at the next attempt.
+		q.retried.Add(1)
+		q.retry(ctx, it, now.Add(q.backoff(it.Attempts)), it.Unsure, true, "recording an away week: "+err.Error())
+		return true
+	}
+	q.finish(ctx, it, store.OutboxDropped, "no longer due: away by their Slack status")
+	return true
+}
+
+// recordAway records what an away status at row it means: a weekly
+// prompt's week held as away, or a reminder's prompt's week marked paused.
+func (q *queue) recordAway(ctx context.Context, it store.OutboxItem, now time.Time) error {
+	bctx, cancel := bookkeeping(ctx)
+	defer cancel()
+	if it.Kind == store.OutboxReminder {
+		return q.db.AwayAfterPrompt(bctx, it.PromptRef)
+	}
+	week, err := it.Week()
+	if err != nil {
+		// A row no attempt can read: the post would fail the same way.
+		return fmt.Errorf("%w: %w", ladder.ErrNotFound, err)
+	}
+	_, err = q.db.RecordWeekOff(bctx, it.UserID, week, store.OffAway, now)
+	return err
+}
