@@ -92,3 +92,24 @@ func (q *queue) recordAway(ctx context.Context, it store.OutboxItem, now time.Ti
 	_, err = q.db.RecordWeekOff(bctx, it.UserID, week, store.OffAway, now)
 	return err
 }
+
+// recordPausedWeeks records as paused the week of each member whose slot
+// passed, within CatchUp, while they were paused: no question went out, and
+// the Home tab's streak leaves the week out as it does an away week. A
+// member's week is recorded once per process; the store keeps it once.
+func (s *Scheduler) recordPausedWeeks(ctx context.Context, p *pass) error {
+	var errs []error
+	for _, m := range p.members {
+		slot, week, ok := WeekSlot(m.Slot, m.Location(), p.now)
+		if !ok || slot.After(p.now) || p.now.Sub(slot) > s.cfg.CatchUp || !m.Paused(slot) ||
+			slot.Before(m.EnrolledAt) || s.pausedWeeks[m.UserID] == week {
+			continue
+		}
+		if _, err := s.db.RecordWeekOff(ctx, m.UserID, week, store.OffPaused, p.now); err != nil && !errors.Is(err, ladder.ErrNotEnrolled) {
+			errs = append(errs, fmt.Errorf("record a paused week: %w", err))
+			continue
+		}
+		s.pausedWeeks[m.UserID] = week
+	}
+	return errors.Join(errs...)
+}

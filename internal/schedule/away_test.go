@@ -149,3 +149,26 @@ func texts(ps []post) []string {
 	}
 	return out
 }
+
+// TestPausedWeekIsRecorded: a member paused over their slot gets no
+// question, and the week is recorded as off, so that the Home tab's streak
+// leaves it out; it is not one Ladder tells them it held.
+func TestPausedWeekIsRecorded(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, monday.Add(-time.Hour), schedule.Config{})
+	e.enroll("U1", "UTC", slotAt(time.Monday, 9, 30), func(m *ladder.Member) { m.PausedUntil = monday.Add(48 * time.Hour) })
+	e.enroll("U2", "UTC", slotAt(time.Monday, 9, 30))
+	e.run(monday.Add(-time.Hour), monday.Add(3*time.Hour), 30*time.Minute, nil)
+	if ps := e.posts("U1", ""); len(ps) != 0 {
+		t.Fatalf("posts to the paused member = %q", texts(ps))
+	}
+	for user, want := range map[string]bool{"U1": true, "U2": false} {
+		off, err := e.db.WeeksOff(e.ctx, user, monday.AddDate(0, 0, -1))
+		if err != nil || off[ladder.WeekOf(monday)] != want {
+			t.Errorf("%s's weeks off = %v, %v; want this week off: %v", user, off, err, want)
+		}
+	}
+	if untold, err := e.db.UntoldAway(e.ctx, "U1"); err != nil || len(untold) != 0 {
+		t.Errorf("away weeks to tell = %v, %v; want none: a pause is the member's own", untold, err)
+	}
+}

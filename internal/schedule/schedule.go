@@ -25,6 +25,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/store"
 )
 
@@ -166,8 +167,11 @@ type Scheduler struct {
 	lastDigest time.Time  // the last digest check
 	// digested is each manager's month last queued: with a cron that fires
 	// every minute, it spares the store an insert that would change nothing.
-	digested  map[string]string
-	lastPrune time.Time
+	digested map[string]string
+	// pausedWeeks is each member's week last recorded as paused
+	// (recordPausedWeeks): a pass need not record it again.
+	pausedWeeks map[string]ladder.Week
+	lastPrune   time.Time
 
 	runMu    sync.Mutex
 	cron     *cron.Cron
@@ -190,9 +194,10 @@ func New(log *slog.Logger, db *store.DB, sl Poster, clock func() time.Time, cfg 
 	log = log.With("component", "schedule")
 	return &Scheduler{
 		log: log, db: db, slack: sl, now: clock, cfg: cfg, digest: spec,
-		q:        newQueue(log, db, sl, clock, cfg),
-		version:  -1, // the first tick is a full pass
-		digested: map[string]string{},
+		q:           newQueue(log, db, sl, clock, cfg),
+		version:     -1, // the first tick is a full pass
+		digested:    map[string]string{},
+		pausedWeeks: map[string]ladder.Week{},
 	}, nil
 }
 
