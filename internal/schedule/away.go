@@ -26,8 +26,9 @@ const statusMethod = "users.info"
 //     the row is dropped; with no prompt posted, no reminder follows;
 //   - away at a reminder: the prompt's week is marked paused, as a pause
 //     after the prompt would, and the reminder is dropped;
-//   - no users.info token yet, or a 429: the row waits for the budget, with
-//     no attempt counted.
+//   - no users.info token yet, or a 429: the status kept from the member's
+//     daily zone read decides, if it is fresh (lastStatus); if there is none,
+//     the row waits for the budget, with no attempt counted.
 //
 // A status that cannot be read (any other users.info failure) does not hold
 // the question: it is sent, since a question too many is better than a
@@ -43,8 +44,15 @@ func (q *queue) holdIfAway(ctx context.Context, it store.OutboxItem) bool {
 		q.log.Warn("cannot read the users.info budget; sending without reading the status", "key", it.Key, "err", err)
 		return false
 	case wait > 0:
-		q.retry(ctx, it, now.Add(wait), it.Unsure, false, "waiting for the users.info budget")
-		return true
+		away, known := q.lastStatus(ctx, it, now)
+		if !known {
+			q.retry(ctx, it, now.Add(wait), it.Unsure, false, "waiting for the users.info budget")
+			return true
+		}
+		if !away {
+			return false
+		}
+		return q.hold(ctx, it, now)
 	}
 	sctx, cancel := context.WithTimeout(ctx, q.cfg.SendTimeout)
 	away, err := q.slack.Away(sctx, it.UserID)
@@ -53,6 +61,12 @@ func (q *queue) holdIfAway(ctx context.Context, it store.OutboxItem) bool {
 		if e := failureOf(err); e.Code == ladder.ERateLimited {
 			until := now.Add(e.RetryAfter)
 			q.limited(ctx, statusMethod, now, until)
+			if away, known := q.lastStatus(ctx, it, now); known {
+				if !away {
+					return false
+				}
+				return q.hold(ctx, it, now)
+			}
 			q.retry(ctx, it, until, it.Unsure, false, "users.info rate limited")
 			return true
 		}
@@ -62,6 +76,34 @@ func (q *queue) holdIfAway(ctx context.Context, it store.OutboxItem) bool {
 	if !away {
 		return false
 	}
+	return q.hold(ctx, it, now)
+}
+
+// statusMaxAge is how old a status kept from the daily zone read
+// (lastStatus) may be and still decide: a zone is read about once a day.
+const statusMaxAge = zoneMaxAge + 6*time.Hour
+
+// lastStatus is what the status kept from the member's last zone read says
+// at now, if it is at most statusMaxAge old (known). It is what decides when
+// users.info's budget is spent: in a large fan-out, one read per question
+// would hold the questions to users.info's 100 or so a minute, while
+// chat.postMessage allows more. A status set or cleared since that read is
+// missed, but one with an expiration is judged by it at now.
+func (q *queue) lastStatus(ctx context.Context, it store.OutboxItem, now time.Time) (away, known bool) {
+	s, ok, err := q.db.LastStatus(ctx, it.UserID)
+	if err != nil {
+		q.log.Warn("cannot read the kept status", "key", it.Key, "err", err)
+		return false, false
+	}
+	if !ok || now.Sub(s.Checked) > statusMaxAge {
+		return false, false
+	}
+	return s.AwayAt(now), true
+}
+
+// hold holds row it of a member who is away, and reports that it dealt with
+// the row.
+func (q *queue) hold(ctx context.Context, it store.OutboxItem, now time.Time) bool {
 	if err := q.recordAway(ctx, it, now); errors.Is(err, ladder.ErrNotEnrolled) || errors.Is(err, ladder.ErrNotFound) {
 		q.finish(ctx, it, store.OutboxDropped, "no longer due: "+err.Error())
 		return true

@@ -172,3 +172,35 @@ func TestPausedWeekIsRecorded(t *testing.T) {
 		t.Errorf("away weeks to tell = %v, %v; want none: a pause is the member's own", untold, err)
 	}
 }
+
+// TestAwayFanOutGoesByTheKeptStatus: with users.info's budget spent by the
+// zone reads, the questions do not wait for it: the status read with each
+// zone decides. users.info is not called at the slot.
+func TestAwayFanOutGoesByTheKeptStatus(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, monday.Add(-time.Hour), schedule.Config{
+		Budgets: map[string]schedule.Budget{"users.info": {PerSecond: 1.0 / 86400, Burst: 3}},
+	})
+	for _, id := range []string{"U1", "U2", "U3"} {
+		e.enroll(id, "UTC", slotAt(time.Monday, 9, 30))
+	}
+	e.slack.SetStatus("U2", vacation)
+	e.tick(monday.Add(-time.Hour)) // reads the three zones and statuses: the budget is spent
+	before := len(e.slack.CallsTo("users.info"))
+	if before != 3 {
+		t.Fatalf("users.info calls at the zone read = %d, want 3", before)
+	}
+	e.tick(monday)
+	for user, want := range map[string]int{"U1": 1, "U2": 0, "U3": 1} {
+		if ps := e.posts(user, weeklyText); len(ps) != want {
+			t.Errorf("%s's weekly posts = %d, want %d", user, len(ps), want)
+		}
+	}
+	if n := len(e.slack.CallsTo("users.info")) - before; n != 0 {
+		t.Errorf("users.info calls at the slot = %d, want 0: the budget was spent", n)
+	}
+	off, err := e.db.WeeksOff(e.ctx, "U2", monday.AddDate(0, 0, -1))
+	if err != nil || !off[ladder.WeekOf(monday)] {
+		t.Errorf("U2's weeks off = %v, %v; want this week", off, err)
+	}
+}

@@ -2,6 +2,7 @@ package slackapp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/ladderapp/ladder/internal/ladder"
+	"github.com/ladderapp/ladder/internal/store"
 )
 
 // This file is the app's side of a cadence that respects time off: reading
@@ -26,11 +28,28 @@ func (a *App) Away(ctx context.Context, userID string) (bool, error) {
 	if err != nil {
 		return false, sendError("users.info", err)
 	}
-	var until time.Time
-	if exp := int64(u.Profile.StatusExpiration); exp > 0 {
+	away, until := statusOf(u.Profile)
+	return away && (until.IsZero() || a.now().Before(until)), nil
+}
+
+// statusOf is what a users.info profile's status says: whether it says the
+// user is away, whatever its expiration, and that expiration (zero: none).
+func statusOf(p slack.UserProfile) (away bool, until time.Time) {
+	if exp := int64(p.StatusExpiration); exp > 0 {
 		until = time.Unix(exp, 0)
 	}
-	return ladder.Away(u.Profile.StatusText, u.Profile.StatusEmoji, until, a.now()), nil
+	return ladder.Away(p.StatusText, p.StatusEmoji, time.Time{}, time.Time{}), until
+}
+
+// keepStatus keeps what an enrolled member's status says, read with their
+// zone: the send queue goes by it when users.info's budget is spent (a large
+// fan-out), rather than wait. A failure only loses that shortcut.
+func (a *App) keepStatus(ctx context.Context, u *slack.User) {
+	away, until := statusOf(u.Profile)
+	err := a.db.StatusRead(ctx, u.ID, store.AwayStatus{Away: away, Until: until, Checked: a.now()})
+	if err != nil && !errors.Is(err, ladder.ErrNotEnrolled) {
+		a.log.Warn("cannot keep a member's status", "user", u.ID, "err", err)
+	}
 }
 
 // welcomeBack adds to a member's weekly question, at the top, the weeks

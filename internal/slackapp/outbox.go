@@ -379,8 +379,8 @@ func (a *App) lookPosted(ctx context.Context, q lookup) (channel, ts string, fou
 }
 
 // SyncZone reads the user's timezone from users.info and returns it, and
-// keeps an enrolled member's zone and name in step. An error is a
-// *ladder.Error.
+// keeps an enrolled member's zone and name in step, and what their status
+// says (keepStatus). An error is a *ladder.Error.
 func (a *App) SyncZone(ctx context.Context, userID string) (string, error) {
 	u, err := a.api.GetUserInfoContext(ctx, userID)
 	a.countSend("users.info", err)
@@ -394,6 +394,7 @@ func (a *App) SyncZone(ctx context.Context, userID string) (string, error) {
 	if err != nil {
 		return u.TZ, before(err)
 	}
+	a.keepStatus(ctx, u)
 	if name := displayName(u); m.TZ != u.TZ || m.Name != name {
 		_, err = a.db.UpdateMember(ctx, userID, func(m *ladder.Member) error {
 			m.TZ, m.Name = u.TZ, name

@@ -146,3 +146,52 @@ func (db *DB) MarkAwayTold(ctx context.Context, userID string, weeks []ladder.We
 	}
 	return nil
 }
+
+// AwayStatus is what was last read of a member's Slack status.
+type AwayStatus struct {
+	Away    bool      // the status says they are away (ladder.Away)
+	Until   time.Time // its expiration; zero: none
+	Checked time.Time // when it was read
+}
+
+// AwayAt reports whether the status says its member is away at t.
+func (s AwayStatus) AwayAt(t time.Time) bool {
+	return s.Away && (s.Until.IsZero() || t.Before(s.Until))
+}
+
+// StatusRead keeps what was read of an enrolled member's status. It fails
+// with ladder.ErrNotEnrolled for anyone else.
+func (db *DB) StatusRead(ctx context.Context, userID string, s AwayStatus) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO away_status (user_id, away, until, checked_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (user_id) DO UPDATE SET away = excluded.away, until = excluded.until, checked_at = excluded.checked_at`,
+			userID, s.Away, toMS(s.Until), toMS(s.Checked))
+		return domainErr(err)
+	})
+	if err != nil {
+		return fmt.Errorf("status read: %w", err)
+	}
+	return nil
+}
+
+// LastStatus returns what was last read of the member's status, and false
+// if it never was.
+func (db *DB) LastStatus(ctx context.Context, userID string) (AwayStatus, bool, error) {
+	var (
+		s              AwayStatus
+		until, checked int64
+	)
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT away, until, checked_at FROM away_status WHERE user_id = ?`, userID).
+			Scan(&s.Away, &until, &checked)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return AwayStatus{}, false, nil
+	}
+	if err != nil {
+		return AwayStatus{}, false, fmt.Errorf("last status: %w", err)
+	}
+	s.Until, s.Checked = fromMS(until), fromMS(checked)
+	return s, true, nil
+}

@@ -84,3 +84,34 @@ func TestWeeksOff(t *testing.T) {
 		t.Errorf("weeks_off keeps %d rows of a forgotten member", n)
 	}
 }
+
+func TestLastStatus(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	mustEnroll(t, db, "U1")
+	if _, ok, err := db.LastStatus(ctx, "U1"); err != nil || ok {
+		t.Fatalf("LastStatus before any read = %v, %v; want none", ok, err)
+	}
+	until := now.Add(48 * time.Hour)
+	for _, s := range []AwayStatus{{Away: false, Checked: now.Add(-time.Hour)}, {Away: true, Until: until, Checked: now}} {
+		if err := db.StatusRead(ctx, "U1", s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, ok, err := db.LastStatus(ctx, "U1")
+	if err != nil || !ok || !s.Away || !s.Until.Equal(until) || !s.Checked.Equal(now) {
+		t.Errorf("LastStatus = %+v, %v, %v; want away until %v, read at %v", s, ok, err, until, now)
+	}
+	if !s.AwayAt(now) || s.AwayAt(until) {
+		t.Errorf("AwayAt(now) = %v, AwayAt(until) = %v; want true, false", s.AwayAt(now), s.AwayAt(until))
+	}
+	if err := db.StatusRead(ctx, "U9", s); !errors.Is(err, ladder.ErrNotEnrolled) {
+		t.Errorf("StatusRead of a stranger = %v, want ErrNotEnrolled", err)
+	}
+	if err := db.Forget(ctx, "U1"); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, db, `SELECT count(*) FROM away_status`); n != 0 {
+		t.Errorf("away_status keeps %d rows of a forgotten member", n)
+	}
+}

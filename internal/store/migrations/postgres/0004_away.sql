@@ -8,3 +8,10 @@ CREATE TABLE weeks_off (
     told_at    BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (user_id, week)
 );
+
+CREATE TABLE away_status (
+    user_id    TEXT COLLATE "C" PRIMARY KEY REFERENCES members (user_id) ON DELETE CASCADE,
+    away       BIGINT NOT NULL,
+    until      BIGINT NOT NULL DEFAULT 0,
+    checked_at BIGINT NOT NULL
+);

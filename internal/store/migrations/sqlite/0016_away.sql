@@ -13,3 +13,15 @@ CREATE TABLE weeks_off (
     told_at    INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (user_id, week)
 );
+
+-- away_status is what the daily zone read (users.info) last saw of a
+-- member's Slack status: whether it says they are away (ladder.Away, without
+-- its expiration) and until when (its status_expiration; 0: no end). The
+-- send queue reads it, rather than waiting, when users.info's budget is spent
+-- in a large fan-out. Only the verdict is kept, never the status's words.
+CREATE TABLE away_status (
+    user_id    TEXT PRIMARY KEY REFERENCES members (user_id) ON DELETE CASCADE,
+    away       INTEGER NOT NULL,
+    until      INTEGER NOT NULL DEFAULT 0,
+    checked_at INTEGER NOT NULL
+);
