@@ -132,6 +132,9 @@ func (q *queue) recordAway(ctx context.Context, it store.OutboxItem, now time.Ti
 // the Home tab's streak leaves the week out as it does an away week. A
 // member's week is recorded once per process; the store keeps it once.
 func (s *Scheduler) recordPausedWeeks(ctx context.Context, p *pass) error {
+	if s.pausedWeeks == nil {
+		s.pausedWeeks = map[string]ladder.Week{}
+	}
 	var errs []error
 	for _, m := range p.members {
 		slot, week, ok := WeekSlot(m.Slot, m.Location(), p.now)

@@ -167,11 +167,12 @@ type Scheduler struct {
 	lastDigest time.Time  // the last digest check
 	// digested is each manager's month last queued: with a cron that fires
 	// every minute, it spares the store an insert that would change nothing.
-	digested map[string]string
+	digested  map[string]string
+	lastPrune time.Time
+
 	// pausedWeeks is each member's week last recorded as paused
 	// (recordPausedWeeks): a pass need not record it again.
 	pausedWeeks map[string]ladder.Week
-	lastPrune   time.Time
 
 	runMu    sync.Mutex
 	cron     *cron.Cron
@@ -194,10 +195,9 @@ func New(log *slog.Logger, db *store.DB, sl Poster, clock func() time.Time, cfg 
 	log = log.With("component", "schedule")
 	return &Scheduler{
 		log: log, db: db, slack: sl, now: clock, cfg: cfg, digest: spec,
-		q:           newQueue(log, db, sl, clock, cfg),
-		version:     -1, // the first tick is a full pass
-		digested:    map[string]string{},
-		pausedWeeks: map[string]ladder.Week{},
+		q:        newQueue(log, db, sl, clock, cfg),
+		version:  -1, // the first tick is a full pass
+		digested: map[string]string{},
 	}, nil
 }
 
