@@ -158,6 +158,9 @@ type User struct {
 	// TZ is an IANA zone such as "Europe/Berlin"; empty means "UTC". users.info
 	// reports the zone's abbreviation, such as "CET", as tz_label.
 	TZ string
+	// Status is the user's custom status, in users.info's profile
+	// (users.go); SetStatus changes it.
+	Status Status
 }
 
 // Snapshot is the server's record at one moment, for WaitFor. Its slices are shared

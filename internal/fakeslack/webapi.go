@@ -556,7 +556,7 @@ func (s *Server) userObject(u User, now time.Time) map[string]any {
 		"id": u.ID, "team_id": s.TeamID, "name": u.Name, "real_name": u.RealName,
 		"tz": tz, "tz_label": label, "tz_offset": offset,
 		"deleted": false, "is_bot": u.ID == s.BotUserID, "locale": "en-US",
-		"profile": map[string]any{"real_name": u.RealName, "display_name": u.Name, "team": s.TeamID},
+		"profile": u.Status.profile(map[string]any{"real_name": u.RealName, "display_name": u.Name, "team": s.TeamID}),
 	}
 }
 

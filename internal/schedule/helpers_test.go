@@ -96,6 +96,16 @@ func makeEnv(t testing.TB, c *clocktest.Clock, cfg schedule.Config, opts ...fake
 		}
 		cfg.Budgets = budgets
 	}
+	if _, ok := cfg.Budgets["users.info"]; !ok && !c.Running() {
+		// Each weekly prompt and reminder reads a status first: no budget
+		// here either, or a fan-out at one instant would wait for ever. The
+		// fake Slack still holds users.info to its tier.
+		budgets := map[string]schedule.Budget{"users.info": {}}
+		for m, b := range cfg.Budgets {
+			budgets[m] = b
+		}
+		cfg.Budgets = budgets
+	}
 	e := &env{t: t, ctx: t.Context(), clock: c, slack: srv, path: filepath.Join(t.TempDir(), "ladder.db"), ladder: l, cfg: cfg}
 	e.open()
 	return e

@@ -70,6 +70,9 @@ func (s *Scheduler) scan(ctx context.Context, now time.Time) (*pass, time.Time, 
 			next = at
 		}
 	}
+	if err := s.recordPausedWeeks(ctx, p); err != nil {
+		errs = append(errs, err)
+	}
 	n, err := s.queueDigests(ctx, p)
 	if err != nil {
 		errs = append(errs, err)

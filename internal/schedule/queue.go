@@ -393,6 +393,10 @@ func (q *queue) process(ctx context.Context, it store.OutboxItem) {
 		}
 		return
 	}
+	if q.holdIfAway(ctx, it) {
+		q.giveBack(ctx, false)
+		return
+	}
 	// Another process may have taken the row over while this one looked in
 	// Slack: its clock said the lease was over. Then it is that one's to post.
 	if held, err := q.db.OutboxHeld(ctx, it); err != nil || !held {

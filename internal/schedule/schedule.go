@@ -26,11 +26,12 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/ladderapp/ladder/internal/ladder"
 	"github.com/ladderapp/ladder/internal/store"
 )
 
 // Poster is what the send queue and the scheduler need from the Slack app:
-// render a row and post it, find a post, read a timezone. slackapp.App
+// render a row and post it, find a post, read a timezone or a status. slackapp.App
 // implements it. Its errors are *ladder.Error, read by their code:
 // ERateLimited pauses the method (Op) for RetryAfter, EPermanent fails the
 // row, ENotDue drops it, and ETransient retries it with a backoff, looking
@@ -46,6 +47,10 @@ type Poster interface {
 	// SyncZone reads the user's timezone from Slack, updates an enrolled
 	// member's, and returns it.
 	SyncZone(ctx context.Context, userID string) (string, error)
+	// Away reads the user's Slack status from users.info and reports
+	// whether it says they are away now (ladder.Away): the send queue then
+	// holds their weekly question and its reminder (away.go).
+	Away(ctx context.Context, userID string) (bool, error)
 }
 
 // Config holds the scheduler's settings. Zero fields take the defaults.
@@ -178,6 +183,10 @@ type Scheduler struct {
 	lastRetain time.Time // the last retention pass that completed
 	// uninstall is set while the app is uninstalled (install.go).
 	uninstall atomic.Pointer[store.Uninstall]
+
+	// pausedWeeks is each member's week last recorded as paused
+	// (recordPausedWeeks): a pass need not record it again.
+	pausedWeeks map[string]ladder.Week
 
 	runMu    sync.Mutex
 	cron     *cron.Cron

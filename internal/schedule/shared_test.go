@@ -109,6 +109,9 @@ func (p poster) FindPosted(context.Context, store.OutboxItem) (string, string, b
 
 func (p poster) SyncZone(context.Context, string) (string, error) { return "UTC", nil }
 
+// Away says no one is away: these tests are about the pace of posts.
+func (p poster) Away(context.Context, string) (bool, error) { return false, nil }
+
 // replicas are n schedulers, each with its own connection pool to one
 // database file, as n processes serving the app would be, on one clock that
 // stands still until the test moves it.

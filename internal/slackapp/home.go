@@ -68,7 +68,12 @@ func (a *App) homeView(ctx context.Context, userID string) (slack.HomeTabViewReq
 	if err != nil {
 		return view, err
 	}
+	streak, err := a.streak(ctx, m)
+	if err != nil {
+		return view, err
+	}
 	bs := homeBlocks(a.ladder, m, r, prompts.Steps(a.ladder, st), goals, es, a.now())
+	bs = withStreak(bs, streakText(streak))
 	// The current manager's view, beside the areas (calibrate.go).
 	withView, err := a.withManagerView(ctx, m, r, Message{Blocks: bs})
 	if err != nil {

@@ -117,10 +117,16 @@ func (a *App) PostOutbox(ctx context.Context, it store.OutboxItem) (channel, ts 
 	var msg Message
 	switch it.Kind {
 	case store.OutboxPrompt:
-		msg, channel, ts, err = a.outboxPrompt(ctx, it)
+		var told []ladder.Week
+		msg, told, channel, ts, err = a.outboxPrompt(ctx, it)
 		if err != nil || ts != "" {
 			return channel, ts, err
 		}
+		channel, ts, err = a.postOnce(ctx, it.UserID, it.Key, msg)
+		if err == nil {
+			a.toldAway(ctx, it.UserID, told)
+		}
+		return channel, ts, err
 	case store.OutboxReminder:
 		msg, err = a.outboxReminder(ctx, it)
 	case store.OutboxDigest:
@@ -164,35 +170,38 @@ func (a *App) postOnce(ctx context.Context, userID, key string, msg Message) (ch
 
 // outboxPrompt renders a weekly prompt. It chooses the question the first
 // time and records it; a later attempt reuses it. If the week's prompt was
-// already posted, it returns that message's channel and ts instead.
-func (a *App) outboxPrompt(ctx context.Context, it store.OutboxItem) (Message, string, string, error) {
+// already posted, it returns that message's channel and ts instead. The
+// question starts with the weeks held while the member was away that they
+// were not told of yet, which it returns (welcomeBack).
+func (a *App) outboxPrompt(ctx context.Context, it store.OutboxItem) (Message, []ladder.Week, string, string, error) {
 	m, err := a.db.Member(ctx, it.UserID)
 	if errors.Is(err, ladder.ErrNotEnrolled) {
-		return Message{}, "", "", notDue("not enrolled")
+		return Message{}, nil, "", "", notDue("not enrolled")
 	}
 	if err != nil {
-		return Message{}, "", "", before(err)
+		return Message{}, nil, "", "", before(err)
 	}
 	now := a.now()
 	week, err := it.Week()
 	if err != nil {
-		return Message{}, "", "", permanent(err)
+		return Message{}, nil, "", "", permanent(err)
 	}
 	sent, err := a.db.WeeklyPrompt(ctx, m.UserID, week)
 	if errors.Is(err, ladder.ErrNotFound) {
 		sent, err = a.recordWeekly(ctx, m, week, now)
 	}
 	if err != nil {
-		return Message{}, "", "", before(err)
+		return Message{}, nil, "", "", before(err)
 	}
 	if sent.TS != "" {
-		return Message{}, sent.Channel, sent.TS, nil
+		return Message{}, nil, sent.Channel, sent.TS, nil
 	}
 	p, ok := a.ladder.Prompt(sent.PromptID)
 	if !ok {
-		return Message{}, "", "", notDue("prompt " + sent.PromptID + " is no longer in the ladder")
+		return Message{}, nil, "", "", notDue("prompt " + sent.PromptID + " is no longer in the ladder")
 	}
-	return promptMessage(a.ladder, m, p, true, false), "", "", nil
+	msg, told := a.welcomeBack(ctx, m, promptMessage(a.ladder, m, p, true, false))
+	return msg, told, "", "", nil
 }
 
 // recordWeekly chooses the member's weekly question and records it.
@@ -384,8 +393,8 @@ func (a *App) lookPosted(ctx context.Context, q lookup) (channel, ts string, fou
 }
 
 // SyncZone reads the user's timezone from users.info and returns it, and
-// keeps an enrolled member's zone and name in step. An error is a
-// *ladder.Error.
+// keeps an enrolled member's zone and name in step, and what their status
+// says (keepStatus). An error is a *ladder.Error.
 func (a *App) SyncZone(ctx context.Context, userID string) (string, error) {
 	u, err := a.api.GetUserInfoContext(ctx, userID)
 	a.countSend("users.info", err)
@@ -399,6 +408,7 @@ func (a *App) SyncZone(ctx context.Context, userID string) (string, error) {
 	if err != nil {
 		return u.TZ, before(err)
 	}
+	a.keepStatus(ctx, u)
 	if name := displayName(u); m.TZ != u.TZ || m.Name != name {
 		_, err = a.db.UpdateMember(ctx, userID, func(m *ladder.Member) error {
 			m.TZ, m.Name = u.TZ, name
