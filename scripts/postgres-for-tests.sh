@@ -27,10 +27,19 @@ pg_isready -q || { log "PostgreSQL did not start"; exit 1; }
 port=$(pg_lsclusters --no-header | awk -v v="$ver" -v c="$cluster" '$1==v && $2==c {print $3}')
 psql_su() { su postgres -c "psql -v ON_ERROR_STOP=1 -q -p $port $*" >&2; }
 # A role and a database of the tests' own, made anew each run.
+# The store's conformance suite makes a database per child process
+# (ladder_ci_<hex>) and drops it; one left by a killed run goes first.
+for db in $(su postgres -c "psql -p $port -Atc \"SELECT datname FROM pg_database WHERE datname LIKE 'ladder\\_ci\\_%'\""); do
+  psql_su "-c \"DROP DATABASE IF EXISTS \\\"$db\\\" WITH (FORCE)\""
+done
 psql_su "-c \"DROP DATABASE IF EXISTS ladder_ci WITH (FORCE)\""
 psql_su "-c \"DROP ROLE IF EXISTS ladder_ci\""
-psql_su "-c \"CREATE ROLE ladder_ci LOGIN PASSWORD 'ladder_ci'\""
+# CREATEDB: each child of the store's conformance suite gets a database of
+# its own (internal/pgtest, Database).
+psql_su "-c \"CREATE ROLE ladder_ci LOGIN CREATEDB PASSWORD 'ladder_ci'\""
 psql_su "-c \"CREATE DATABASE ladder_ci OWNER ladder_ci\""
 # So that the forget test can flush to disk and read the table files.
-psql_su "-c \"GRANT pg_checkpoint, pg_read_all_settings TO ladder_ci\""
+# pg_read_all_stats: the erase on PostgreSQL reads every session's snapshot
+# and transaction in pg_stat_activity, autovacuum's included.
+psql_su "-c \"GRANT pg_checkpoint, pg_read_all_settings, pg_read_all_stats TO ladder_ci\""
 echo "export LADDER_TEST_POSTGRES='postgres://ladder_ci:ladder_ci@127.0.0.1:$port/ladder_ci?sslmode=disable'"

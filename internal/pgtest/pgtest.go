@@ -71,3 +71,43 @@ func DSN(tb testing.TB) string {
 	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
 	return u.String()
 }
+
+// Database creates a new, empty database on the server that base names
+// (a URL like LADDER_TEST_POSTGRES's), named after base's own with a random
+// suffix, and returns its URL and a function that drops it. The role needs
+// CREATEDB.
+//
+// A test process that erases on PostgreSQL wants a database of its own, not
+// only a schema: VACUUM FULL keeps a deleted row that any session on the same
+// database might still see, so the store's erase waits out every older
+// snapshot on its database, and the snapshots of tests running beside it in
+// other schemas would hold it up (store/postgres.go, vacuum).
+func Database(base string) (dsn string, drop func() error, err error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", nil, err
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		return "", nil, err
+	}
+	var b [4]byte
+	rand.Read(b[:])
+	name := strings.TrimPrefix(u.Path, "/") + "_" + hex.EncodeToString(b[:])
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	// The name is ours, made of the base's and hex digits.
+	if _, err := admin.ExecContext(ctx, `CREATE DATABASE "`+name+`"`); err != nil {
+		admin.Close()
+		return "", nil, err
+	}
+	drop = func() error {
+		defer admin.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		_, err := admin.ExecContext(ctx, `DROP DATABASE IF EXISTS "`+name+`" WITH (FORCE)`)
+		return err
+	}
+	u.Path = "/" + name
+	return u.String(), drop, nil
+}

@@ -115,6 +115,20 @@ func startConformance() *conformanceRun {
 			mine = append(mine, names[j])
 		}
 		wg.Go(func() {
+			// Each child has a database of its own, so that one child's
+			// snapshots never hold up another's erase (pgtest.Database).
+			env := append(os.Environ(), "LADDER_TEST_BACKEND=postgres")
+			dsn, drop, err := pgtest.Database(os.Getenv(pgtest.Env))
+			if err != nil {
+				r.parts[i] = conformancePart{err: fmt.Errorf("create the child's database (the role needs CREATEDB): %w", err)}
+				return
+			}
+			defer func() {
+				if err := drop(); err != nil && r.parts[i].err == nil {
+					r.parts[i].err = fmt.Errorf("drop the child's database: %w", err)
+				}
+			}()
+			env = append(env, pgtest.Env+"="+dsn)
 			args := []string{"-test.count=1", "-test.run=^(" + strings.Join(mine, "|") + ")$"}
 			if testing.Verbose() {
 				args = append(args, "-test.v")
@@ -123,10 +137,10 @@ func startConformance() *conformanceRun {
 				args = append(args, "-test.short")
 			}
 			cmd := exec.Command(os.Args[0], args...)
-			cmd.Env = append(os.Environ(), "LADDER_TEST_BACKEND=postgres")
+			cmd.Env = env
 			var out bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &out
-			err := cmd.Run()
+			err = cmd.Run()
 			r.parts[i] = conformancePart{out: out.String(), err: err}
 		})
 	}

@@ -336,12 +336,16 @@ const vacuumLockTimeout = 2 * time.Second
 //
 // VACUUM FULL copies a deleted row that another session's snapshot may still
 // see (a "recently dead" tuple) into the new file. So vacuum first checks
-// that no other session on the database holds a snapshot or transaction
-// older than horizon, which Erase reads once the deletion has committed, and
-// is ErrNotErased while one does: a backup's pg_dump, or a replica's long
-// read. We found this on the data files: with another test's session waiting
-// on a lock, the forgotten text was in the table's new file. Sessions of
-// other roles show no snapshot in pg_stat_activity unless the app's role has
+// that no other session on the database holds a snapshot older than horizon,
+// which Erase reads once the deletion has committed, and that no transaction
+// older than it is still running on any database of the server (every new
+// snapshot, VACUUM's own included, counts a running transaction, wherever it
+// runs, as not yet committed), and is ErrNotErased while either holds: a
+// backup's pg_dump, a replica's long read, a long write elsewhere on the
+// server. We found both on the data files: with another test's session
+// waiting on a lock, and with a DROP DATABASE running in another database,
+// the forgotten text was in the table's new file. Sessions of other roles
+// show neither in pg_stat_activity unless the app's role has
 // pg_read_all_stats; the README says so.
 func (db *DB) vacuum(ctx context.Context, horizon string) error {
 	conn, err := db.db.Conn(ctx)
@@ -352,13 +356,14 @@ func (db *DB) vacuum(ctx context.Context, horizon string) error {
 	var older int
 	if err := conn.QueryRowContext(ctx, `
 		SELECT count(*) FROM pg_stat_activity
-		WHERE datname = current_database() AND pid <> pg_backend_pid()
-		  AND (age(backend_xmin) > age(?::xid) OR age(backend_xid) > age(?::xid))`,
+		WHERE pid <> pg_backend_pid()
+		  AND ((datname = current_database() AND age(backend_xmin) > age(?::xid))
+		       OR age(backend_xid) > age(?::xid))`,
 		horizon, horizon).Scan(&older); err != nil {
 		return fmt.Errorf("vacuum: %w", err)
 	}
 	if older > 0 {
-		return fmt.Errorf("vacuum: %w (%d other sessions hold a snapshot from before the deletion)", ErrNotErased, older)
+		return fmt.Errorf("vacuum: %w (%d other sessions hold a snapshot or transaction from before the deletion)", ErrNotErased, older)
 	}
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf("SET lock_timeout = %d", vacuumLockTimeout.Milliseconds())); err != nil {
 		return fmt.Errorf("vacuum: %w", err)
