@@ -191,6 +191,7 @@ type config struct {
 	botToken     string
 	pingInterval time.Duration
 	now          func() time.Time
+	org          *orgConfig // enterprise.go
 }
 
 // WithTokens sets the app-level token and the bot token the server accepts.
@@ -255,6 +256,7 @@ type Server struct {
 	sock      sockState
 	scopes    scopeState
 	files     fileState
+	org       orgState // enterprise.go
 }
 
 // New starts a fake Slack on a local port. Call Close to stop it.
@@ -282,6 +284,9 @@ func New(opts ...Option) *Server {
 		web:       newWebState(),
 		limits:    newLimits(),
 		sock:      newSockState(),
+	}
+	if cfg.org != nil {
+		s.TeamID = cfg.org.teams[0]
 	}
 	s.users[s.BotUserID] = User{ID: s.BotUserID, Name: "ladder", RealName: "Ladder", TZ: "UTC"}
 	s.methods = s.webMethods()
