@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
 	"github.com/ladderapp/ladder/internal/fakeslack"
 )
 
@@ -104,5 +107,52 @@ func TestWorkspaceInstallNeedsNoTeam(t *testing.T) {
 	}
 	if at := post(t, srv, "auth.test", nil); at["is_enterprise_install"] != nil {
 		t.Errorf("auth.test = %v", at)
+	}
+}
+
+// TestOrgEnvelopesSayWhere: in org mode a slash command, an event and a click
+// carry the org and the workspace the user acted in, as Slack sends them to
+// an org-wide install, and slack-go reads them.
+func TestOrgEnvelopesSayWhere(t *testing.T) {
+	srv := orgServer(t)
+	a := connect(t, srv, srv.AppToken)
+
+	if _, err := srv.SendSlash(fakeslack.SlashCommand{UserID: "WBOB", Text: "help", Team: "T1"}); err != nil {
+		t.Fatal(err)
+	}
+	sc := a.next(t, socketmode.EventTypeSlashCommand).Data.(slack.SlashCommand)
+	if sc.TeamID != "T1" || sc.EnterpriseID != "E1" || !sc.IsEnterpriseInstall {
+		t.Errorf("slash command from T1: team %q, enterprise %q, org install %v", sc.TeamID, sc.EnterpriseID, sc.IsEnterpriseInstall)
+	}
+
+	srv.ActIn("WALICE", "T1")
+	if _, err := srv.SendEvent("", srv.DMEvent("WALICE", "hi", srv.NewTS()), 0); err != nil {
+		t.Fatal(err)
+	}
+	ev := a.next(t, socketmode.EventTypeEventsAPI)
+	var outer struct {
+		TeamID         string `json:"team_id"`
+		EnterpriseID   string `json:"enterprise_id"`
+		Authorizations []struct {
+			EnterpriseID        string  `json:"enterprise_id"`
+			TeamID              *string `json:"team_id"`
+			IsEnterpriseInstall bool    `json:"is_enterprise_install"`
+		} `json:"authorizations"`
+	}
+	if err := json.Unmarshal(ev.Request.Payload, &outer); err != nil {
+		t.Fatal(err)
+	}
+	if outer.TeamID != "T1" || outer.EnterpriseID != "E1" || len(outer.Authorizations) != 1 ||
+		!outer.Authorizations[0].IsEnterpriseInstall || outer.Authorizations[0].EnterpriseID != "E1" || outer.Authorizations[0].TeamID != nil {
+		t.Errorf("event payload = %s", ev.Request.Payload)
+	}
+
+	srv.ActIn("WBOB", "T1")
+	if _, err := srv.SendInteractive(srv.BlockAction("WBOB", "manager_accept", "WALICE", "", "")); err != nil {
+		t.Fatal(err)
+	}
+	cb := a.next(t, socketmode.EventTypeInteractive).Data.(slack.InteractionCallback)
+	if cb.Team.ID != "T1" || cb.Enterprise.ID != "E1" || !cb.IsEnterpriseInstall {
+		t.Errorf("click from T1: team %q, enterprise %q, org install %v", cb.Team.ID, cb.Enterprise.ID, cb.IsEnterpriseInstall)
 	}
 }

@@ -188,6 +188,22 @@ func TestOrgWideInstall(t *testing.T) {
 	if team, err := h.db.MemberTeam(h.ctx, gridAlice); err != nil || team != "T2" {
 		t.Errorf("alice's stored workspace = %q, %v; want T2", team, err)
 	}
+
+	// Bob, a member of T2 alone, opens Ladder's Home tab: an event, whose
+	// workspace names the Home tab to publish.
+	if _, err := h.fake.SendEvent("", h.fake.AppHomeOpenedEvent(gridBob), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.fake.WaitFor(h.ctx, func(s *fakeslack.Snapshot) bool {
+		for _, c := range s.Calls {
+			if c.Method == "views.publish" && c.Params.Get("user_id") == gridBob && c.Error == "" {
+				return c.Params.Get("team_id") == "T2"
+			}
+		}
+		return false
+	}); err != nil {
+		t.Errorf("bob's Home tab was not published with team_id T2: %v\nlogs:\n%s", err, h.logs)
+	}
 }
 
 // waitEvidence waits until user has n pieces of evidence.
