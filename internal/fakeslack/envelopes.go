@@ -22,6 +22,9 @@ type SlashCommand struct {
 	TriggerID string
 	// Command defaults to "/ladder".
 	Command string
+	// Team is the workspace the user runs it in, in org mode (WithEnterprise);
+	// it defaults to the one they act in.
+	Team string
 }
 
 // SendSlash sends a slash_commands envelope, as Slack does when a user runs cmd. Its
@@ -50,7 +53,7 @@ func (s *Server) SendSlashTo(conn int, cmd SlashCommand) (envID string, err erro
 	}
 	payload := map[string]any{
 		"token":                 verificationToken,
-		"team_id":               s.TeamID,
+		"team_id":               s.slashTeamLocked(cmd),
 		"team_domain":           "fake",
 		"channel_id":            cmd.ChannelID,
 		"channel_name":          channelName(cmd.ChannelID),
@@ -135,6 +138,7 @@ func (s *Server) sendEnvelope(conn int, e *envelope, payload any) (string, error
 	s.mu.Lock()
 	e.id = s.envelopeIDLocked()
 	s.restampLocked(payload)
+	payload = s.orgStampLocked(e.kind, payload)
 	if e.kind == "events_api" {
 		s.sock.attempts[e.eventID] = max(s.sock.attempts[e.eventID], e.attempt)
 	}

@@ -194,6 +194,7 @@ type config struct {
 	botToken     string
 	pingInterval time.Duration
 	now          func() time.Time
+	org          *orgConfig // enterprise.go
 }
 
 // WithTokens sets the app-level token and the bot token the server accepts.
@@ -258,6 +259,7 @@ type Server struct {
 	sock      sockState
 	scopes    scopeState
 	files     fileState
+	org       orgState // enterprise.go
 }
 
 // New starts a fake Slack on a local port. Call Close to stop it.
@@ -285,6 +287,9 @@ func New(opts ...Option) *Server {
 		web:       newWebState(),
 		limits:    newLimits(),
 		sock:      newSockState(),
+	}
+	if cfg.org != nil {
+		s.TeamID = cfg.org.teams[0]
 	}
 	s.users[s.BotUserID] = User{ID: s.BotUserID, Name: "ladder", RealName: "Ladder", TZ: "UTC"}
 	s.methods = s.webMethods()

@@ -103,7 +103,7 @@ type storedView struct {
 type reaction struct{ channel, ts, name string }
 
 func (s *Server) webMethods() map[string]func(Call) reply {
-	return s.withFiles(s.withHistory(map[string]func(Call) reply{
+	return s.withOrg(s.withFiles(s.withHistory(map[string]func(Call) reply{
 		"auth.test":             s.authTest,
 		"apps.connections.open": s.connectionsOpen,
 		"chat.postMessage":      s.chatPost,
@@ -118,7 +118,7 @@ func (s *Server) webMethods() map[string]func(Call) reply {
 		"views.update":          s.viewsUpdate,
 		"reactions.add":         s.reactionsAdd,
 		"users.info":            s.usersInfo,
-	}))
+	})))
 }
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
@@ -250,14 +250,18 @@ func resolveChannel(ch string) string {
 }
 
 func (s *Server) authTest(Call) reply {
-	return ok(map[string]any{
+	fields := map[string]any{
 		"url":     "https://fake.slack.com/",
 		"team":    "Fake",
 		"user":    "ladder",
 		"team_id": s.TeamID,
 		"user_id": s.BotUserID,
 		"bot_id":  s.BotID,
-	})
+	}
+	if id := s.EnterpriseID(); id != "" { // enterprise.go
+		fields["enterprise_id"], fields["is_enterprise_install"] = id, true
+	}
+	return ok(fields)
 }
 
 func (s *Server) connectionsOpen(Call) reply {
@@ -552,12 +556,14 @@ func (s *Server) userObject(u User, now time.Time) map[string]any {
 	if loc, err := time.LoadLocation(tz); err == nil {
 		label, offset = now.In(loc).Zone()
 	}
-	return map[string]any{
+	m := map[string]any{
 		"id": u.ID, "team_id": s.TeamID, "name": u.Name, "real_name": u.RealName,
 		"tz": tz, "tz_label": label, "tz_offset": offset,
 		"deleted": false, "is_bot": u.ID == s.BotUserID, "locale": "en-US",
 		"profile": u.Status.profile(map[string]any{"real_name": u.RealName, "display_name": u.Name, "team": s.TeamID}),
 	}
+	s.orgUserFieldsLocked(m) // enterprise.go
+	return m
 }
 
 // respond handles a post to the response_url with the given id. Slack accepts five

@@ -90,6 +90,8 @@ type App struct {
 	acks sync.WaitGroup
 	// modals opens modals off the pool; see interactions.go.
 	modals *modals
+	// teams is the workspace each person acts in (team.go).
+	teams *teamBook
 }
 
 // Message is a DM as the app composes it, before it reaches Slack.
@@ -133,6 +135,7 @@ func New(log *slog.Logger, api *slack.Client, db *store.DB, l *ladder.Ladder, cl
 		webhooks: &http.Client{Timeout: WebAPITimeout},
 		modals:   newModals(),
 	}
+	a.teams = newTeamBook(a)
 	a.sm = socketmode.New(api, socketmode.OptionLog(slogAdapter{log.With("component", "socketmode")}))
 	return a
 }

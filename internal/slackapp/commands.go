@@ -45,6 +45,8 @@ func (a *App) onSlash(ctx context.Context, evt socketmode.Event, start time.Time
 // handleSlash runs a slash command and replies in its ack, or else through
 // response_url.
 func (a *App) handleSlash(ctx context.Context, sc slack.SlashCommand, ack *slashAck) {
+	a.teams.saw(sc.UserID, sc.TeamID) // team.go
+	defer a.teams.keep(ctx, sc.UserID)
 	ctx = withSlashAck(ctx, ack)
 	msg, err := a.runCommand(ctx, sc)
 	if err != nil {

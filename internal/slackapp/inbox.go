@@ -82,6 +82,7 @@ func (a *App) onEventsAPI(evt socketmode.Event, arrived time.Time) {
 	eventID := ""
 	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok {
 		eventID = cb.EventID
+		a.teams.saw(eventUser(ev.InnerEvent.Data), cb.TeamID) // team.go; kept by the next slash command or click
 	}
 	if eventID == "" {
 		eventID = "envelope:" + evt.Request.EnvelopeID

@@ -52,6 +52,8 @@ func (a *App) onInteractive(ctx context.Context, evt socketmode.Event) {
 }
 
 func (a *App) handleInteraction(ctx context.Context, cb slack.InteractionCallback) {
+	a.teams.saw(cb.User.ID, cb.Team.ID) // team.go
+	defer a.teams.keep(ctx, cb.User.ID)
 	a.log.Debug("interaction", "type", cb.Type, "callback_id", cb.View.CallbackID, "actions", len(cb.ActionCallback.BlockActions))
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:

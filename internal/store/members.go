@@ -263,3 +263,38 @@ func parseMonth(s string) (time.Time, error) {
 	}
 	return time.Parse("2006-01", s)
 }
+
+// MemberTeam returns the workspace the member last acted in: "" if they have
+// not acted since it was first recorded, or are not enrolled (then with no
+// error: a manager need not be enrolled). Members are keyed by user id alone,
+// as Enterprise Grid's user ids are global: see migration 0020.
+func (db *DB) MemberTeam(ctx context.Context, userID string) (string, error) {
+	var team string
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT team_id FROM members WHERE user_id = ?`, userID).Scan(&team)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("member team: %w", err)
+	}
+	return team, nil
+}
+
+// SetMemberTeam records team as the workspace the member last acted in. It
+// does nothing for an empty team or a user who is not enrolled.
+func (db *DB) SetMemberTeam(ctx context.Context, userID, team string) error {
+	if team == "" {
+		return nil
+	}
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE members SET team_id = ? WHERE user_id = ? AND team_id != ?`, team, userID, team)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set member team: %w", err)
+	}
+	return nil
+}

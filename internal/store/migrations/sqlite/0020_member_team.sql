@@ -1,0 +1,11 @@
+-- Issue 16: Ladder installed org-wide on an Enterprise Grid org.
+--
+-- A member stays keyed by their Slack user id alone: Grid gives each person one
+-- global id (W… or U…) for every workspace of the org, so the same person is one
+-- member, with one evidence history, whichever workspace they use Ladder from.
+-- team_id is the workspace they last acted in (a slash command, an event, an
+-- interaction), because an org-wide token must name the workspace on the Web
+-- API calls that reach one person, such as the DM that carries their prompt.
+-- '' until they act again after this migration, and in a workspace install,
+-- where the token's own workspace is meant.
+ALTER TABLE members ADD COLUMN team_id TEXT NOT NULL DEFAULT '';
