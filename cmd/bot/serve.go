@@ -43,7 +43,6 @@ func serve(ctx context.Context, args []string, clock func() time.Time, stderr io
 func slackOptions(cfg config) []slack.Option {
 	opts := []slack.Option{
 		slack.OptionAppLevelToken(cfg.AppToken),
-		slack.OptionHTTPClient(&http.Client{Timeout: slackapp.WebAPITimeout}),
 	}
 	if cfg.APIURL != "" {
 		opts = append(opts, slack.OptionAPIURL(cfg.APIURL))
@@ -68,12 +67,19 @@ func serveWith(ctx context.Context, cfg config, log *slog.Logger, clock func() t
 	}
 	defer db.Close()
 
+	// On an org-wide install (Enterprise Grid), Teams names each person's
+	// workspace on the calls that need it; slack-go has no team_id on
+	// chat.postMessage, so it does so in the HTTP client. A workspace install
+	// sends what it always did. The later option replaces slackOptions' client.
+	teams := slackapp.NewTeams()
+	opts = append(opts, slack.OptionHTTPClient(teams.HTTPClient(&http.Client{Timeout: slackapp.WebAPITimeout})))
 	api := slack.New(cfg.BotToken, opts...)
 	app := slackapp.New(log, api, db, l, clock, slackapp.Config{
 		Admins:        cfg.Admins,
 		DefaultSlot:   slot,
 		ReminderAfter: cfg.ReminderAfter,
 	})
+	app.UseTeams(teams)
 
 	// Weekly prompts, reminders and digests, through the durable outbox.
 	sched, err := schedule.New(log, db, app, clock, schedule.Config{
