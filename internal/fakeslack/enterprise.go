@@ -246,10 +246,8 @@ func (s *Server) checkTeam(method string, c Call) *reply {
 	var user string
 	switch method {
 	case "chat.postMessage":
-		user = c.Params.Get("channel")
-		if strings.HasPrefix(user, "D") {
-			user = user[1:] // the fake's DM with a user is "D" + their id
-		}
+		// The fake's DM with a user is "D" + their id.
+		user = strings.TrimPrefix(c.Params.Get("channel"), "D")
 	case "conversations.open":
 		user = c.Params.Get("users")
 	case "views.publish":
