@@ -74,9 +74,6 @@ const maxFuzzReports = 7
 // character: it goes out in several messages, numbered, each of which Slack
 // accepts, and names every report once (checkRenders).
 func TestBlockKitLargeTeams(t *testing.T) {
-	// Each case builds a world of its own, and spends its time computing,
-	// not waiting: it runs beside the tests that wait on the fake Slack.
-	t.Parallel()
 	tests := []struct {
 		name string
 		in   propInput
@@ -87,7 +84,6 @@ func TestBlockKitLargeTeams(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
 			w := checkRenders(t, tt.in)
 			parts, n, err := w.app.digestParts(context.Background(), propManager, propNow, "", 0)
 			if err != nil {
