@@ -327,7 +327,8 @@ func (s *Scheduler) Stats() Stats { return s.q.stats() }
 // has changed (store.ScheduleVersion) or the clock has reached the next slot,
 // reminder or zone check the last pass found, and at least every 6 hours; a
 // digest firing in between reuses what the last pass read. So a tick with
-// nothing to do costs one query.
+// nothing to do costs two queries: the install's state (install.go) and the
+// schedule's version.
 func (s *Scheduler) Tick(ctx context.Context) error {
 	s.tickMu.Lock()
 	defer s.tickMu.Unlock()

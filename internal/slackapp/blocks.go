@@ -177,10 +177,10 @@ func zoneName(m ladder.Member) string {
 
 func humanDuration(d time.Duration) string {
 	if d%(24*time.Hour) == 0 && d > 0 {
-		return plural(int(d/(24*time.Hour)), "day")
+		return ladder.Plural(int(d/(24*time.Hour)), "day")
 	}
 	if d%time.Hour == 0 && d > 0 {
-		return plural(int(d/time.Hour), "hour")
+		return ladder.Plural(int(d/time.Hour), "hour")
 	}
 	return d.String()
 }

@@ -265,7 +265,7 @@ func (a *App) memberCommand(ctx context.Context, m ladder.Member, c command) (Me
 			return text("Paused until you `/ladder resume`. Paused weeks never count as missed."), nil
 		}
 		return text("Paused for %s, until %s. Paused weeks never count as missed; `/ladder resume` ends it early.",
-			plural(c.weeks, "week"), m.PausedUntil.In(m.Location()).Format("Mon 2 Jan")), nil
+			ladder.Plural(c.weeks, "week"), m.PausedUntil.In(m.Location()).Format("Mon 2 Jan")), nil
 	case "resume":
 		_, err := a.update(ctx, m.UserID, func(m *ladder.Member) error { m.PausedUntil = time.Time{}; return nil })
 		if err != nil {
@@ -439,7 +439,7 @@ func (a *App) export(ctx context.Context, m ladder.Member) (Message, error) {
 		return text("There's no evidence to export yet. Answer a few weekly questions first."), nil
 	}
 	return text("Your packet is on its way to our DM as a Markdown file: %s of evidence, organised by what %s expects.",
-		plural(n, "piece"), escapeText(levelName(a.ladder, m.Target))), nil
+		ladder.Plural(n, "piece"), escapeText(levelName(a.ladder, m.Target))), nil
 }
 
 // exportPacket builds the DMs that carry a member's promotion packet as it

@@ -41,7 +41,7 @@ func (a *App) forget(ctx context.Context, userID string, confirm bool, responseU
 		if err != nil {
 			return Message{}, err
 		}
-		return text("This deletes everything Ladder holds about you: %s, your settings and your history, and the digests that mention you from your managers' DMs. It cannot be undone. `/ladder export` first if you want a copy, then type `/ladder forget confirm`.", plural(len(es), "piece")+" of evidence"), nil
+		return text("This deletes everything Ladder holds about you: %s, your settings and your history, and the digests that mention you from your managers' DMs. It cannot be undone. `/ladder export` first if you want a copy, then type `/ladder forget confirm`.", ladder.Plural(len(es), "piece")+" of evidence"), nil
 	}
 	f, err := a.db.ForgetMember(ctx, userID)
 	if err != nil {
@@ -67,13 +67,13 @@ func (a *App) forget(ctx context.Context, userID string, confirm bool, responseU
 		b.WriteString("Your data was already gone from Ladder's database.")
 	}
 	if len(f.Reports) > 0 {
-		fmt.Fprintf(&b, " %s named you as their manager; now nobody does, and I've told them.", plural(len(f.Reports), "member"))
+		fmt.Fprintf(&b, " %s named you as their manager; now nobody does, and I've told them.", ladder.Plural(len(f.Reports), "member"))
 	}
 	if deleted > 0 {
-		fmt.Fprintf(&b, " I deleted %s that mentioned you from your managers' DMs.", plural(deleted, "digest"))
+		fmt.Fprintf(&b, " I deleted %s that mentioned you from your managers' DMs.", ladder.Plural(deleted, "digest"))
 	}
 	if left > 0 {
-		fmt.Fprintf(&b, " %s mentioning you could not be deleted in Slack just now; run `/ladder forget confirm` again to retry.", plural(left, "digest"))
+		fmt.Fprintf(&b, " %s mentioning you could not be deleted in Slack just now; run `/ladder forget confirm` again to retry.", ladder.Plural(left, "digest"))
 	}
 	err = a.db.Erase(ctx, forgetEraseWait)
 	switch {

@@ -101,7 +101,7 @@ func areaText(m ladder.Member, r ladder.Readiness, ar ladder.AreaReadiness, now 
 	joined := ladder.WeeksEnrolled(m, now, r.Window)
 	span := fmt.Sprintf("the last %d weeks", r.Window)
 	if joined < r.Window {
-		span = plural(joined, "week") + " since you joined"
+		span = ladder.Plural(joined, "week") + " since you joined"
 	}
 	switch {
 	case word == notStartedWord:

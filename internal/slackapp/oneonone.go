@@ -200,9 +200,9 @@ func (a *App) managerAgenda(ctx context.Context, viewer, subject string) (Messag
 	case len(f.es) == 0:
 		shared += "nothing."
 	case m.Share == ladder.ShareFull:
-		shared += fmt.Sprintf("%s (%s)\n%s", plural(len(f.es), "piece"), areaCounts(l, f.es), excerpts(l, f.es, loc))
+		shared += fmt.Sprintf("%s (%s)\n%s", ladder.Plural(len(f.es), "piece"), areaCounts(l, f.es), excerpts(l, f.es, loc))
 	default:
-		shared += fmt.Sprintf("%s (%s). _They share `summary`: counts only, never their words._", plural(len(f.es), "piece"), areaCounts(l, f.es))
+		shared += fmt.Sprintf("%s (%s). _They share `summary`: counts only, never their words._", ladder.Plural(len(f.es), "piece"), areaCounts(l, f.es))
 	}
 	parts = append(parts, shared)
 
@@ -252,7 +252,7 @@ func (a *App) reportAgenda(ctx context.Context, m ladder.Member) (Message, error
 	if len(f.es) == 0 {
 		ev += "nothing yet. `/ladder prompt` gets you a question now."
 	} else {
-		ev += fmt.Sprintf("%s (%s)\n%s", plural(len(f.es), "piece"), areaCounts(l, f.es), excerpts(l, f.es, loc))
+		ev += fmt.Sprintf("%s (%s)\n%s", ladder.Plural(len(f.es), "piece"), areaCounts(l, f.es), excerpts(l, f.es, loc))
 	}
 	parts = append(parts, ev)
 	if f.hasCal {

@@ -58,7 +58,7 @@ func packetPieces(l *ladder.Ladder, m ladder.Member, who string, r ladder.Readin
 		head = append(head, fmt.Sprintf("- At the current level since %s (%s)", m.LevelSince.Format("2006-01"), tenure(m.LevelSince, now)))
 	}
 	head = append(head,
-		fmt.Sprintf("- Exported %s · %s of evidence", now.Format("2006-01-02"), plural(len(es), "piece")),
+		fmt.Sprintf("- Exported %s · %s of evidence", now.Format("2006-01-02"), ladder.Plural(len(es), "piece")),
 		"",
 		"## Readiness",
 		"",
@@ -363,7 +363,7 @@ func notInPacket(pieces []packetPiece, k, most int) packetPiece {
 		"## Not in this packet",
 		"",
 		fmt.Sprintf("This packet is longer than one export carries (%d messages), so it stops here. Left out: %s, with %s of evidence.",
-			most, strings.Join(left, "; "), plural(len(pieces)-k, "more piece")),
+			most, strings.Join(left, "; "), ladder.Plural(len(pieces)-k, "more piece")),
 		"Nothing is deleted: all of it stays in Ladder. `/ladder evidence <area>` shows your latest evidence in an area.",
 	}}
 }

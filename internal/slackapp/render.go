@@ -26,16 +26,9 @@ func ago(now, t time.Time) string {
 	case days < 14:
 		return fmt.Sprintf("%d days ago", days)
 	case days < 7*9:
-		return plural(days/7, "week") + " ago"
+		return ladder.Plural(days/7, "week") + " ago"
 	}
-	return plural(days/30, "month") + " ago"
-}
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
+	return ladder.Plural(days/30, "month") + " ago"
 }
 
 // tenure says how long from since to now, as "2y 8m".

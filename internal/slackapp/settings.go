@@ -190,7 +190,7 @@ func settingsModal(l *ladder.Ladder, m ladder.Member, enrolled bool, defaultSlot
 		pauses = append(pauses, slack.NewOptionBlockObject(pauseKeep, plain(until), nil))
 	}
 	for _, w := range pauseChoices {
-		pauses = append(pauses, slack.NewOptionBlockObject(strconv.Itoa(w), plain("Pause for "+plural(w, "week")), nil))
+		pauses = append(pauses, slack.NewOptionBlockObject(strconv.Itoa(w), plain("Pause for "+ladder.Plural(w, "week")), nil))
 	}
 	pauses = append(pauses, slack.NewOptionBlockObject(pauseUntil, plain("Pause until I resume"), nil))
 	bs = append(bs, input(fieldPause, "Pause", "Paused weeks never count as missed.", selectMenu(fieldPause, "Pause or not", pauses, pause)))

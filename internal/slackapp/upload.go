@@ -196,7 +196,7 @@ func (a *App) postExportFile(ctx context.Context, it store.OutboxItem) (channel,
 // only the ladder's names, escaped, and counts.
 func exportComment(l *ladder.Ladder, m ladder.Member, pieces int) string {
 	return escapeText(fmt.Sprintf("Your promotion packet for %s: %s of evidence, organised by what %s expects, then readiness, open gaps and your growth goals. It is Markdown: open it, or copy it into a doc.",
-		levelName(l, m.Target), plural(pieces, "piece"), levelName(l, m.Target)))
+		levelName(l, m.Target), ladder.Plural(pieces, "piece"), levelName(l, m.Target)))
 }
 
 // fallBackToMessages queues the packet of file row it as DM messages, as of

@@ -112,7 +112,7 @@ func (d packetDoc) render() string {
 	if !d.m.LevelSince.IsZero() {
 		line("- At the current level since %s (%s)", d.m.LevelSince.Format("2006-01"), tenure(d.m.LevelSince, d.now))
 	}
-	line("- Exported %s · %s of evidence", d.now.Format("2006-01-02"), plural(len(d.es), "piece"))
+	line("- Exported %s · %s of evidence", d.now.Format("2006-01-02"), ladder.Plural(len(d.es), "piece"))
 	line("")
 	line("Organised by what %s expects: under each expectation, the evidence that answers a question about it.", target)
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/ladderapp/ladder/internal/ladder"
 )
 
 // Erased counts what a retention pass or a purge deleted.
@@ -20,23 +22,16 @@ type Erased struct {
 func (e Erased) String() string {
 	var parts []string
 	if e.Members > 0 {
-		parts = append(parts, plural(e.Members, "member"))
+		parts = append(parts, ladder.Plural(e.Members, "member"))
 	}
-	parts = append(parts, plural(e.Evidence, "piece")+" of evidence")
+	parts = append(parts, ladder.Plural(e.Evidence, "piece")+" of evidence")
 	if e.Goals > 0 {
-		parts = append(parts, plural(e.Goals, "growth goal"))
+		parts = append(parts, ladder.Plural(e.Goals, "growth goal"))
 	}
 	if e.Calibrations > 0 {
-		parts = append(parts, plural(e.Calibrations, "manager's view"))
+		parts = append(parts, ladder.Plural(e.Calibrations, "manager's view"))
 	}
 	return strings.Join(parts, ", ")
-}
-
-func plural(n int, one string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %ss", n, one)
 }
 
 // EraseOlderThan deletes the evidence, growth goals and managers' views
